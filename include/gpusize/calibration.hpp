@@ -1,0 +1,67 @@
+// Every empirical constant the estimators use, in one table: a name (the key a spec's
+// `calibration:` section overrides), a default, a unit and the source it comes from. Hardware
+// efficiencies are not here: they live in the GPU catalog, per architecture or per part.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gpusize {
+
+enum class Constant : std::size_t {
+    runtime_overhead_gib,
+    nccl_buffers_gib,
+    vllm_non_torch_gib,
+    vllm_cuda_graph_gib,
+    prefill_chunk_tokens,
+    sampler_sequences,
+    activation_hidden_tensors,
+    activation_mlp_tensors,
+    decode_step_overhead_ms,
+    prefill_overhead_ms,
+    allreduce_latency_us,
+    p2p_latency_us,
+    int4_group_size,
+    nf4_bits_per_parameter,
+    training_runtime_overhead_gib,
+    training_fragmentation,
+    zero3_prefetch_layers,
+    dp_comm_overlap,
+    tp_comm_overlap,
+    training_step_overhead_ms,
+    interruptions_per_gpu_hour,
+    count_
+};
+
+inline constexpr std::size_t constant_count = static_cast<std::size_t>(Constant::count_);
+
+struct ConstantInfo {
+    std::string_view name;
+    double default_value;
+    std::string_view unit;
+    std::string_view source;
+};
+
+/// The table of constants, indexed by `Constant`.
+const std::array<ConstantInfo, constant_count>& constant_table();
+
+/// Constant values in force for one run: the defaults with the spec's overrides applied.
+class Calibration {
+public:
+    Calibration();
+    double operator[](Constant c) const { return values_[static_cast<std::size_t>(c)]; }
+    bool overridden(Constant c) const { return overridden_[static_cast<std::size_t>(c)]; }
+    /// Sets a constant by name; false if no constant has that name.
+    bool set(std::string_view name, double value);
+    static std::vector<std::string> names();
+
+private:
+    std::array<double, constant_count> values_{};
+    std::array<bool, constant_count> overridden_{};
+};
+
+}  // namespace gpusize

@@ -1,0 +1,120 @@
+// The accelerator catalog: parsed from JSON text (the bundled data/gpus.json, embedded at build
+// time, plus user overlays), validated with JSON-pointer diagnostics, and looked up by id or
+// alias. Missing hardware facts are errors, never guessed. Schema: data/README.md.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpusize/units.hpp"
+
+namespace gpusize {
+
+/// Numeric precisions a tensor can be stored or computed in, spelled as in YAML and JSON.
+enum class DType { fp32, tf32, bf16, fp16, fp8, int8, int4, nf4, fp4, fp64 };
+
+std::string_view to_string(DType t);
+std::optional<DType> parse_dtype(std::string_view s);
+
+struct Price {
+    std::string provider;
+    UsdPerHour per_gpu_hour;
+    std::string date;
+    std::string source;
+};
+
+struct PurchasePrice {
+    Usd price;
+    std::string date;
+    std::string source;
+};
+
+struct Link {
+    std::string kind;          ///< nvlink, infinity_fabric, ici, infiniband, roce, pcie ...
+    std::string generation;
+    BytesPerSecond bandwidth;  ///< scale-up: total bidirectional per GPU; scale-out: per direction
+    int domain_size = 1;       ///< GPUs in one scale-up domain
+};
+
+struct Efficiency {
+    double memory_bandwidth = 0;      ///< achieved fraction of peak memory bandwidth
+    double matmul = 0;                ///< achieved fraction of dense peak in large GEMMs
+    double allreduce_intra_node = 0;  ///< all-reduce bus bandwidth / one direction of the scale-up link
+    double allreduce_inter_node = 0;  ///< all-reduce bus bandwidth / scale-out bandwidth
+    std::string source;
+    bool measured = false;
+};
+
+struct Partition {
+    std::string profile;      ///< e.g. "1g.10gb"
+    Bytes memory;
+    double compute_fraction = 1;
+    double bandwidth_fraction = 1;
+};
+
+struct Gpu {
+    std::string id;
+    std::string name;
+    std::string vendor;
+    std::string architecture;
+    std::string form_factor;
+    int launch_year = 0;
+    std::vector<std::string> aliases;
+    Bytes memory;
+    Bytes usable_memory;
+    std::string memory_type;
+    BytesPerSecond memory_bandwidth;
+    std::map<DType, FlopsPerSecond> dense_flops;
+    std::map<DType, FlopsPerSecond> sparse_flops;
+    std::optional<Link> scale_up;
+    int pcie_generation = 0;
+    int pcie_lanes = 0;
+    std::optional<Link> scale_out;
+    Efficiency efficiency;  ///< resolved: the entry's own values over its architecture's defaults
+    double tdp_watts = 0;
+    std::vector<Price> prices;
+    std::optional<PurchasePrice> purchase;
+    std::vector<Partition> partitions;
+    std::map<std::string, std::string> sources;
+    std::string notes;
+    std::string origin;  ///< the catalog file the entry (or its last override) came from
+
+    /// Dense peak for computing in `t`; nullopt when the part has no such rate.
+    std::optional<FlopsPerSecond> peak(DType t) const;
+    /// One direction of the PCIe link: lanes * GT/s * 128/130 / 8.
+    BytesPerSecond pcie_bandwidth() const;
+    /// The cheapest listed on-demand price, if any (ties: provider name).
+    std::optional<Price> cheapest_price() const;
+};
+
+struct Catalog {
+    std::string schema_version;
+    std::vector<Gpu> gpus;            ///< sorted by id: output never depends on input order
+    std::vector<std::string> origins; ///< the catalog files used, bundled first
+
+    const Gpu* find_id(std::string_view id) const;
+    /// Resolves an id or alias (case-insensitive). Throws UsageError for an unknown name (with a
+    /// "did you mean") or an ambiguous alias (listing the matches); `what` names the option.
+    const Gpu& resolve(std::string_view name) const;
+    /// Every id and alias, for suggestions.
+    std::vector<std::string> names() const;
+};
+
+/// One catalog file's text and the name it is reported under.
+struct CatalogSource {
+    std::string_view text;
+    std::string origin;
+};
+
+/// Parses catalogs in order, each overlaying the ones before it: an entry whose id exists replaces
+/// the fields it names (a JSON merge patch), a new id must be complete. Collects every problem and
+/// throws CatalogError naming the file and the JSON pointer of each.
+Catalog parse_catalogs(const std::vector<CatalogSource>& sources);
+
+/// The text of the catalog embedded in the binary (data/gpus.json).
+std::string_view bundled_catalog_text();
+
+}  // namespace gpusize

@@ -1,0 +1,109 @@
+// Memory per GPU for inference and training, for the most loaded GPU of a layout
+// (../shared/ESTIMATION.md sections 2-4). Pure functions of the problem, device and layout.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "gpusize/device.hpp"
+#include "gpusize/problem.hpp"
+
+namespace gpusize {
+
+struct MemoryBreakdown {
+    Bytes weights;
+    Bytes kv_cache;
+    Bytes activations;
+    Bytes gradients;
+    Bytes optimizer;
+    Bytes overhead;
+    Bytes capacity;  ///< what the job may use on this GPU (usable memory less headroom)
+    Bytes total() const { return weights + kv_cache + activations + gradients + optimizer + overhead; }
+};
+
+/// Bytes to store one element of `t` (fp32 4, bf16/fp16 2, fp8/int8 1, int4/fp4 0.5).
+double bytes_per_element(DType t);
+
+/// Bytes per stored weight, with quantisation overheads: group-quantised int4 stores a 16-bit
+/// scale and zero point per group of g weights, `(4 + 32/g)/8` bytes (g = 128: 0.53125);
+/// nf4 uses the calibrated bits per parameter (QLoRA: 4.127).
+double bytes_per_parameter(DType t, const Calibration& c);
+
+/// What one pipeline stage holds. Layers are split as evenly as possible, earlier stages taking
+/// the remainder; the first stage holds the embedding, the last the output head and final norm.
+struct Stage {
+    std::int64_t first_layer = 0;
+    std::int64_t layers = 0;
+    std::int64_t moe_layers = 0;
+    std::int64_t sliding_layers = 0;
+    bool embedding = false;
+    bool head = false;
+};
+std::vector<Stage> split_stages(const ModelArchitecture& m, std::int64_t pipeline);
+
+/// Parameters a stage holds, split into the part every tensor-parallel rank shares (`dense`: attention,
+/// dense MLPs, shared experts, router, embedding, head, norms) and routed experts.
+struct StageParameters {
+    double dense = 0;
+    double experts = 0;
+    double embedding_and_head = 0;  ///< included in `dense`; kept in 16-bit when weights are quantised
+};
+StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s);
+
+/// Weight bytes one GPU of the stage holds: dense parts over `tensor`, experts over
+/// `tensor * expert`; embeddings and head stay 16-bit when the weights are quantised below that.
+Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c);
+
+/// KV heads one tensor-parallel rank holds: n_kv/t, or 1 when t > n_kv (heads replicated).
+/// MLA's latent cache is not split by heads: every rank holds it whole.
+double kv_head_share(const ModelArchitecture& m, std::int64_t tensor);
+
+/// KV bytes one GPU of the stage holds for one sequence of `tokens` tokens.
+Bytes kv_bytes_per_sequence_per_gpu(const ModelArchitecture& m, const Stage& s, std::int64_t tensor, double tokens,
+                                    DType kv);
+
+struct InferenceMemory {
+    MemoryBreakdown breakdown;      ///< kv_cache = what the chosen concurrency holds
+    Bytes budget;                   ///< what the engine's memory rule lets it use
+    Bytes kv_pool;                  ///< what the engine gives the KV cache (may be negative: does not fit)
+    Bytes kv_per_sequence;          ///< one sequence of input + output tokens, on this GPU
+    double kv_capacity_tokens = 0;  ///< tokens the pool holds (engine-wide, not per GPU)
+    std::int64_t max_concurrency = 0;  ///< full-length sequences the pool holds
+    std::size_t stage = 0;          ///< the most loaded pipeline stage
+};
+
+/// Inference memory under the engine's rule (vLLM: gpu_memory_utilization of total memory, the
+/// rest after weights, activation profile and runtime overhead is the KV pool; TensorRT-LLM:
+/// 0.9 of the memory free after loading; SGLang: mem_fraction_static of total holds weights and
+/// KV; generic: all usable memory less headroom). `concurrency` sequences are charged to kv_cache.
+InferenceMemory estimate_inference_memory(const Problem& p, const Device& d, const Layout& l, std::int64_t concurrency);
+
+/// The transient activation peak of one forward step of `tokens` tokens on one GPU, plus the
+/// sampler's fp32 logits for `sequences` sequences.
+Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens, double sequences,
+                                 const Calibration& c);
+
+/// Activation bytes one token leaves stored in one layer for backward, with flash attention and
+/// no dropout, counted tensor by tensor: attention `2h` (norm input) + `2h` (norm output) +
+/// q, k, v + attention output; MLP `2h + 2h` + gate, up, activation, product (gated: `4f`,
+/// standard: `2f`); each at the activation precision. Sequence parallelism divides everything by
+/// `t`; without it the `h`-sized tensors stay whole. MoE MLPs count `k` routed experts.
+Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
+                                                    DType act);
+
+/// Trainable parameters of LoRA adapters: rank * (d_in + d_out) for each targeted matrix of each
+/// layer (targets among q, k, v, o, gate, up, down).
+double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora);
+
+struct TrainingMemory {
+    MemoryBreakdown breakdown;
+    std::size_t stage = 0;
+    std::int64_t micro_batches_in_flight = 1;
+};
+
+/// Training memory of the most loaded GPU: model states with the sharding stage, activations of the
+/// micro-batches in flight under 1F1B, the logits/loss peak on the last stage, ZeRO-3 gather
+/// buffers, runtime overhead and allocator fragmentation.
+TrainingMemory estimate_training_memory(const Problem& p, const Device& d, const Layout& l);
+
+}  // namespace gpusize

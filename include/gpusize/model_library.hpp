@@ -1,0 +1,71 @@
+// The model library: bundled presets (data/models.yaml, embedded at build time) and the
+// resolution of a spec's `model:` section into an exact architecture, from a preset, a Hugging
+// Face config.json, explicit fields, or a bare parameter count (derived, and said so). Spec
+// fields override what the preset or file says. Inconsistent architectures are SpecErrors that
+// point at the offending key.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpusize/problem.hpp"
+
+namespace gpusize {
+
+struct Preset {
+    std::string id;
+    std::string name;
+    std::string source;
+    std::string published_source;
+    std::string published_parameters_text;  ///< as written, e.g. "70.6B": its digits tell its rounding
+    double published_parameters = 0;
+    std::optional<std::string> published_active_parameters_text;
+    std::optional<double> published_active_parameters;
+    /// The published active count leaves out the input embedding (gpt-oss's model card does).
+    bool published_active_excludes_embedding = false;
+    ModelArchitecture architecture;
+};
+
+struct ModelLibrary {
+    std::vector<Preset> presets;  ///< sorted by id
+    const Preset* find(std::string_view id) const;
+    std::vector<std::string> ids() const;
+};
+
+/// Parses a preset file. Problems are reported as SpecErrors located in `origin`.
+ModelLibrary parse_model_library(std::string_view yaml_text, std::string_view origin);
+
+/// The bundled presets (parsed once).
+const ModelLibrary& bundled_models();
+
+/// Applies the fields a patch sets over an architecture, then fills defaults (kv_heads =
+/// attention_heads, head_dim = hidden / heads, expert sizes = intermediate size) and checks
+/// consistency. Problems go to `sink`, located with `locations` (key -> where it was written),
+/// falling back to `where`.
+ModelArchitecture complete_architecture(const ModelArchitecture& base, const ModelPatch& patch, bool from_scratch,
+                                        const std::map<std::string, SourceLocation>& locations,
+                                        const SourceLocation& where, DiagnosticSink& sink);
+
+/// What a Hugging Face config.json says, as a patch plus the declared weights precision.
+struct HfModel {
+    ModelPatch patch;
+    std::string model_type;
+    std::optional<DType> weights;     ///< torch_dtype, or the quantization_config's format
+    std::optional<int> group_size;    ///< GPTQ/AWQ group size
+    std::vector<std::string> notes;
+};
+
+/// Reads a config.json. Throws SpecError naming `origin` and the JSON field for an unknown
+/// model_type or a missing field.
+HfModel parse_hf_config(std::string_view json_text, std::string_view origin);
+
+/// Resolves the spec's model. `hf_config_text` is the file the spec's `hf_config` names (read by
+/// the caller; the core does no I/O). Throws SpecError.
+ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text);
+
+/// The spec resolved into a problem: model, calibration overrides, precision from the model file.
+Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text);
+
+}  // namespace gpusize

@@ -1,0 +1,76 @@
+// Time estimates from the roofline (ESTIMATION.md sections 5-6): each phase takes
+// `max(FLOPs / (peak * eta_matmul), bytes / (bandwidth * eta_memory))` plus communication that is
+// not overlapped plus a fixed overhead. Efficiencies come from the catalog (per architecture or
+// per part), fixed overheads from the calibration table.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "gpusize/device.hpp"
+#include "gpusize/interconnect.hpp"
+#include "gpusize/memory.hpp"
+#include "gpusize/problem.hpp"
+
+namespace gpusize {
+
+enum class Bound { compute, memory, communication };
+std::string_view to_string(Bound b);
+
+/// One phase on the roofline, per GPU.
+struct PhaseTime {
+    Flops flops;          ///< per GPU
+    Bytes bytes;          ///< moved from memory per GPU
+    Seconds compute;      ///< flops / (peak * eta_matmul)
+    Seconds memory;       ///< bytes / (bandwidth * eta_memory)
+    Seconds communication;
+    Seconds overhead;
+    Seconds total;        ///< max(compute, memory) + communication + overhead
+    Bound bound = Bound::memory;
+};
+
+/// Routed experts a batch of `tokens` tokens touches in one MoE layer: `E * (1 - (1 - k/E)^tokens)`.
+double experts_touched(double experts, double active, double tokens);
+
+struct InferencePerformance {
+    PhaseTime prefill;            ///< one request's prompt
+    PhaseTime decode;             ///< one decode step of the whole batch
+    Seconds ttft;                 ///< prefill time, no queueing
+    Seconds tpot;                 ///< decode step time: time per output token after the first
+    double output_tokens_per_s = 0;   ///< all replicas
+    double requests_per_s = 0;        ///< all replicas
+    std::int64_t concurrency = 0;     ///< sequences in flight per replica
+};
+
+/// Prefill and decode of `concurrency` sequences per replica (a replica is one tensor x pipeline
+/// group; `layout.data` replicas serve in parallel). Decode runs at the average context
+/// `input + output/2` (continuous batching); a request's share of engine time is its prefill
+/// plus `output * tpot / concurrency`, which gives throughput. nullopt when the device lacks a
+/// dense rate for the activation precision, or the layout needs a link the catalog lacks.
+std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
+                                                                   std::int64_t concurrency);
+
+struct TrainingPerformance {
+    Seconds step_time;
+    Seconds compute;                ///< matmul time of all micro-batches, with recomputation
+    Seconds communication;          ///< exposed (not overlapped) communication
+    Seconds bubble;                 ///< pipeline bubble
+    double tokens_per_step = 0;
+    double tokens_per_s = 0;
+    double tokens_per_s_per_gpu = 0;
+    double mfu = 0;                 ///< model FLOPs/s over N * dense bf16 (or compute precision) peak
+    double hfu = 0;                 ///< hardware FLOPs (with recomputation) over the same peak
+    std::int64_t gradient_accumulation = 1;
+    std::optional<Seconds> time_to_train;
+    Bound bound = Bound::compute;
+};
+
+/// Model FLOPs per trained token: `6 * P_active_matmul + 12 * L * s * a * d_h` (attention counted
+/// without the causal saving, as PaLM's MFU and llm-foundry do). LoRA/QLoRA skip weight gradients
+/// of the frozen base: `4 * P` instead of `6 * P`.
+Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method);
+
+std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& d, const Layout& l);
+
+}  // namespace gpusize

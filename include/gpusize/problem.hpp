@@ -1,0 +1,36 @@
+// A sizing problem ready to estimate: the parsed spec, the model resolved to an exact architecture
+// (from a preset, a Hugging Face config, explicit fields, or derived from a parameter count), and
+// the calibration constants in force.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gpusize/calibration.hpp"
+#include "gpusize/model.hpp"
+#include "gpusize/spec.hpp"
+
+namespace gpusize {
+
+enum class ModelSource { preset, hf_config, explicit_fields, derived };
+std::string_view to_string(ModelSource s);
+
+struct ResolvedModel {
+    std::string id;    ///< preset id, config file name, or the spec's name
+    std::string name;
+    ModelSource source_kind = ModelSource::explicit_fields;
+    std::string source;  ///< URL or path the architecture came from
+    ModelArchitecture architecture;
+    ParameterCount parameters;
+    /// Weights precision the model file declares (torch_dtype / quantization_config), if any.
+    std::optional<DType> declared_weights;
+    std::vector<std::string> notes;  ///< what was derived or assumed
+};
+
+struct Problem {
+    Spec spec;
+    ResolvedModel model;
+    Calibration calibration;
+};
+
+}  // namespace gpusize

@@ -1,0 +1,145 @@
+// The workload spec, version 1: what the user asks (model, workload, precision, lengths, targets,
+// deployment constraints, pricing). `parse_spec` reads YAML text with an origin name, checks every
+// key and value, collects all problems and throws SpecError with `origin:line:col` diagnostics.
+// Both the short form (`context`, `batch`, `precision: bf16`) and the explicit form are accepted;
+// the result is always the explicit form.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gpusize/catalog.hpp"
+#include "gpusize/diagnostics.hpp"
+#include "gpusize/model.hpp"
+#include "gpusize/units.hpp"
+
+namespace gpusize {
+
+enum class Workload { inference, training };
+enum class Engine { vllm, trtllm, sglang, generic };
+enum class TrainingMethod { full, lora, qlora };
+enum class Optimizer { adamw, adamw_8bit, sgd };
+enum class Sharding { none, zero1, zero2, zero3 };
+enum class Recompute { none, selective, full };
+enum class PricingMode { cloud, onprem };
+
+std::string_view to_string(Workload v);
+std::string_view to_string(Engine v);
+std::string_view to_string(TrainingMethod v);
+std::string_view to_string(Optimizer v);
+std::string_view to_string(Sharding v);
+std::string_view to_string(Recompute v);
+std::string_view to_string(PricingMode v);
+std::string_view to_string(MlpKind v);
+std::string_view to_string(NormKind v);
+
+/// The architecture fields a spec (or preset) gives; absent fields come from the preset, the
+/// config file or defaults. Applying a patch over a resolved architecture is how spec fields
+/// override a preset.
+struct ModelPatch {
+    std::optional<std::int64_t> layers, hidden_size, attention_heads, kv_heads, head_dim, intermediate_size,
+        vocab_size, norms_per_layer, learned_positions, experts, active_experts, expert_intermediate_size,
+        shared_experts, shared_expert_intermediate_size, dense_layers, sliding_window, global_attention_every;
+    std::optional<bool> tied_embeddings, qk_norm, attention_bias, attention_output_bias, mlp_bias, parallel_attention;
+    std::optional<MlpKind> mlp;
+    std::optional<NormKind> norm;
+    std::optional<MlaConfig> mla;
+    /// True when any architecture field is set.
+    bool any() const;
+};
+
+struct ModelSpec {
+    std::optional<std::string> preset;
+    std::optional<std::string> hf_config;  ///< path relative to the spec
+    std::optional<double> parameters;
+    ModelPatch patch;
+    SourceLocation where;                             ///< the `model` section
+    std::map<std::string, SourceLocation> locations;  ///< of each key given, for later checks
+};
+
+struct Precision {
+    DType weights = DType::bf16;
+    DType activations = DType::bf16;
+    DType kv_cache = DType::bf16;
+    /// Group size of group-quantised int4 weights (GPTQ/AWQ), from the spec or a config file.
+    int quant_group_size = 128;
+};
+
+struct Targets {
+    std::optional<Seconds> ttft;
+    std::optional<Seconds> tpot;
+    std::optional<double> output_tokens_per_s;
+    std::optional<double> requests_per_s;
+    std::optional<double> growth;
+};
+
+struct InferenceSpec {
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    std::optional<std::int64_t> concurrency;  ///< absent = `auto`
+    Engine engine = Engine::vllm;
+    std::optional<double> gpu_memory_utilization;  ///< engine memory rule override
+    Targets targets;
+};
+
+struct LoraSpec {
+    std::int64_t rank = 16;
+    std::vector<std::string> targets{"q", "k", "v", "o"};
+};
+
+struct TrainingSpec {
+    TrainingMethod method = TrainingMethod::full;
+    LoraSpec lora;
+    std::int64_t sequence_length = 0;
+    std::int64_t micro_batch = 1;
+    std::optional<std::int64_t> global_batch;
+    std::optional<double> tokens;
+    Optimizer optimizer = Optimizer::adamw;
+    Sharding sharding = Sharding::none;
+    Recompute activation_checkpointing = Recompute::none;
+};
+
+struct DeploymentSpec {
+    std::vector<std::string> gpus;  ///< catalog ids or aliases as written; empty = whole catalog
+    std::optional<std::int64_t> gpu_count;
+    std::optional<std::int64_t> max_gpus;
+    std::optional<std::int64_t> tensor_parallel, pipeline_parallel, data_parallel, expert_parallel, context_parallel;
+    std::optional<std::int64_t> gpus_per_node;
+    std::vector<SourceLocation> gpu_locations;  ///< of each `gpus` item
+};
+
+struct PricingSpec {
+    std::map<std::string, UsdPerHour> usd_per_gpu_hour;  ///< by id or alias as written
+    PricingMode mode = PricingMode::cloud;
+    std::optional<double> electricity_usd_per_kwh;
+    std::optional<double> pue;
+    std::optional<double> amortization_years;
+    std::optional<double> utilization;
+    std::map<std::string, SourceLocation> price_locations;
+};
+
+struct Spec {
+    std::string origin;
+    std::string name;
+    ModelSpec model;
+    Workload workload = Workload::inference;
+    Precision precision;
+    InferenceSpec inference;
+    TrainingSpec training;
+    DeploymentSpec deployment;
+    PricingSpec pricing;
+    double headroom = 0;  ///< fraction of every GPU's memory kept free
+    /// Calibration overrides by name (`calibration: {decode_step_overhead_ms: 2}`).
+    std::map<std::string, double> calibration;
+};
+
+/// Parses spec text. `origin` names it in diagnostics (a path or `-`). Throws SpecError.
+Spec parse_spec(std::string_view yaml_text, std::string_view origin);
+
+/// Parses "70.6B", "1T", "500M", "7e9" or a plain number into a count. nullopt if malformed.
+std::optional<double> parse_count(std::string_view s);
+
+}  // namespace gpusize

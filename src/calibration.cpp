@@ -1,0 +1,68 @@
+#include "gpusize/calibration.hpp"
+
+namespace gpusize {
+
+const std::array<ConstantInfo, constant_count>& constant_table() {
+    static const std::array<ConstantInfo, constant_count> table{{
+        {"runtime_overhead_gib", 0.75, "GiB per GPU",
+         "CUDA context and cuBLAS/cuDNN workspaces outside the engine's accounting; ESTIMATION.md section 3 gives 0.3-1 GiB"},
+        {"nccl_buffers_gib", 0.5, "GiB per GPU when it communicates",
+         "NCCL channel buffers, several hundred MiB per communicator (ESTIMATION.md section 3)"},
+        {"vllm_non_torch_gib", 0.25, "GiB per GPU",
+         "vLLM 0.19 'non-torch forward increase memory' at TP=1 on H100 (shared/validation llm-d-planner logs)"},
+        {"vllm_cuda_graph_gib", 0.9, "GiB per GPU",
+         "vLLM 0.19 'CUDA graph pool memory' 0.5-1.0 GiB on H100 (shared/validation llm-d-planner logs)"},
+        {"prefill_chunk_tokens", 8192, "tokens",
+         "vLLM V1 default max_num_batched_tokens; bounds the tokens of one forward step"},
+        {"sampler_sequences", 1024, "sequences",
+         "vLLM V1 default max_num_seqs, the batch its profiling run samples logits for"},
+        {"activation_hidden_tensors", 4, "hidden-sized 16-bit tensors per token live at the peak",
+         "residual, norm output, attention output and MLP output of the layer in flight"},
+        {"activation_mlp_tensors", 3, "intermediate-sized tensors per token live at the peak",
+         "gate/up output (2 for a gated MLP) and the activation's output of the layer in flight"},
+        {"decode_step_overhead_ms", 1.0, "ms per decode step",
+         "scheduling, sampling and kernel-launch gaps not hidden by CUDA graphs; fitted on gpt-fast batch-1 decode"},
+        {"prefill_overhead_ms", 5.0, "ms per prefill",
+         "tokenisation, scheduling and launch overhead of a prefill step"},
+        {"allreduce_latency_us", 10.0, "us per all-reduce",
+         "NCCL small-message all-reduce latency inside an NVLink node (nccl-tests, 8 GPUs)"},
+        {"p2p_latency_us", 10.0, "us per pipeline hop", "NCCL send/recv latency between stages"},
+        {"int4_group_size", 128, "weights per quantisation group",
+         "GPTQ/AWQ default group size; adds a 16-bit scale and zero point per group (ESTIMATION.md section 2)"},
+        {"nf4_bits_per_parameter", 4.127, "bits", "QLoRA paper (Dettmers et al., 2023): NF4 with double quantisation"},
+        {"training_runtime_overhead_gib", 1.5, "GiB per GPU",
+         "CUDA context, NCCL buffers and framework workspaces during training"},
+        {"training_fragmentation", 0.05, "fraction of allocated memory",
+         "PyTorch caching-allocator fragmentation between allocated and reserved memory"},
+        {"zero3_prefetch_layers", 2, "layers", "FSDP/ZeRO-3 gathers the layer in flight and prefetches the next"},
+        {"dp_comm_overlap", 0.8, "fraction hidden", "gradient reduction overlapped with backward (DDP buckets, FSDP)"},
+        {"tp_comm_overlap", 0.0, "fraction hidden", "Megatron TP all-reduces sit on the critical path unless overlap is enabled"},
+        {"training_step_overhead_ms", 20.0, "ms per optimizer step", "optimizer step, data loading and synchronisation"},
+        {"interruptions_per_gpu_hour", 419.0 / (16384.0 * 54.0 * 24.0), "interruptions per GPU-hour",
+         "Llama 3 405B pre-training: 419 unexpected interruptions in 54 days on 16,384 H100 GPUs (Meta, 2024)"},
+    }};
+    return table;
+}
+
+Calibration::Calibration() {
+    for (std::size_t i = 0; i < constant_count; ++i) values_[i] = constant_table()[i].default_value;
+}
+
+bool Calibration::set(std::string_view name, double value) {
+    for (std::size_t i = 0; i < constant_count; ++i) {
+        if (constant_table()[i].name == name) {
+            values_[i] = value;
+            overridden_[i] = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> Calibration::names() {
+    std::vector<std::string> out;
+    for (const auto& c : constant_table()) out.emplace_back(c.name);
+    return out;
+}
+
+}  // namespace gpusize

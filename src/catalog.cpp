@@ -1,0 +1,442 @@
+#include "gpusize/catalog.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "gpusize/diagnostics.hpp"
+
+namespace gpusize {
+
+namespace embedded {
+extern const std::string_view gpus_json;
+}
+
+using json = nlohmann::json;
+
+std::string_view to_string(DType t) {
+    switch (t) {
+        case DType::fp64: return "fp64";
+        case DType::fp32: return "fp32";
+        case DType::tf32: return "tf32";
+        case DType::bf16: return "bf16";
+        case DType::fp16: return "fp16";
+        case DType::fp8: return "fp8";
+        case DType::int8: return "int8";
+        case DType::int4: return "int4";
+        case DType::nf4: return "nf4";
+        case DType::fp4: return "fp4";
+    }
+    return "?";
+}
+
+std::optional<DType> parse_dtype(std::string_view s) {
+    for (auto t : {DType::fp64, DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4,
+                   DType::nf4, DType::fp4})
+        if (to_string(t) == s) return t;
+    return std::nullopt;
+}
+
+std::optional<FlopsPerSecond> Gpu::peak(DType t) const {
+    // Weight-only formats compute in 16-bit after de-quantisation.
+    if (t == DType::nf4) t = DType::bf16;
+    auto it = dense_flops.find(t);
+    if (it == dense_flops.end()) return std::nullopt;
+    return it->second;
+}
+
+BytesPerSecond Gpu::pcie_bandwidth() const {
+    // PCIe 3.0 runs 8 GT/s per lane and each generation doubles it; 128b/130b encoding.
+    const double gts = 8.0 * std::pow(2.0, std::max(0, pcie_generation - 3));
+    return bytes_per_s(gts * 1e9 * 128.0 / 130.0 / 8.0 * pcie_lanes);
+}
+
+std::optional<Price> Gpu::cheapest_price() const {
+    std::optional<Price> best;
+    for (const auto& p : prices)
+        if (!best || p.per_gpu_hour < best->per_gpu_hour ||
+            (p.per_gpu_hour == best->per_gpu_hour && p.provider < best->provider))
+            best = p;
+    return best;
+}
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+const std::vector<std::string> entry_keys{
+    "id", "name", "vendor", "architecture", "form_factor", "launch_year", "aliases", "memory_bytes", "usable_memory_bytes",
+    "memory_type", "memory_bandwidth_bytes_per_s", "dense_flops_per_s", "sparse_flops_per_s", "scale_up", "pcie", "scale_out",
+    "efficiency", "tdp_watts", "prices", "purchase", "partitions", "sources", "notes"};
+const std::vector<std::string> required_keys{
+    "id", "name", "vendor", "architecture", "form_factor", "launch_year", "memory_bytes", "usable_memory_bytes",
+    "memory_type", "memory_bandwidth_bytes_per_s", "dense_flops_per_s", "pcie", "tdp_watts", "sources"};
+const std::vector<std::string> efficiency_keys{"memory_bandwidth", "matmul", "allreduce_intra_node", "allreduce_inter_node",
+                                               "source", "measured"};
+const std::vector<std::string> required_sources{"memory", "memory_bandwidth", "dense_flops", "tdp"};
+
+/// Validates one JSON value at a pointer; every accessor records a diagnostic and returns a
+/// fallback, so the whole file is checked in one pass.
+class Checker {
+public:
+    Checker(DiagnosticSink& sink, std::string origin) : sink_(sink), origin_(std::move(origin)) {}
+
+    void error(const std::string& pointer, std::string message, std::string hint = {}) {
+        sink_.error(SourceLocation{origin_, 0, 0, pointer.empty() ? "/" : pointer}, std::move(message), std::move(hint));
+    }
+
+    static std::string got(const json& v) {
+        if (v.is_null()) return "null";
+        if (v.is_string()) return fmt::format("'{}'", v.get<std::string>());
+        if (v.is_object()) return "an object";
+        if (v.is_array()) return "an array";
+        return v.dump();
+    }
+
+    std::optional<double> positive(const json& o, const std::string& ptr, const char* key, bool strictly = true) {
+        if (!o.contains(key)) return std::nullopt;
+        const auto& v = o[key];
+        const std::string p = ptr + "/" + key;
+        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0 || (strictly && v.get<double>() == 0)) {
+            error(p, fmt::format("expected a {} number, got {}", strictly ? "positive" : "non-negative", got(v)));
+            return std::nullopt;
+        }
+        return v.get<double>();
+    }
+
+    std::optional<double> fraction(const json& o, const std::string& ptr, const char* key) {
+        auto v = positive(o, ptr, key);
+        if (v && *v > 1) {
+            error(ptr + "/" + key, fmt::format("expected a fraction in (0, 1], got {}", o[key].dump()));
+            return std::nullopt;
+        }
+        return v;
+    }
+
+    std::optional<std::string> string(const json& o, const std::string& ptr, const char* key) {
+        if (!o.contains(key)) return std::nullopt;
+        const auto& v = o[key];
+        if (!v.is_string() || v.get<std::string>().empty()) {
+            error(ptr + "/" + key, fmt::format("expected a non-empty string, got {}", got(v)));
+            return std::nullopt;
+        }
+        return v.get<std::string>();
+    }
+
+    std::optional<std::int64_t> integer(const json& o, const std::string& ptr, const char* key, std::int64_t lo, std::int64_t hi) {
+        if (!o.contains(key)) return std::nullopt;
+        const auto& v = o[key];
+        if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
+            error(ptr + "/" + key, fmt::format("expected a whole number from {} to {}, got {}", lo, hi, got(v)));
+            return std::nullopt;
+        }
+        return v.get<std::int64_t>();
+    }
+
+    bool object(const json& v, const std::string& ptr) {
+        if (v.is_object()) return true;
+        error(ptr, fmt::format("expected an object, got {}", got(v)));
+        return false;
+    }
+
+    void known_keys(const json& o, const std::string& ptr, const std::vector<std::string>& keys) {
+        for (const auto& [k, v] : o.items())
+            if (std::find(keys.begin(), keys.end(), k) == keys.end())
+                error(ptr + "/" + k, fmt::format("unknown key '{}'", k), did_you_mean(k, keys));
+    }
+
+    std::optional<Link> link(const json& o, const std::string& ptr, const char* key, bool scale_up) {
+        if (!o.contains(key)) return std::nullopt;
+        const std::string p = ptr + "/" + key;
+        if (!object(o[key], p)) return std::nullopt;
+        const auto& v = o[key];
+        known_keys(v, p, {"kind", "generation", "bandwidth_bytes_per_s", "domain_size", "notes"});
+        Link l;
+        l.kind = string(v, p, "kind").value_or("");
+        if (v.contains("generation")) l.generation = v["generation"].is_string() ? v["generation"].get<std::string>() : v["generation"].dump();
+        auto bw = positive(v, p, "bandwidth_bytes_per_s");
+        if (!bw) error(p + "/bandwidth_bytes_per_s", "missing: the link's bandwidth is required");
+        l.bandwidth = bytes_per_s(bw.value_or(0));
+        l.domain_size = static_cast<int>(integer(v, p, "domain_size", 1, 1'000'000).value_or(1));
+        if (scale_up && !v.contains("domain_size")) error(p + "/domain_size", "missing: the scale-up domain size is required");
+        return l;
+    }
+
+    std::map<DType, FlopsPerSecond> flops(const json& o, const std::string& ptr, const char* key) {
+        std::map<DType, FlopsPerSecond> out;
+        if (!o.contains(key)) return out;
+        const std::string p = ptr + "/" + key;
+        if (!object(o[key], p)) return out;
+        for (const auto& [k, v] : o[key].items()) {
+            auto t = parse_dtype(k);
+            if (!t || t == DType::nf4) {
+                error(p + "/" + k, fmt::format("unknown precision '{}'", k),
+                      did_you_mean(k, {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4", "int4"}));
+                continue;
+            }
+            if (auto x = positive(o[key], p, k.c_str())) out[*t] = flops_per_s(*x);
+        }
+        return out;
+    }
+
+    DiagnosticSink& sink_;
+    std::string origin_;
+};
+
+struct Layer {
+    json doc;
+    std::string origin;
+};
+
+Efficiency read_efficiency(Checker& c, const json& v, const std::string& ptr, Efficiency base) {
+    if (!c.object(v, ptr)) return base;
+    c.known_keys(v, ptr, efficiency_keys);
+    if (auto x = c.fraction(v, ptr, "memory_bandwidth")) base.memory_bandwidth = *x;
+    if (auto x = c.fraction(v, ptr, "matmul")) base.matmul = *x;
+    if (auto x = c.fraction(v, ptr, "allreduce_intra_node")) base.allreduce_intra_node = *x;
+    if (auto x = c.fraction(v, ptr, "allreduce_inter_node")) base.allreduce_inter_node = *x;
+    if (auto s = c.string(v, ptr, "source")) base.source = *s;
+    if (v.contains("measured")) {
+        if (v["measured"].is_boolean()) base.measured = v["measured"].get<bool>();
+        else c.error(ptr + "/measured", fmt::format("expected true or false, got {}", Checker::got(v["measured"])));
+    }
+    return base;
+}
+
+Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<std::string, Efficiency>& defaults) {
+    Gpu g;
+    c.known_keys(e, ptr, entry_keys);
+    for (const auto& k : required_keys)
+        if (!e.contains(k)) c.error(ptr + "/" + k, fmt::format("missing required field '{}'", k));
+    g.id = c.string(e, ptr, "id").value_or("");
+    g.name = c.string(e, ptr, "name").value_or("");
+    g.vendor = c.string(e, ptr, "vendor").value_or("");
+    g.architecture = c.string(e, ptr, "architecture").value_or("");
+    g.form_factor = c.string(e, ptr, "form_factor").value_or("");
+    g.memory_type = c.string(e, ptr, "memory_type").value_or("");
+    g.notes = c.string(e, ptr, "notes").value_or("");
+    g.launch_year = static_cast<int>(c.integer(e, ptr, "launch_year", 1990, 2100).value_or(0));
+    g.memory = Bytes(c.positive(e, ptr, "memory_bytes").value_or(0));
+    g.usable_memory = Bytes(c.positive(e, ptr, "usable_memory_bytes").value_or(0));
+    if (g.usable_memory > g.memory && g.memory.value() > 0)
+        c.error(ptr + "/usable_memory_bytes", fmt::format("usable memory {:.0f} exceeds nominal memory {:.0f}",
+                                                          g.usable_memory.value(), g.memory.value()));
+    g.memory_bandwidth = bytes_per_s(c.positive(e, ptr, "memory_bandwidth_bytes_per_s").value_or(0));
+    g.tdp_watts = c.positive(e, ptr, "tdp_watts").value_or(0);
+    g.dense_flops = c.flops(e, ptr, "dense_flops_per_s");
+    g.sparse_flops = c.flops(e, ptr, "sparse_flops_per_s");
+    if (e.contains("dense_flops_per_s") && g.dense_flops.empty() && e["dense_flops_per_s"].is_object())
+        c.error(ptr + "/dense_flops_per_s", "expected at least one precision's dense rate");
+    for (const auto& [t, sparse] : g.sparse_flops) {
+        auto it = g.dense_flops.find(t);
+        if (it != g.dense_flops.end() && it->second > sparse)
+            c.error(ptr + "/dense_flops_per_s/" + std::string(to_string(t)),
+                    fmt::format("dense {:g} exceeds the sparse figure {:g}: dense must be the smaller", it->second.value(), sparse.value()));
+    }
+    if (e.contains("aliases")) {
+        const auto& a = e["aliases"];
+        if (!a.is_array()) c.error(ptr + "/aliases", fmt::format("expected an array of strings, got {}", Checker::got(a)));
+        else
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                if (a[i].is_string() && !a[i].get<std::string>().empty()) g.aliases.push_back(a[i].get<std::string>());
+                else c.error(fmt::format("{}/aliases/{}", ptr, i), fmt::format("expected a non-empty string, got {}", Checker::got(a[i])));
+            }
+    }
+    g.scale_up = c.link(e, ptr, "scale_up", true);
+    g.scale_out = c.link(e, ptr, "scale_out", false);
+    if (e.contains("pcie") && c.object(e["pcie"], ptr + "/pcie")) {
+        c.known_keys(e["pcie"], ptr + "/pcie", {"generation", "lanes"});
+        g.pcie_generation = static_cast<int>(c.integer(e["pcie"], ptr + "/pcie", "generation", 1, 8).value_or(4));
+        g.pcie_lanes = static_cast<int>(c.integer(e["pcie"], ptr + "/pcie", "lanes", 1, 32).value_or(16));
+        for (const char* k : {"generation", "lanes"})
+            if (!e["pcie"].contains(k)) c.error(ptr + "/pcie/" + k, fmt::format("missing required field '{}'", k));
+    }
+    auto arch = defaults.find(g.architecture);
+    Efficiency eff = arch != defaults.end() ? arch->second : Efficiency{};
+    if (e.contains("efficiency")) eff = read_efficiency(c, e["efficiency"], ptr + "/efficiency", eff);
+    if (!g.architecture.empty() && (eff.memory_bandwidth == 0 || eff.matmul == 0 || eff.allreduce_intra_node == 0 ||
+                                    eff.allreduce_inter_node == 0))
+        c.error(ptr + "/efficiency", fmt::format("no efficiency for architecture '{}': add it to architecture_defaults or "
+                                                 "give all four fractions", g.architecture));
+    g.efficiency = eff;
+    if (e.contains("prices")) {
+        const auto& ps = e["prices"];
+        if (!ps.is_array()) c.error(ptr + "/prices", fmt::format("expected an array, got {}", Checker::got(ps)));
+        else
+            for (std::size_t i = 0; i < ps.size(); ++i) {
+                const std::string p = fmt::format("{}/prices/{}", ptr, i);
+                if (!c.object(ps[i], p)) continue;
+                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "instance", "notes"});
+                Price pr;
+                for (const char* k : {"provider", "usd_per_gpu_hour", "date", "source"})
+                    if (!ps[i].contains(k)) c.error(p + "/" + k, fmt::format("missing required field '{}'", k));
+                pr.provider = c.string(ps[i], p, "provider").value_or("");
+                pr.per_gpu_hour = usd_per_hour(c.positive(ps[i], p, "usd_per_gpu_hour").value_or(0));
+                pr.date = c.string(ps[i], p, "date").value_or("");
+                pr.source = c.string(ps[i], p, "source").value_or("");
+                g.prices.push_back(pr);
+            }
+    }
+    if (e.contains("purchase") && c.object(e["purchase"], ptr + "/purchase")) {
+        const auto& pu = e["purchase"];
+        c.known_keys(pu, ptr + "/purchase", {"usd", "date", "source", "notes"});
+        g.purchase = PurchasePrice{usd(c.positive(pu, ptr + "/purchase", "usd").value_or(0)),
+                                   c.string(pu, ptr + "/purchase", "date").value_or(""),
+                                   c.string(pu, ptr + "/purchase", "source").value_or("")};
+    }
+    if (e.contains("partitions")) {
+        const auto& ps = e["partitions"];
+        if (!ps.is_array()) c.error(ptr + "/partitions", fmt::format("expected an array, got {}", Checker::got(ps)));
+        else
+            for (std::size_t i = 0; i < ps.size(); ++i) {
+                const std::string p = fmt::format("{}/partitions/{}", ptr, i);
+                if (!c.object(ps[i], p)) continue;
+                c.known_keys(ps[i], p, {"profile", "memory_bytes", "compute_fraction", "bandwidth_fraction", "max_instances", "notes"});
+                Partition part;
+                part.profile = c.string(ps[i], p, "profile").value_or("");
+                part.memory = Bytes(c.positive(ps[i], p, "memory_bytes").value_or(0));
+                part.compute_fraction = c.fraction(ps[i], p, "compute_fraction").value_or(1);
+                part.bandwidth_fraction = c.fraction(ps[i], p, "bandwidth_fraction").value_or(1);
+                if (part.memory > g.memory && g.memory.value() > 0)
+                    c.error(p + "/memory_bytes", "a partition cannot have more memory than the GPU");
+                g.partitions.push_back(part);
+            }
+    }
+    if (e.contains("sources") && c.object(e["sources"], ptr + "/sources")) {
+        for (const auto& [k, v] : e["sources"].items()) {
+            if (v.is_string() && !v.get<std::string>().empty()) g.sources[k] = v.get<std::string>();
+            else c.error(ptr + "/sources/" + k, fmt::format("expected a non-empty string, got {}", Checker::got(v)));
+        }
+        for (const auto& k : required_sources)
+            if (!g.sources.count(k)) c.error(ptr + "/sources/" + k, fmt::format("missing the source of '{}'", k));
+    }
+    return g;
+}
+
+}  // namespace
+
+const Gpu* Catalog::find_id(std::string_view id) const {
+    auto it = std::lower_bound(gpus.begin(), gpus.end(), id, [](const Gpu& g, std::string_view v) { return g.id < v; });
+    return it != gpus.end() && it->id == id ? &*it : nullptr;
+}
+
+std::vector<std::string> Catalog::names() const {
+    std::vector<std::string> out;
+    for (const auto& g : gpus) {
+        out.push_back(g.id);
+        for (const auto& a : g.aliases) out.push_back(a);
+    }
+    return out;
+}
+
+const Gpu& Catalog::resolve(std::string_view name) const {
+    const std::string key = lower(name);
+    for (const auto& g : gpus)
+        if (lower(g.id) == key) return g;
+    std::vector<const Gpu*> matches;
+    for (const auto& g : gpus)
+        for (const auto& a : g.aliases)
+            if (lower(a) == key) {
+                matches.push_back(&g);
+                break;
+            }
+    if (matches.size() == 1) return *matches.front();
+    if (matches.empty())
+        throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("unknown GPU '{}'", name), did_you_mean(name, names()), {}}});
+    std::string ids;
+    for (const auto* g : matches) ids += (ids.empty() ? "" : ", ") + g->id;
+    throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("GPU name '{}' is ambiguous: it matches {}", name, ids),
+                                 "use one of the ids", {}}});
+}
+
+Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
+    DiagnosticSink sink;
+    Catalog cat;
+    std::map<std::string, Efficiency> defaults;
+    std::map<std::string, std::pair<json, std::string>> entries;  // id -> merged entry, last origin
+    std::map<std::string, std::string> pointers;                  // id -> pointer in its last file
+    for (const auto& src : sources) {
+        Checker c(sink, src.origin);
+        cat.origins.push_back(src.origin);
+        json doc;
+        try {
+            doc = json::parse(src.text);
+        } catch (const json::parse_error& e) {
+            // Report the byte offset as line:column.
+            std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());
+            int line = 1, col = 1;
+            for (std::size_t i = 0; i < off; ++i) {
+                if (src.text[i] == '\n') { ++line; col = 1; } else ++col;
+            }
+            std::string msg = e.what();
+            if (auto pos = msg.find("syntax error"); pos != std::string::npos) msg = msg.substr(pos);
+            sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
+            continue;
+        }
+        if (!c.object(doc, "")) continue;
+        c.known_keys(doc, "", {"schema_version", "architecture_defaults", "gpus", "notes", "$schema"});
+        const auto version = c.string(doc, "", "schema_version");
+        if (!version) c.error("/schema_version", "missing required field 'schema_version'");
+        else if (version->rfind("1.", 0) != 0)
+            c.error("/schema_version", fmt::format("unsupported catalog schema version '{}': expected 1.x", *version));
+        else if (cat.schema_version.empty()) cat.schema_version = *version;
+        if (doc.contains("architecture_defaults") && c.object(doc["architecture_defaults"], "/architecture_defaults"))
+            for (const auto& [arch, v] : doc["architecture_defaults"].items()) {
+                const std::string p = "/architecture_defaults/" + arch;
+                defaults[arch] = read_efficiency(c, v, p, defaults[arch]);
+            }
+        if (!doc.contains("gpus")) continue;
+        if (!doc["gpus"].is_array()) {
+            c.error("/gpus", fmt::format("expected an array, got {}", Checker::got(doc["gpus"])));
+            continue;
+        }
+        std::set<std::string> in_file;
+        for (std::size_t i = 0; i < doc["gpus"].size(); ++i) {
+            const auto& e = doc["gpus"][i];
+            const std::string ptr = fmt::format("/gpus/{}", i);
+            if (!c.object(e, ptr)) continue;
+            if (!e.contains("id") || !e["id"].is_string() || e["id"].get<std::string>().empty()) {
+                c.error(ptr + "/id", fmt::format("missing required field 'id'"));
+                continue;
+            }
+            const std::string id = e["id"].get<std::string>();
+            if (!in_file.insert(id).second) {
+                c.error(ptr + "/id", fmt::format("duplicate id '{}'", id));
+                continue;
+            }
+            auto [it, fresh] = entries.try_emplace(id, e, src.origin);
+            if (!fresh) {
+                it->second.first.merge_patch(e);
+                it->second.second = src.origin;
+            }
+            pointers[id] = ptr;
+        }
+    }
+    for (const auto& [id, entry] : entries) {
+        Checker c(sink, entry.second);
+        Gpu g = read_gpu(c, entry.first, pointers[id], defaults);
+        g.origin = entry.second;
+        cat.gpus.push_back(std::move(g));
+    }
+    // Aliases must not shadow another entry's id (an alias may be shared to mean "any of these").
+    for (const auto& g : cat.gpus)
+        for (const auto& a : g.aliases)
+            for (const auto& other : cat.gpus)
+                if (&other != &g && lower(other.id) == lower(a))
+                    Checker(sink, g.origin).error(pointers[g.id] + "/aliases",
+                                                  fmt::format("alias '{}' is the id of another entry", a));
+    sink.throw_if_any<CatalogError>();
+    return cat;
+}
+
+std::string_view bundled_catalog_text() { return embedded::gpus_json; }
+
+}  // namespace gpusize

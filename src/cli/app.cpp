@@ -1,0 +1,303 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "gpusize/catalog.hpp"
+#include "gpusize/diagnostics.hpp"
+#include "gpusize/model_library.hpp"
+#include "gpusize/planner.hpp"
+#include "gpusize/render.hpp"
+#include "gpusize/report.hpp"
+#include "gpusize/spec.hpp"
+
+namespace gpusize::cli {
+namespace {
+
+/// A file that could not be read: exit 66.
+struct InputError {
+    std::string message;
+};
+
+/// Output could not be written: exit 74.
+struct OutputError {
+    std::string message;
+};
+
+UsageError usage_error(std::string message, std::string hint = {}) {
+    return UsageError({Diagnostic{{"gpusize", 0, 0, {}}, std::move(message), std::move(hint), {}}});
+}
+
+std::optional<double> parse_memory(std::string s) {
+    double scale = 1e9;  // a bare number is GB, as datasheets count
+    for (auto [suffix, k] : {std::pair{"GiB", 1073741824.0}, std::pair{"GB", 1e9}, std::pair{"MiB", 1048576.0},
+                             std::pair{"MB", 1e6}, std::pair{"TB", 1e12}}) {
+        const std::string suf(suffix);
+        if (s.size() > suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0) {
+            scale = k;
+            s.resize(s.size() - suf.size());
+            break;
+        }
+    }
+    double v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || !(v >= 0)) return std::nullopt;
+    return v * scale;
+}
+
+std::string read_file(const std::string& path, std::istream& in) {
+    if (path == "-") {
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError{fmt::format("cannot read '{}': it is a directory", path)};
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw InputError{fmt::format("cannot read '{}': {}", path, std::strerror(errno))};
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (f.bad()) throw InputError{fmt::format("cannot read '{}': read error", path)};
+    return ss.str();
+}
+
+Catalog load_catalog(const Options& o, std::istream& in) {
+    std::vector<std::string> texts;
+    texts.reserve(o.catalogs.size());
+    for (const auto& path : o.catalogs) texts.push_back(read_file(path, in));
+    std::vector<CatalogSource> sources{{bundled_catalog_text(), "data/gpus.json"}};
+    for (std::size_t i = 0; i < texts.size(); ++i) sources.push_back({texts[i], o.catalogs[i]});
+    return parse_catalogs(sources);
+}
+
+Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog) {
+    const std::string text = read_file(o.spec, in);
+    Spec spec = parse_spec(text, o.spec);
+    std::optional<std::string> hf_text;
+    if (spec.model.hf_config) {
+        // Relative to the spec's directory (the working directory for stdin).
+        std::filesystem::path p(*spec.model.hf_config);
+        if (p.is_relative() && o.spec != "-") p = std::filesystem::path(o.spec).parent_path() / p;
+        hf_text = read_file(p.string(), in);
+    }
+    Problem problem = make_problem(std::move(spec), bundled_models(), hf_text);
+    resolve_gpu_names(problem, catalog);
+    return problem;
+}
+
+void write(std::ostream& out, const std::string& text) {
+    out << text;
+    out.flush();
+    if (!out) throw OutputError{"cannot write the result to standard output"};
+}
+
+/// `check`: exactly one deployment, from flags over the spec's `deployment`. A layout left open is
+/// the best the planner finds for that GPU and count.
+Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
+    auto& dep = p.spec.deployment;
+    std::optional<Partition> partition;
+    if (o.gpu) {
+        std::string name = *o.gpu;
+        std::string profile;
+        if (auto colon = name.find(':'); colon != std::string::npos) {
+            profile = name.substr(colon + 1);
+            name.resize(colon);
+        }
+        const Gpu& g = catalog.resolve(name);
+        if (!profile.empty()) {
+            for (const auto& part : g.partitions)
+                if (part.profile == profile) partition = part;
+            if (!partition) {
+                std::vector<std::string> names;
+                for (const auto& part : g.partitions) names.push_back(part.profile);
+                throw usage_error(fmt::format("'{}' has no partition '{}'", g.id, profile), did_you_mean(profile, names));
+            }
+        }
+        dep.gpus = {g.id};
+    }
+    if (dep.gpus.size() != 1)
+        throw usage_error("check evaluates one GPU type: give --gpu ID or a single id in the spec's deployment.gpus");
+    if (o.count) dep.gpu_count = o.count;
+    if (o.tp) dep.tensor_parallel = o.tp;
+    if (o.pp) dep.pipeline_parallel = o.pp;
+    if (o.dp) dep.data_parallel = o.dp;
+    const Gpu& g = *catalog.find_id(dep.gpus.front());
+    if (partition) return evaluate(p, Device{.gpu = &g, .partition = partition}, Layout{});
+    if (dep.tensor_parallel && dep.pipeline_parallel && (dep.data_parallel || dep.gpu_count)) {
+        Layout l{.tensor = *dep.tensor_parallel, .pipeline = *dep.pipeline_parallel,
+                 .data = dep.data_parallel.value_or(std::max<std::int64_t>(1, dep.gpu_count.value_or(1) /
+                                                                               (*dep.tensor_parallel * *dep.pipeline_parallel))),
+                 .expert = dep.expert_parallel.value_or(1), .context = dep.context_parallel.value_or(1)};
+        if (dep.gpu_count && l.gpus() != *dep.gpu_count)
+            throw usage_error(fmt::format("gpu count {} does not equal tp {} x pp {} x dp {}", *dep.gpu_count, l.tensor, l.pipeline, l.data));
+        return evaluate(p, whole(g), l);
+    }
+    if (!dep.gpu_count && !dep.tensor_parallel && !dep.pipeline_parallel && !dep.data_parallel) dep.gpu_count = 1;
+    Plan plan = plan_deployments(p, catalog, PlanOptions{.include_partitions = false});
+    if (!plan.candidates.empty()) return plan.candidates.front();
+    if (plan.rejected.empty()) throw usage_error("no layout of that GPU count is possible for this model");
+    // Nothing passes: show the option closest to passing (fits but misses a target, else the
+    // smallest memory overrun among valid layouts).
+    auto closeness = [](const Evaluation& e) {
+        const bool valid = e.memory.capacity.value() > 0;
+        return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0);
+    };
+    return *std::min_element(plan.rejected.begin(), plan.rejected.end(),
+                             [&](const Evaluation& a, const Evaluation& b) { return closeness(a) < closeness(b); });
+}
+
+int run_command(const Options& o, std::istream& in, std::ostream& out) {
+    const Catalog catalog = load_catalog(o, in);
+    const RenderOptions ro{.top = o.top, .verbose = o.verbose};
+    if (o.command == "gpus") {
+        if (o.item) {
+            const Gpu& g = catalog.resolve(*o.item);
+            write(out, o.format == Format::json ? render_gpus_json(catalog, {&g}) : render_gpu_detail(g));
+            return exit_code::ok;
+        }
+        std::vector<const Gpu*> list;
+        for (const auto& g : catalog.gpus) {
+            if (o.vendor && g.vendor != *o.vendor) continue;
+            if (o.min_memory_bytes && g.memory.value() < *o.min_memory_bytes) continue;
+            list.push_back(&g);
+        }
+        write(out, o.format == Format::json ? render_gpus_json(catalog, list) : render_gpus_table(list));
+        return exit_code::ok;
+    }
+    if (o.command == "models") {
+        const auto& lib = bundled_models();
+        if (o.item) {
+            const Preset* p = lib.find(*o.item);
+            if (!p) throw usage_error(fmt::format("unknown model preset '{}'", *o.item), did_you_mean(*o.item, lib.ids()));
+            write(out, o.format == Format::json ? render_models_json({p}) : render_model_detail(*p));
+            return exit_code::ok;
+        }
+        std::vector<const Preset*> list;
+        for (const auto& p : lib.presets) list.push_back(&p);
+        write(out, o.format == Format::json ? render_models_json(list) : render_models_table(list));
+        return exit_code::ok;
+    }
+    Problem problem = load_problem(o, in, catalog);
+    Report report;
+    if (o.command == "plan") {
+        report = make_plan_report(problem, catalog, plan_deployments(problem, catalog));
+    } else {
+        Evaluation e = check_one(o, problem, catalog);
+        report = make_check_report(problem, catalog, std::move(e));
+    }
+    write(out, o.format == Format::json ? render_report_json(report, ro) : render_report_table(report, ro));
+    return report_status(report);
+}
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, const char* const* argv, std::ostream& out) {
+    Options o;
+    CLI::App app{"gpusize: does this workload fit, on which GPUs, how fast, and at what cost?", "gpusize"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("gpusize 0.1.0"));
+    app.footer(
+        "Examples:\n"
+        "  gpusize plan examples/chat-llama-3.1-70b.yaml\n"
+        "  gpusize check spec.yaml --gpu h100-sxm-80gb --count 2 -o json\n"
+        "  gpusize gpus --vendor nvidia --min-memory 80GB\n"
+        "  gpusize models llama-3.1-8b\n"
+        "Exit codes: 0 ok, 1 does not fit, 2 misses a target, 64 usage, 65 invalid spec,\n"
+        "66 input missing, 70 internal error, 74 output failed, 78 invalid catalog.");
+    std::string format = "table", min_memory;
+    auto add_common = [&](CLI::App* sub) {
+        sub->add_option("-o,--output", format, "output format: table or json")->check(CLI::IsMember({"table", "json"}));
+        sub->add_option("--catalog", o.catalogs, "overlay a GPU catalog file (repeatable)");
+    };
+    auto* plan = app.add_subcommand("plan", "rank the GPU deployments that fit a workload spec");
+    plan->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
+    add_common(plan);
+    plan->add_option("--top", o.top, "show the best N candidates");
+    plan->add_flag("--verbose", o.verbose, "list every rejected option and assumption");
+    plan->footer("Example: gpusize plan examples/chat-llama-3.1-70b.yaml --top 5");
+    auto* check = app.add_subcommand("check", "evaluate one deployment; the exit code says whether it fits");
+    check->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
+    add_common(check);
+    check->add_option("--gpu", o.gpu, "catalog id or alias (ID:PROFILE for a MIG slice)");
+    check->add_option("--count", o.count, "number of GPUs")->check(CLI::Range(1, 1000000));
+    check->add_option("--tp", o.tp, "tensor parallel degree")->check(CLI::Range(1, 1000000));
+    check->add_option("--pp", o.pp, "pipeline parallel degree")->check(CLI::Range(1, 1000000));
+    check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(CLI::Range(1, 1000000));
+    check->add_flag("--verbose", o.verbose, "list every assumption");
+    check->footer("Example: gpusize check spec.yaml --gpu h100-sxm-80gb --count 8 --tp 8");
+    auto* gpus = app.add_subcommand("gpus", "list the GPU catalog, or show one entry with its sources");
+    gpus->add_option("id", o.item, "show one GPU with every field and its source");
+    add_common(gpus);
+    gpus->add_option("--vendor", o.vendor, "only this vendor (nvidia, amd, intel, google)");
+    gpus->add_option("--min-memory", min_memory, "only GPUs with at least this memory (80GB, 141GiB)");
+    gpus->footer("Example: gpusize gpus --min-memory 80GB -o json");
+    auto* models = app.add_subcommand("models", "list the bundled model presets, or show one");
+    models->add_option("id", o.item, "show one preset");
+    add_common(models);
+    models->footer("Example: gpusize models deepseek-v3");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return std::nullopt;
+    } catch (const CLI::CallForAllHelp&) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return std::nullopt;
+    } catch (const CLI::CallForVersion&) {
+        out << "gpusize 0.1.0\n";
+        return std::nullopt;
+    } catch (const CLI::ParseError& e) {
+        // Help for a subcommand arrives as CallForHelp from the subcommand.
+        if (e.get_exit_code() == 0) {
+            for (auto* sub : app.get_subcommands()) out << sub->help();
+            if (app.get_subcommands().empty()) out << app.help();
+            return std::nullopt;
+        }
+        std::string msg = e.what();
+        if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+        while (!msg.empty() && (msg.back() == '.' || msg.back() == '\n')) msg.pop_back();
+        throw usage_error(msg, "run 'gpusize --help' for usage");
+    }
+    for (auto* sub : {plan, check, gpus, models})
+        if (sub->parsed()) o.command = sub->get_name();
+    o.format = format == "json" ? Format::json : Format::table;
+    if (!min_memory.empty()) {
+        o.min_memory_bytes = parse_memory(min_memory);
+        if (!o.min_memory_bytes) throw usage_error(fmt::format("--min-memory: expected a size such as 80GB or 141GiB, got '{}'", min_memory));
+    }
+    return o;
+}
+
+int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err) {
+    try {
+        const auto options = parse_options(argc, argv, out);
+        if (!options) return exit_code::ok;
+        return run_command(*options, in, out);
+    } catch (const UsageError& e) {
+        err << e.what();
+        return exit_code::usage;
+    } catch (const SpecError& e) {
+        err << e.what();
+        return exit_code::invalid_spec;
+    } catch (const CatalogError& e) {
+        err << e.what();
+        return exit_code::invalid_catalog;
+    } catch (const InputError& e) {
+        err << "gpusize: error: " << e.message << "\n";
+        return exit_code::input_missing;
+    } catch (const OutputError& e) {
+        err << "gpusize: error: " << e.message << "\n";
+        return exit_code::output_failed;
+    } catch (const std::exception& e) {
+        err << "gpusize: internal error: " << e.what() << "\n";
+        return exit_code::internal;
+    }
+}
+
+}  // namespace gpusize::cli

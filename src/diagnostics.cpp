@@ -1,0 +1,96 @@
+#include "gpusize/diagnostics.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace gpusize {
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::string format_diagnostic(const Diagnostic& d) {
+    std::string out;
+    if (!d.where.pointer.empty()) {
+        out = fmt::format("{}: {}: {}\n", d.where.origin, d.where.pointer, d.message);
+    } else if (d.where.line > 0) {
+        out = fmt::format("{}:{}:{}: error: {}\n", d.where.origin, d.where.line, d.where.column, d.message);
+    } else {
+        out = fmt::format("{}: error: {}\n", d.where.origin, d.message);
+    }
+    if (!d.source_line.empty()) {
+        out += fmt::format("  {}\n", d.source_line);
+        std::string caret(static_cast<std::size_t>(std::max(0, d.where.column - 1)), ' ');
+        // Keep tabs so the caret lines up under the offending column.
+        for (std::size_t i = 0; i < caret.size() && i < d.source_line.size(); ++i)
+            if (d.source_line[i] == '\t') caret[i] = '\t';
+        out += fmt::format("  {}^\n", caret);
+    }
+    if (!d.hint.empty()) out += fmt::format("hint: {}\n", d.hint);
+    return out;
+}
+
+std::string format_diagnostics(const std::vector<Diagnostic>& ds) {
+    std::string out;
+    for (const auto& d : ds) out += format_diagnostic(d);
+    return out;
+}
+
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+    const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+    std::optional<std::string> best;
+    std::size_t best_distance = limit + 1;
+    for (const auto& c : candidates) {
+        const std::size_t dist = edit_distance(word, c);
+        if (dist < best_distance || (dist == best_distance && best && c < *best)) {
+            best_distance = dist;
+            best = c;
+        }
+    }
+    return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+    auto m = closest_match(word, candidates);
+    return m ? fmt::format("did you mean '{}'?", *m) : std::string{};
+}
+
+std::string line_of(std::string_view text, int line) {
+    if (line < 1) return {};
+    std::size_t start = 0;
+    for (int i = 1; i < line; ++i) {
+        start = text.find('\n', start);
+        if (start == std::string_view::npos) return {};
+        ++start;
+    }
+    std::size_t end = text.find('\n', start);
+    std::string out(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return out;
+}
+
+DiagnosticError::DiagnosticError(std::vector<Diagnostic> ds)
+    : std::runtime_error(format_diagnostics(ds)), diagnostics_(std::move(ds)) {}
+
+void DiagnosticSink::error(SourceLocation where, std::string message, std::string hint, std::string source_line) {
+    diagnostics_.push_back(Diagnostic{std::move(where), std::move(message), std::move(hint), std::move(source_line)});
+}
+
+}  // namespace gpusize

@@ -1,0 +1,298 @@
+#include "gpusize/memory.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace gpusize {
+namespace {
+
+double d(std::int64_t v) { return static_cast<double>(v); }
+
+bool is_sliding(const ModelArchitecture& m, std::int64_t layer) {
+    if (!m.sliding_window) return false;
+    if (!m.global_attention_every) return true;
+    return (layer + 1) % *m.global_attention_every != 0;
+}
+
+/// Default share of memory an engine's rule takes when the spec does not say.
+double default_utilization(Engine e) {
+    switch (e) {
+        case Engine::vllm: return 0.9;     // vLLM --gpu-memory-utilization default
+        case Engine::trtllm: return 0.9;   // TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default
+        case Engine::sglang: return 0.88;  // SGLang --mem-fraction-static for 80 GB-class GPUs
+        case Engine::generic: return 1.0;
+    }
+    return 1.0;
+}
+
+}  // namespace
+
+double bytes_per_element(DType t) {
+    switch (t) {
+        case DType::fp64: return 8;
+        case DType::fp32:
+        case DType::tf32: return 4;
+        case DType::bf16:
+        case DType::fp16: return 2;
+        case DType::fp8:
+        case DType::int8: return 1;
+        case DType::int4:
+        case DType::nf4:
+        case DType::fp4: return 0.5;
+    }
+    return 2;
+}
+
+double bytes_per_parameter(DType t, const Calibration& c) {
+    if (t == DType::int4) return (4.0 + 32.0 / c[Constant::int4_group_size]) / 8.0;
+    if (t == DType::nf4) return c[Constant::nf4_bits_per_parameter] / 8.0;
+    return bytes_per_element(t);
+}
+
+std::vector<Stage> split_stages(const ModelArchitecture& m, std::int64_t pipeline) {
+    std::vector<Stage> stages(static_cast<std::size_t>(pipeline));
+    const std::int64_t base = m.layers / pipeline, extra = m.layers % pipeline;
+    std::int64_t layer = 0;
+    for (std::int64_t i = 0; i < pipeline; ++i) {
+        Stage& s = stages[static_cast<std::size_t>(i)];
+        s.first_layer = layer;
+        s.layers = base + (i < extra ? 1 : 0);
+        for (std::int64_t j = layer; j < layer + s.layers; ++j) {
+            if (m.moe && j >= m.moe->dense_layers) ++s.moe_layers;
+            if (is_sliding(m, j)) ++s.sliding_layers;
+        }
+        layer += s.layers;
+        s.embedding = i == 0;
+        s.head = i == pipeline - 1;
+    }
+    return stages;
+}
+
+StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s) {
+    const double h = d(m.hidden_size);
+    const double norm = (m.norm == NormKind::layernorm ? 2 : 1) * h;
+    StageParameters p;
+    const double dense_layers = d(s.layers - s.moe_layers);
+    p.dense = d(s.layers) * (attention_parameters_per_layer(m) + d(m.norms_per_layer) * norm) +
+              dense_layers * dense_mlp_parameters_per_layer(m);
+    if (m.moe && s.moe_layers > 0) {
+        const auto& e = *m.moe;
+        ModelArchitecture shared = m;
+        shared.intermediate_size = e.shared_expert_intermediate_size;
+        p.dense += d(s.moe_layers) * (d(e.shared_experts) * dense_mlp_parameters_per_layer(shared) + h * d(e.experts));
+        p.experts = d(s.moe_layers) * d(e.experts) * expert_parameters(m);
+    }
+    const double vocab = d(m.vocab_size) * h;
+    if (s.embedding) p.embedding_and_head += vocab + d(m.learned_positions) * h;
+    if (s.head) p.embedding_and_head += norm + (m.tied_embeddings && s.embedding ? 0 : vocab);
+    p.dense += p.embedding_and_head;
+    return p;
+}
+
+Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c) {
+    const auto p = stage_parameters(m, s);
+    const double w = bytes_per_parameter(weights, c);
+    const double edge = std::max(w, 2.0);  // embeddings and head stay 16-bit in quantised checkpoints
+    const double t = d(l.tensor);
+    return Bytes(((p.dense - p.embedding_and_head) * w + p.embedding_and_head * edge) / t +
+                 p.experts * w / (t * d(l.expert)));
+}
+
+double kv_head_share(const ModelArchitecture& m, std::int64_t tensor) {
+    if (m.mla) return 1.0;
+    return std::max(1.0, d(m.kv_heads) / d(tensor)) / d(m.kv_heads);
+}
+
+Bytes kv_bytes_per_sequence_per_gpu(const ModelArchitecture& m, const Stage& s, std::int64_t tensor, double tokens,
+                                    DType kv) {
+    const double windowed = d(s.sliding_layers);
+    const double global = d(s.layers) - windowed;
+    const double held = windowed > 0 ? std::min(tokens, d(*m.sliding_window)) : 0;
+    return Bytes((global * tokens + windowed * held) * kv_elements_per_token_per_layer(m) * bytes_per_element(kv) *
+                 kv_head_share(m, tensor));
+}
+
+Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens, double sequences,
+                                 const Calibration& c) {
+    const double t = d(l.tensor);
+    double mlp_width = d(m.intermediate_size);
+    if (m.moe) {
+        const auto& e = *m.moe;
+        mlp_width = std::max(mlp_width, d(e.active_experts) * d(e.expert_intermediate_size) +
+                                            d(e.shared_experts) * d(e.shared_expert_intermediate_size));
+    }
+    const double a = bytes_per_element(act);
+    const double per_token = c[Constant::activation_hidden_tensors] * d(m.hidden_size) * a +
+                             c[Constant::activation_mlp_tensors] * mlp_width / t * a;
+    const double logits = sequences * d(m.vocab_size) / t * 4.0;  // fp32 logits for sampling
+    return Bytes(tokens * per_token + logits);
+}
+
+InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, const Layout& l, std::int64_t concurrency) {
+    const auto& m = p.model.architecture;
+    const auto& c = p.calibration;
+    const auto& inf = p.spec.inference;
+    const Bytes usable = dev.usable_memory();
+    const Bytes limit = usable * (1.0 - p.spec.headroom);
+    const double util = inf.gpu_memory_utilization.value_or(default_utilization(inf.engine));
+    const bool communicates = l.tensor * l.pipeline > 1;
+    const Bytes nccl = communicates ? gib(c[Constant::nccl_buffers_gib]) : Bytes(0);
+    const double seq_tokens = d(inf.input_tokens + inf.output_tokens);
+
+    // The engine's forward-step bound: vLLM profiles a full chunk and its sampler batch; others
+    // are bounded by the requests actually in flight.
+    const double chunk = c[Constant::prefill_chunk_tokens];
+    const bool profiles = inf.engine == Engine::vllm || inf.engine == Engine::sglang;
+    const double step_tokens = profiles ? chunk : std::min(chunk, d(concurrency) * d(inf.input_tokens));
+    const double step_sequences = profiles ? c[Constant::sampler_sequences] : d(concurrency);
+    const Bytes act = inference_activation_bytes(m, l, p.spec.precision.activations, step_tokens, step_sequences, c);
+
+    const auto stages = split_stages(m, l.pipeline);
+    InferenceMemory best;
+    double best_tokens = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const Stage& s = stages[i];
+        InferenceMemory r;
+        r.stage = i;
+        MemoryBreakdown& b = r.breakdown;
+        b.weights = weight_bytes_per_gpu(m, s, l, p.spec.precision.weights, c);
+        b.activations = act;
+        b.capacity = limit;
+        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache);
+        switch (inf.engine) {
+            case Engine::vllm:
+                b.overhead = gib(c[Constant::vllm_non_torch_gib]) + nccl;
+                r.budget = min(usable * util, limit);
+                r.kv_pool = r.budget - b.weights - b.activations - b.overhead;
+                break;
+            case Engine::trtllm:
+                b.overhead = gib(c[Constant::runtime_overhead_gib]) + nccl;
+                r.budget = limit;
+                r.kv_pool = (limit - b.weights - b.activations - b.overhead) * util;
+                break;
+            case Engine::sglang:
+                b.overhead = gib(c[Constant::runtime_overhead_gib]) + nccl;
+                r.budget = limit;
+                r.kv_pool = min(usable * util - b.weights, limit - b.weights - b.activations - b.overhead);
+                break;
+            case Engine::generic:
+                b.overhead = gib(c[Constant::runtime_overhead_gib]) + nccl;
+                r.budget = limit;
+                r.kv_pool = limit - b.weights - b.activations - b.overhead;
+                break;
+        }
+        const double per_token = r.kv_per_sequence.value() / seq_tokens;
+        r.kv_capacity_tokens = r.kv_pool.value() > 0 ? std::floor(r.kv_pool.value() / per_token) : 0;
+        r.max_concurrency = r.kv_pool.value() > 0 ? static_cast<std::int64_t>(std::floor(r.kv_pool / r.kv_per_sequence)) : 0;
+        b.kv_cache = r.kv_per_sequence * d(concurrency);
+        if (r.kv_capacity_tokens < best_tokens) {
+            best_tokens = r.kv_capacity_tokens;
+            best = r;
+        }
+    }
+    return best;
+}
+
+Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
+                                                    DType act) {
+    const double a = bytes_per_element(act), t = d(tensor), h = d(m.hidden_size);
+    double q = d(m.attention_heads) * d(m.head_dim), kv = 2 * d(m.kv_heads) * d(m.head_dim), attn_out = q;
+    if (m.mla) {
+        const auto& x = *m.mla;
+        q = d(m.attention_heads) * d(x.qk_nope_head_dim + x.qk_rope_head_dim);
+        kv = d(m.attention_heads) * d(x.qk_nope_head_dim + x.qk_rope_head_dim + x.v_head_dim) + d(x.kv_lora_rank);
+        attn_out = d(m.attention_heads) * d(x.v_head_dim);
+    }
+    const double per_f = m.mlp == MlpKind::gated ? 4 : 2;
+    double mlp = per_f * d(m.intermediate_size);
+    if (m.moe) {
+        const auto& e = *m.moe;
+        mlp = per_f * (d(e.active_experts) * d(e.expert_intermediate_size) +
+                       d(e.shared_experts) * d(e.shared_expert_intermediate_size)) + d(e.experts);
+    }
+    const double hidden_sized = 8 * h;  // norm inputs and outputs of both blocks
+    const double split = q + kv + attn_out + mlp;
+    return Bytes(a * (split / t + hidden_sized / (sequence_parallel ? t : 1.0)));
+}
+
+double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora) {
+    const double h = d(m.hidden_size), q = d(m.attention_heads) * d(m.head_dim), kv = d(m.kv_heads) * d(m.head_dim);
+    const double f = m.moe ? d(m.moe->expert_intermediate_size) : d(m.intermediate_size);
+    double per_layer = 0;
+    for (const auto& t : lora.targets) {
+        if (t == "q" || t == "o") per_layer += h + q;
+        else if (t == "k" || t == "v") per_layer += h + kv;
+        else if (t == "gate" || t == "up" || t == "down") per_layer += h + f;
+    }
+    return d(lora.rank) * per_layer * d(m.layers);
+}
+
+TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, const Layout& l) {
+    const auto& m = p.model.architecture;
+    const auto& c = p.calibration;
+    const auto& tr = p.spec.training;
+    const DType act = p.spec.precision.activations;
+    const double t = d(l.tensor), dp = d(l.data), pp = d(l.pipeline);
+    const bool sp = l.tensor > 1;
+    const auto stages = split_stages(m, l.pipeline);
+    const double micro_tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
+    const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
+    const double micro_batches = std::max(1.0, global / (d(tr.micro_batch) * dp));
+
+    TrainingMemory best;
+    Bytes best_total(-1);
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const Stage& s = stages[i];
+        const auto sp_params = stage_parameters(m, s);
+        // Parameters one GPU holds before data-parallel sharding.
+        const double held = (sp_params.dense + sp_params.experts / d(l.expert)) / t;
+        TrainingMemory r;
+        r.stage = i;
+        MemoryBreakdown& b = r.breakdown;
+        const double zero_weights = tr.sharding == Sharding::zero3 ? dp : 1.0;
+        const double zero_grads = tr.sharding == Sharding::zero2 || tr.sharding == Sharding::zero3 ? dp : 1.0;
+        const double zero_opt = tr.sharding == Sharding::none ? 1.0 : dp;
+        double trainable = held;
+        if (tr.method == TrainingMethod::full) {
+            b.weights = Bytes(held * bytes_per_element(p.spec.precision.weights) / zero_weights);
+        } else {
+            const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
+            b.weights = weight_bytes_per_gpu(m, s, l, base, c) / zero_weights;
+            trainable = lora_parameters(m, tr.lora) * d(s.layers) / d(m.layers) / t;
+            b.weights += Bytes(trainable * 2.0);
+            if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
+                b.weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
+        }
+        // Mixed precision keeps 16-bit gradients and an fp32 master copy unless weights are fp32.
+        const bool mixed = bytes_per_element(p.spec.precision.weights) < 4 || tr.method != TrainingMethod::full;
+        b.gradients = Bytes(trainable * (mixed ? 2.0 : 4.0) / zero_grads);
+        const double moments = tr.optimizer == Optimizer::adamw ? 8.0 : tr.optimizer == Optimizer::adamw_8bit ? 2.0 : 4.0;
+        b.optimizer = Bytes(trainable * (moments + (mixed ? 4.0 : 0.0)) / zero_opt);
+        if (tr.sharding == Sharding::zero3 && l.data > 1)
+            b.weights += Bytes(c[Constant::zero3_prefetch_layers] * (held / d(std::max<std::int64_t>(1, s.layers))) * 2.0);
+
+        // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
+        r.micro_batches_in_flight = static_cast<std::int64_t>(std::min(micro_batches, pp - static_cast<double>(i)));
+        const Bytes per_layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act);
+        const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight);
+        if (tr.activation_checkpointing == Recompute::full) {
+            const double input = 2.0 * bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0);
+            b.activations = Bytes(micro_tokens * (stored_layers * input + per_layer.value()));
+        } else {
+            b.activations = per_layer * (micro_tokens * stored_layers);
+        }
+        if (s.head)  // 16-bit logits plus their fp32 copy for the loss, vocabulary split over TP
+            b.activations += Bytes(micro_tokens * d(m.vocab_size) / t * 6.0);
+        const Bytes allocated = b.weights + b.gradients + b.optimizer + b.activations;
+        b.overhead = gib(c[Constant::training_runtime_overhead_gib]) + allocated * c[Constant::training_fragmentation];
+        b.capacity = dev.usable_memory() * (1.0 - p.spec.headroom);
+        if (b.total() > best_total) {
+            best_total = b.total();
+            best = r;
+        }
+    }
+    return best;
+}
+
+}  // namespace gpusize

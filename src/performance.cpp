@@ -1,0 +1,192 @@
+#include "gpusize/performance.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gpusize {
+namespace {
+
+double d(std::int64_t v) { return static_cast<double>(v); }
+
+PhaseTime roofline(Flops f, Bytes b, FlopsPerSecond peak, BytesPerSecond bw, const Efficiency& e, Seconds comm,
+                   Seconds overhead) {
+    PhaseTime t;
+    t.flops = f;
+    t.bytes = b;
+    t.compute = f / (peak * e.matmul);
+    t.memory = b / (bw * e.memory_bandwidth);
+    t.communication = comm;
+    t.overhead = overhead;
+    t.total = max(t.compute, t.memory) + comm + overhead;
+    t.bound = comm > max(t.compute, t.memory) ? Bound::communication
+              : t.compute >= t.memory         ? Bound::compute
+                                              : Bound::memory;
+    return t;
+}
+
+/// Weight bytes a forward step over `tokens` tokens reads on the most loaded GPU: every dense
+/// weight, and of the routed experts only those the tokens touch.
+Bytes weights_read(const Problem& p, const Stage& s, const Layout& l, double tokens) {
+    const auto& m = p.model.architecture;
+    const Bytes all = weight_bytes_per_gpu(m, s, l, p.spec.precision.weights, p.calibration);
+    if (!m.moe || s.moe_layers == 0) return all;
+    const auto sp = stage_parameters(m, s);
+    const double per_param = bytes_per_parameter(p.spec.precision.weights, p.calibration);
+    const Bytes experts(sp.experts * per_param / d(l.tensor * l.expert));
+    const double share = experts_touched(d(m.moe->experts), d(m.moe->active_experts), tokens) / d(m.moe->experts);
+    return all - experts + experts * share;
+}
+
+}  // namespace
+
+std::string_view to_string(Bound b) {
+    switch (b) {
+        case Bound::compute: return "compute";
+        case Bound::memory: return "memory";
+        case Bound::communication: return "communication";
+    }
+    return "?";
+}
+
+double experts_touched(double experts, double active, double tokens) {
+    return experts * (1.0 - std::pow(1.0 - active / experts, tokens));
+}
+
+std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& dev, const Layout& l,
+                                                                   std::int64_t concurrency) {
+    const auto& m = p.model.architecture;
+    const auto& c = p.calibration;
+    const auto& inf = p.spec.inference;
+    const auto peak = dev.peak(p.spec.precision.activations);
+    if (!peak) return std::nullopt;
+    const auto tp_link = collective_link(*dev.gpu, l.tensor, 1, p.spec.deployment.gpus_per_node);
+    const auto pp_link = collective_link(*dev.gpu, l.pipeline, l.tensor, p.spec.deployment.gpus_per_node);
+    if (!tp_link || !pp_link) return std::nullopt;
+    const Efficiency& eff = dev.gpu->efficiency;
+    const double act = bytes_per_element(p.spec.precision.activations);
+    const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
+    const auto params = p.model.parameters;
+    const auto stages = split_stages(m, l.pipeline);
+    const Stage& heaviest = stages[estimate_inference_memory(p, dev, l, concurrency).stage];
+    const Seconds ar_latency = microseconds(c[Constant::allreduce_latency_us]);
+    const Seconds hop = microseconds(c[Constant::p2p_latency_us]);
+    // Two all-reduces per layer (after attention and after the MLP) of the step's activations.
+    auto tp_comm = [&](double tokens, double layers) {
+        return allreduce_time(Bytes(tokens * h * act), l.tensor, tp_link->bus, ar_latency) * (2.0 * layers);
+    };
+    auto pp_comm = [&](double tokens) {
+        return l.pipeline > 1 ? (Bytes(tokens * h * act) / pp_link->bus + hop) * (pp - 1) : Seconds(0);
+    };
+
+    InferencePerformance r;
+    r.concurrency = concurrency;
+    // Prefill of one request: the stages run one after another, so its time is the sum over stages,
+    // i.e. the whole model's work over the tensor-parallel group.
+    const double s_in = d(inf.input_tokens);
+    const Flops prefill_flops((s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) +
+                               2.0 * h * d(m.vocab_size) +
+                               s_in * attention_flops_per_token(m, s_in / 2.0).value()) / t);
+    Bytes prefill_bytes(0);
+    for (const auto& s : stages) prefill_bytes += weights_read(p, s, l, s_in);
+    prefill_bytes += kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * pp;
+    r.prefill = roofline(prefill_flops, prefill_bytes, *peak, dev.memory_bandwidth(), eff,
+                         tp_comm(s_in, d(m.layers)) + pp_comm(s_in), milliseconds(c[Constant::prefill_overhead_ms]));
+    r.ttft = r.prefill.total;
+
+    // Decode: with pipeline parallelism the batch is split into `p` micro-batches that occupy the
+    // stages in turn; a token's step is `p` stage-steps of `B/p` sequences each.
+    const double micro = std::max(1.0, d(concurrency) / pp);
+    const double ctx = s_in + d(inf.output_tokens) / 2.0;
+    const double stage_share = d(heaviest.layers) / d(m.layers);
+    const Flops decode_flops(micro * (2.0 * params.active_matmul + attention_flops_per_token(m, ctx).value()) *
+                             stage_share / t);
+    const Bytes decode_bytes = weights_read(p, heaviest, l, micro) +
+                               kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
+    const PhaseTime stage = roofline(decode_flops, decode_bytes, *peak, dev.memory_bandwidth(), eff,
+                                     tp_comm(micro, d(heaviest.layers)), Seconds(0));
+    r.decode = stage;
+    r.decode.flops = stage.flops * pp;
+    r.decode.bytes = stage.bytes * pp;
+    r.decode.compute = stage.compute * pp;
+    r.decode.memory = stage.memory * pp;
+    r.decode.communication = stage.communication * pp + pp_comm(micro);
+    r.decode.overhead = milliseconds(c[Constant::decode_step_overhead_ms]);
+    r.decode.total = stage.total * pp + pp_comm(micro) + r.decode.overhead;
+    r.tpot = r.decode.total;
+
+    const double s_out = d(inf.output_tokens);
+    const Seconds per_request = r.prefill.total + r.tpot * (s_out / d(concurrency));
+    r.requests_per_s = d(l.data) / per_request.value();
+    r.output_tokens_per_s = r.requests_per_s * s_out;
+    return r;
+}
+
+Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method) {
+    const auto params = count_parameters(m);
+    const double passes = method == TrainingMethod::full ? 6.0 : 4.0;
+    return Flops(passes * params.active_matmul + 3.0 * attention_flops_per_token(m, sequence_length).value());
+}
+
+std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& dev, const Layout& l) {
+    const auto& m = p.model.architecture;
+    const auto& c = p.calibration;
+    const auto& tr = p.spec.training;
+    const auto peak = dev.peak(p.spec.precision.activations);
+    if (!peak) return std::nullopt;
+    const auto& gpn = p.spec.deployment.gpus_per_node;
+    const auto tp_link = collective_link(*dev.gpu, l.tensor, 1, gpn);
+    const auto pp_link = collective_link(*dev.gpu, l.pipeline, l.tensor, gpn);
+    const auto dp_link = collective_link(*dev.gpu, l.data, l.tensor * l.pipeline * l.context, gpn);
+    const auto cp_link = collective_link(*dev.gpu, l.context, l.tensor * l.pipeline, gpn);
+    if (!tp_link || !pp_link || !dp_link || !cp_link) return std::nullopt;
+    const Efficiency& eff = dev.gpu->efficiency;
+    const double n = d(l.gpus()), t = d(l.tensor), pp = d(l.pipeline), dp = d(l.data);
+    const double act = bytes_per_element(p.spec.precision.activations);
+    const double seq = d(tr.sequence_length), h = d(m.hidden_size);
+    const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
+    const double micro_batches = global / (d(tr.micro_batch) * dp);
+
+    TrainingPerformance r;
+    r.gradient_accumulation = static_cast<std::int64_t>(std::llround(micro_batches));
+    r.tokens_per_step = global * seq;
+    const Flops model_flops = training_flops_per_token(m, seq, tr.method) * r.tokens_per_step;
+    Flops hardware_flops = model_flops;
+    if (tr.activation_checkpointing == Recompute::full)  // one more forward pass
+        hardware_flops += Flops(model_flops.value() / (tr.method == TrainingMethod::full ? 3.0 : 2.0));
+    r.compute = hardware_flops / (*peak * (n * eff.matmul));
+
+    // Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward), plus 2 more
+    // when the forward is recomputed; all micro-batches, the stage's layers.
+    const double micro_tokens = d(tr.micro_batch) * seq / d(l.context);
+    const double layers = std::ceil(d(m.layers) / pp);
+    const double tp_per_layer = tr.activation_checkpointing == Recompute::full ? 6.0 : 4.0;
+    const Seconds ar_latency = microseconds(c[Constant::allreduce_latency_us]);
+    const Seconds tp = allreduce_time(Bytes(micro_tokens * h * act), l.tensor, tp_link->bus, ar_latency) *
+                       (tp_per_layer * layers * micro_batches) * (1.0 - c[Constant::tp_comm_overlap]);
+    // Data parallel: the stage's 16-bit gradients once per step (ZeRO-3: 1.5x for the gathers).
+    const Bytes grads(count_parameters(m).total / (t * pp) * 2.0);
+    const double volume = tr.sharding == Sharding::zero3 ? 1.5 : 1.0;
+    const Seconds dpt = allreduce_time(grads * volume, l.data, dp_link->bus, ar_latency) * (1.0 - c[Constant::dp_comm_overlap]);
+    // Pipeline: activations sent forward and gradients back at each boundary, per micro-batch.
+    const Seconds ppt = l.pipeline > 1 ? (Bytes(micro_tokens * h * act) / pp_link->bus +
+                                          microseconds(c[Constant::p2p_latency_us])) * (2.0 * micro_batches)
+                                       : Seconds(0);
+    // Context parallel: ring exchange of K/V per layer, overlapped with attention in practice.
+    const Seconds cpt = l.context > 1 ? allgather_time(Bytes(micro_tokens * d(l.context) * 2.0 * d(m.kv_heads) * d(m.head_dim) * act /
+                                                             t), l.context, cp_link->bus, ar_latency) * (layers * micro_batches * 0.5)
+                                      : Seconds(0);
+    r.communication = tp + dpt + ppt + cpt;
+    const Seconds busy = r.compute + tp + ppt + cpt;
+    r.bubble = busy * ((pp - 1.0) / micro_batches);
+    r.step_time = busy + r.bubble + dpt + milliseconds(c[Constant::training_step_overhead_ms]);
+    r.bound = r.communication > r.compute ? Bound::communication : Bound::compute;
+    r.tokens_per_s = r.tokens_per_step / r.step_time.value();
+    r.tokens_per_s_per_gpu = r.tokens_per_s / n;
+    const double peak_total = peak->value() * n;
+    r.mfu = model_flops.value() / r.step_time.value() / peak_total;
+    r.hfu = hardware_flops.value() / r.step_time.value() / peak_total;
+    if (tr.tokens) r.time_to_train = Seconds(*tr.tokens / r.tokens_per_s);
+    return r;
+}
+
+}  // namespace gpusize

@@ -1,0 +1,280 @@
+#include "gpusize/planner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "gpusize/diagnostics.hpp"
+
+namespace gpusize {
+namespace {
+
+double d(std::int64_t v) { return static_cast<double>(v); }
+
+std::string gib_text(Bytes b) { return fmt::format("{:.1f} GiB", to_gib(b)); }
+
+std::vector<std::int64_t> powers_of_two(std::int64_t limit) {
+    std::vector<std::int64_t> out;
+    for (std::int64_t v = 1; v <= limit; v *= 2) out.push_back(v);
+    return out;
+}
+
+void price(Evaluation& e, const Problem& p) {
+    const auto rate = hourly_rate(e.device, p.spec.pricing);
+    if (!rate) return;
+    e.cost.per_hour = rate->per_gpu * d(e.gpu_count);
+    e.cost.basis = rate->basis;
+    if (e.inference) {
+        const auto& perf = e.inference->performance;
+        e.cost.usd_per_million_output_tokens = usd_per_million_tokens(*e.cost.per_hour, perf.output_tokens_per_s);
+        e.cost.usd_per_million_input_tokens =
+            usd_per_million_tokens(*e.cost.per_hour, perf.requests_per_s * d(p.spec.inference.input_tokens));
+        e.cost_per_throughput = e.cost.usd_per_million_output_tokens;
+    }
+    if (e.training) {
+        const auto& perf = e.training->performance;
+        e.cost.usd_per_million_training_tokens = usd_per_million_tokens(*e.cost.per_hour, perf.tokens_per_s);
+        if (perf.time_to_train) e.cost.total = *e.cost.per_hour * *perf.time_to_train;
+        e.cost_per_throughput = e.cost.usd_per_million_training_tokens;
+    }
+}
+
+std::string missing_hardware_reason(const Problem& p, const Device& dev, const Layout& l) {
+    if (!dev.peak(p.spec.precision.activations))
+        return fmt::format("'{}' has no dense {} rate in the catalog", dev.gpu->id, to_string(p.spec.precision.activations));
+    return fmt::format("layout spans {} GPUs but '{}' has no scale-out link in the catalog", l.gpus(), dev.gpu->id);
+}
+
+void evaluate_inference(const Problem& p, Evaluation& e) {
+    const auto& inf = p.spec.inference;
+    const Calibration& c = p.calibration;
+    const auto cap = static_cast<std::int64_t>(c[Constant::sampler_sequences]);
+    auto mem = estimate_inference_memory(p, e.device, e.layout, inf.concurrency.value_or(1));
+    InferenceResult r;
+    r.max_concurrency = mem.max_concurrency;
+    r.kv_capacity_tokens = mem.kv_capacity_tokens;
+    r.kv_pool = mem.kv_pool;
+    r.budget = mem.budget;
+    const Bytes fixed = mem.breakdown.weights + mem.breakdown.activations + mem.breakdown.overhead;
+    e.fits = mem.max_concurrency >= 1 && mem.max_concurrency >= inf.concurrency.value_or(1);
+    if (fixed > mem.budget) {
+        e.reasons.push_back(fmt::format("does not fit: weights, activations and overhead need {} per GPU, the {} budget is {}",
+                                        gib_text(fixed), to_string(inf.engine), gib_text(mem.budget)));
+    } else if (!e.fits) {
+        e.reasons.push_back(fmt::format("does not fit: the KV cache holds {} sequence(s) of {} tokens, {} requested",
+                                        mem.max_concurrency, inf.input_tokens + inf.output_tokens, inf.concurrency.value_or(1)));
+    }
+    std::int64_t concurrency = inf.concurrency.value_or(std::clamp<std::int64_t>(mem.max_concurrency, 1, cap));
+    auto perf = estimate_inference_performance(p, e.device, e.layout, concurrency);
+    if (!perf) {
+        e.fits = false;
+        e.reasons.push_back(missing_hardware_reason(p, e.device, e.layout));
+        e.memory = mem.breakdown;
+        return;
+    }
+    // `concurrency: auto` takes the largest batch whose decode step meets the TPOT target; the
+    // step time grows with the batch, so bisect.
+    if (!inf.concurrency && inf.targets.tpot && perf->tpot > *inf.targets.tpot && concurrency > 1) {
+        std::int64_t lo = 1, hi = concurrency;
+        while (lo < hi) {
+            const std::int64_t mid = (lo + hi + 1) / 2;
+            if (estimate_inference_performance(p, e.device, e.layout, mid)->tpot <= *inf.targets.tpot) lo = mid;
+            else hi = mid - 1;
+        }
+        concurrency = lo;
+        perf = estimate_inference_performance(p, e.device, e.layout, concurrency);
+        r.binding_target = "tpot_ms";
+    }
+    mem.breakdown.kv_cache = mem.kv_per_sequence * d(concurrency);
+    e.memory = mem.breakdown;
+    r.performance = *perf;
+    e.throughput = perf->output_tokens_per_s;
+    const auto& t = inf.targets;
+    auto miss = [&](std::string what) {
+        e.meets_targets = false;
+        e.reasons.push_back(std::move(what));
+    };
+    if (t.ttft && perf->ttft > *t.ttft)
+        miss(fmt::format("misses ttft_ms: {:.1f} ms > {:.1f} ms", to_ms(perf->ttft), to_ms(*t.ttft)));
+    if (t.tpot && perf->tpot > *t.tpot)
+        miss(fmt::format("misses tpot_ms: {:.1f} ms > {:.1f} ms", to_ms(perf->tpot), to_ms(*t.tpot)));
+    if (t.output_tokens_per_s && perf->output_tokens_per_s < *t.output_tokens_per_s)
+        miss(fmt::format("misses output_tokens_per_s: {:.0f} < {:.0f}", perf->output_tokens_per_s, *t.output_tokens_per_s));
+    if (t.requests_per_s && perf->requests_per_s < *t.requests_per_s)
+        miss(fmt::format("misses requests_per_s: {:.2f} < {:.2f}", perf->requests_per_s, *t.requests_per_s));
+    e.inference = r;
+}
+
+void evaluate_training(const Problem& p, Evaluation& e) {
+    const auto mem = estimate_training_memory(p, e.device, e.layout);
+    e.memory = mem.breakdown;
+    e.fits = mem.breakdown.total() <= mem.breakdown.capacity;
+    if (!e.fits)
+        e.reasons.push_back(fmt::format("does not fit: needs {} per GPU (stage {}), has {}", gib_text(mem.breakdown.total()),
+                                        mem.stage, gib_text(mem.breakdown.capacity)));
+    const auto perf = estimate_training_performance(p, e.device, e.layout);
+    if (!perf) {
+        e.fits = false;
+        e.reasons.push_back(missing_hardware_reason(p, e.device, e.layout));
+        return;
+    }
+    e.training = TrainingResult{.performance = *perf, .micro_batches_in_flight = mem.micro_batches_in_flight};
+    e.throughput = perf->tokens_per_s;
+}
+
+}  // namespace
+
+std::vector<std::string> layout_problems(const Problem& p, const Device& dev, const Layout& l) {
+    const auto& m = p.model.architecture;
+    std::vector<std::string> out;
+    if (m.attention_heads % l.tensor != 0)
+        out.push_back(fmt::format("tensor parallel {} does not divide {} attention heads", l.tensor, m.attention_heads));
+    else if (!m.mla && m.kv_heads % l.tensor != 0 && l.tensor % m.kv_heads != 0)
+        out.push_back(fmt::format("tensor parallel {} neither divides nor is a multiple of {} KV heads", l.tensor, m.kv_heads));
+    if (l.pipeline > m.layers)
+        out.push_back(fmt::format("pipeline parallel {} exceeds {} layers", l.pipeline, m.layers));
+    const std::int64_t node = node_size(*dev.gpu, p.spec.deployment.gpus_per_node);
+    if (l.tensor > node)
+        out.push_back(fmt::format("tensor parallel {} spans nodes of {} GPUs: keep it inside one node", l.tensor, node));
+    if (l.expert > 1) {
+        if (!m.moe) out.push_back(fmt::format("expert parallel {} needs a mixture-of-experts model", l.expert));
+        else if (m.moe->experts % l.expert != 0)
+            out.push_back(fmt::format("expert parallel {} does not divide {} experts", l.expert, m.moe->experts));
+        if (l.data % l.expert != 0)
+            out.push_back(fmt::format("expert parallel {} must divide data parallel {}", l.expert, l.data));
+    }
+    if (dev.partition && l.gpus() != 1)
+        out.push_back(fmt::format("a '{}' slice runs on its own, not in a {}-GPU layout", dev.partition->profile, l.gpus()));
+    if (p.spec.workload == Workload::training) {
+        const auto& tr = p.spec.training;
+        if (tr.global_batch && *tr.global_batch % (tr.micro_batch * l.data) != 0)
+            out.push_back(fmt::format("global batch {} is not a multiple of micro batch {} x data parallel {}",
+                                      *tr.global_batch, tr.micro_batch, l.data));
+        if (tr.sequence_length % l.context != 0)
+            out.push_back(fmt::format("context parallel {} does not divide sequence length {}", l.context, tr.sequence_length));
+    }
+    return out;
+}
+
+Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
+    Evaluation e;
+    e.device = dev;
+    e.layout = l;
+    e.gpu_count = l.gpus();
+    e.reasons = layout_problems(p, dev, l);
+    if (!e.reasons.empty()) return e;
+    if (p.spec.workload == Workload::inference) evaluate_inference(p, e);
+    else evaluate_training(p, e);
+    price(e, p);
+    if (p.spec.pricing.mode == PricingMode::onprem && !e.cost.per_hour && e.fits)
+        e.reasons.push_back(fmt::format("no purchase price for '{}' in the catalog: cost unknown", dev.gpu->id));
+    return e;
+}
+
+void rank_candidates(std::vector<Evaluation>& cs) {
+    auto key = [](const Evaluation& e) {
+        return std::make_tuple(!e.cost_per_throughput.has_value(), e.cost_per_throughput.value_or(0.0),
+                               -e.throughput, e.gpu_count, e.device.id(), e.layout.tensor, e.layout.pipeline, e.layout.data);
+    };
+    std::stable_sort(cs.begin(), cs.end(), [&](const Evaluation& a, const Evaluation& b) { return key(a) < key(b); });
+    for (std::size_t i = 0; i < cs.size(); ++i) cs[i].rank = static_cast<int>(i + 1);
+}
+
+Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOptions& options) {
+    const auto& dep = p.spec.deployment;
+    const bool training = p.spec.workload == Workload::training;
+    std::vector<const Gpu*> gpus;
+    if (dep.gpus.empty()) {
+        for (const auto& g : catalog.gpus) gpus.push_back(&g);
+    } else {
+        for (const auto& name : dep.gpus) {
+            const Gpu* g = &catalog.resolve(name);
+            if (std::find(gpus.begin(), gpus.end(), g) == gpus.end()) gpus.push_back(g);
+        }
+        std::sort(gpus.begin(), gpus.end(), [](const Gpu* a, const Gpu* b) { return a->id < b->id; });
+    }
+    const std::int64_t max_gpus = dep.gpu_count.value_or(dep.max_gpus.value_or(training ? 1024 : 64));
+    Plan plan;
+    auto consider = [&](const Device& dev, const Layout& l) {
+        if (l.gpus() > max_gpus || (dep.gpu_count && l.gpus() != *dep.gpu_count)) return;
+        Evaluation e = evaluate(p, dev, l);
+        ++plan.evaluated;
+        if (e.fits && e.meets_targets && e.reasons.empty()) plan.candidates.push_back(std::move(e));
+        else plan.rejected.push_back(std::move(e));
+    };
+    auto degrees = [&](const std::optional<std::int64_t>& pinned, std::int64_t limit) {
+        return pinned ? std::vector<std::int64_t>{*pinned} : powers_of_two(limit);
+    };
+    for (const Gpu* g : gpus) {
+        const std::int64_t node = node_size(*g, dep.gpus_per_node);
+        const auto tensors = degrees(dep.tensor_parallel, std::min(node, max_gpus));
+        const auto pipelines = degrees(dep.pipeline_parallel, std::min<std::int64_t>(std::min<std::int64_t>(64, max_gpus),
+                                                                                     p.model.architecture.layers));
+        const std::int64_t expert = dep.expert_parallel.value_or(1), context = dep.context_parallel.value_or(1);
+        for (const auto t : tensors) {
+            for (const auto pp : pipelines) {
+                const std::int64_t group = t * pp * context;
+                if (group > max_gpus) continue;
+                if (training) {
+                    for (const auto dp : degrees(dep.data_parallel, max_gpus / group))
+                        consider(whole(*g), Layout{.tensor = t, .pipeline = pp, .data = dp, .expert = expert, .context = context});
+                    continue;
+                }
+                Layout l{.tensor = t, .pipeline = pp, .data = dep.data_parallel.value_or(1), .expert = expert, .context = context};
+                if (!dep.data_parallel && dep.gpu_count) l.data = std::max<std::int64_t>(1, *dep.gpu_count / group);
+                // Replicas to meet a throughput target: one replica's rate times the replica count.
+                const auto& targets = p.spec.inference.targets;
+                if (!dep.data_parallel && !dep.gpu_count && (targets.output_tokens_per_s || targets.requests_per_s)) {
+                    const Evaluation one = evaluate(p, whole(*g), l);
+                    if (one.inference && one.fits) {
+                        const auto& perf = one.inference->performance;
+                        double need = 1;
+                        if (targets.output_tokens_per_s) need = std::max(need, *targets.output_tokens_per_s / perf.output_tokens_per_s);
+                        if (targets.requests_per_s) need = std::max(need, *targets.requests_per_s / perf.requests_per_s);
+                        l.data = static_cast<std::int64_t>(std::ceil(need - 1e-9));
+                        if (l.gpus() > max_gpus) l.data = std::max<std::int64_t>(1, max_gpus / group);
+                    }
+                }
+                consider(whole(*g), l);
+            }
+        }
+        const bool single = (!dep.gpu_count || *dep.gpu_count == 1) && !dep.tensor_parallel && !dep.pipeline_parallel;
+        if (options.include_partitions && single && !training) {
+            for (const auto& part : g->partitions) {
+                if (part.compute_fraction >= 1.0) continue;  // the whole GPU is already a candidate
+                consider(Device{.gpu = g, .partition = part}, Layout{});
+            }
+        }
+    }
+    rank_candidates(plan.candidates);
+    return plan;
+}
+
+}  // namespace gpusize
+
+namespace gpusize {
+
+void resolve_gpu_names(Problem& p, const Catalog& catalog) {
+    DiagnosticSink sink;
+    auto resolve = [&](const std::string& name, const SourceLocation& where) -> std::string {
+        try {
+            return catalog.resolve(name).id;
+        } catch (const UsageError& e) {
+            const auto& d = e.diagnostics().front();
+            sink.error(where, d.message, d.hint);
+            return name;
+        }
+    };
+    auto& dep = p.spec.deployment;
+    for (std::size_t i = 0; i < dep.gpus.size(); ++i)
+        dep.gpus[i] = resolve(dep.gpus[i], i < dep.gpu_locations.size() ? dep.gpu_locations[i] : SourceLocation{p.spec.origin, 0, 0, {}});
+    std::map<std::string, UsdPerHour> prices;
+    for (const auto& [name, price] : p.spec.pricing.usd_per_gpu_hour) {
+        auto it = p.spec.pricing.price_locations.find(name);
+        prices[resolve(name, it != p.spec.pricing.price_locations.end() ? it->second : SourceLocation{p.spec.origin, 0, 0, {}})] = price;
+    }
+    p.spec.pricing.usd_per_gpu_hour = std::move(prices);
+    sink.throw_if_any<SpecError>();
+}
+
+}  // namespace gpusize

@@ -1,0 +1,261 @@
+#include <fmt/format.h>
+
+#include <map>
+
+#include "gpusize/memory.hpp"
+#include "gpusize/render.hpp"
+
+namespace gpusize {
+namespace {
+
+std::string opt(const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : "-"; }
+
+std::string layout_text(const Evaluation& e) {
+    return fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data);
+}
+
+std::string device_text(const Evaluation& e) { return e.device.id(); }
+
+std::string memory_text(const Evaluation& e) {
+    return fmt::format("{:.1f}/{:.1f}", to_gib(e.memory.total()), to_gib(e.memory.capacity));
+}
+
+std::string header(const Report& r) {
+    const auto& s = r.problem.spec;
+    const auto& m = r.problem.model;
+    std::string out = fmt::format("gpusize {}: {}\n", r.command, s.name.empty() ? m.name : s.name);
+    std::string params = m.parameters.active < m.parameters.total
+                             ? fmt::format("{:.2f} B parameters, {:.2f} B active", m.parameters.total / 1e9, m.parameters.active / 1e9)
+                             : fmt::format("{:.2f} B parameters", m.parameters.total / 1e9);
+    out += fmt::format("model     {} ({}, {})\n", m.id, params, to_string(m.source_kind));
+    if (s.workload == Workload::inference) {
+        const auto& i = s.inference;
+        out += fmt::format("workload  inference: {} input + {} output tokens, concurrency {}, engine {}\n", i.input_tokens,
+                           i.output_tokens, i.concurrency ? std::to_string(*i.concurrency) : "auto", to_string(i.engine));
+    } else {
+        const auto& t = s.training;
+        out += fmt::format("workload  training ({}): sequence {}, micro batch {}, global batch {}, {}, {}, checkpointing {}\n",
+                           to_string(t.method), t.sequence_length, t.micro_batch,
+                           t.global_batch ? std::to_string(*t.global_batch) : "= micro x data", to_string(t.optimizer),
+                           to_string(t.sharding), to_string(t.activation_checkpointing));
+    }
+    out += fmt::format("precision weights {}, activations {}, kv cache {}\n\n", to_string(s.precision.weights),
+                       to_string(s.precision.activations), to_string(s.precision.kv_cache));
+    return out;
+}
+
+std::string inference_rows(const std::vector<const Evaluation*>& es, bool with_rank) {
+    std::string out = fmt::format("{:>4}  {:<24} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n", with_rank ? "rank" : "",
+                                  "gpu", "gpus", "tp/pp/dp", "mem/gpu GiB", "ttft ms", "tpot ms", "conc", "out tok/s", "$/h",
+                                  "$/1M out");
+    for (const Evaluation* e : es) {
+        const auto* p = e->inference ? &e->inference->performance : nullptr;
+        out += fmt::format("{:>4}  {:<24} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n",
+                           with_rank ? std::to_string(e->rank) : "", device_text(*e), e->gpu_count, layout_text(*e), memory_text(*e),
+                           p ? fmt::format("{:.1f}", to_ms(p->ttft)) : "-", p ? fmt::format("{:.1f}", to_ms(p->tpot)) : "-",
+                           p ? std::to_string(p->concurrency) : "-", p ? fmt::format("{:.0f}", p->output_tokens_per_s) : "-",
+                           opt(e->cost.per_hour ? std::optional<double>(e->cost.per_hour->value()) : std::nullopt, "{:.2f}"),
+                           opt(e->cost.usd_per_million_output_tokens, "{:.3f}"));
+    }
+    return out;
+}
+
+std::string training_rows(const std::vector<const Evaluation*>& es, bool with_rank) {
+    std::string out = fmt::format("{:>4}  {:<18} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? "rank" : "",
+                                  "gpu", "gpus", "tp/pp/dp", "mem/gpu GiB", "step s", "tok/s/gpu", "mfu", "$/h", "$ total",
+                                  "days");
+    for (const Evaluation* e : es) {
+        const auto* p = e->training ? &e->training->performance : nullptr;
+        out += fmt::format(
+            "{:>4}  {:<18} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? std::to_string(e->rank) : "",
+            device_text(*e), e->gpu_count, layout_text(*e), memory_text(*e), p ? fmt::format("{:.2f}", p->step_time.value()) : "-",
+            p ? fmt::format("{:.0f}", p->tokens_per_s_per_gpu) : "-", p ? fmt::format("{:.0f}%", p->mfu * 100) : "-",
+            opt(e->cost.per_hour ? std::optional<double>(e->cost.per_hour->value()) : std::nullopt, "{:.2f}"),
+            opt(e->cost.total ? std::optional<double>(e->cost.total->value()) : std::nullopt, "{:.0f}"),
+            opt(p && p->time_to_train ? std::optional<double>(p->time_to_train->value() / 86400.0) : std::nullopt, "{:.1f}"));
+    }
+    return out;
+}
+
+std::string rows(const Report& r, const std::vector<const Evaluation*>& es, bool with_rank) {
+    return r.problem.spec.workload == Workload::inference ? inference_rows(es, with_rank) : training_rows(es, with_rank);
+}
+
+std::string memory_detail(const Evaluation& e) {
+    const auto& m = e.memory;
+    std::string out = fmt::format("memory per GPU ({}): weights {:.2f}, kv cache {:.2f}, activations {:.2f}", device_text(e),
+                                  to_gib(m.weights), to_gib(m.kv_cache), to_gib(m.activations));
+    if (m.gradients.value() > 0 || m.optimizer.value() > 0)
+        out += fmt::format(", gradients {:.2f}, optimizer {:.2f}", to_gib(m.gradients), to_gib(m.optimizer));
+    out += fmt::format(", overhead {:.2f} = {:.2f} of {:.2f} GiB\n", to_gib(m.overhead), to_gib(m.total()), to_gib(m.capacity));
+    if (e.inference)
+        out += fmt::format("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
+                           to_gib(e.inference->kv_pool), e.inference->kv_capacity_tokens, e.inference->max_concurrency,
+                           to_string(e.inference->performance.prefill.bound), to_string(e.inference->performance.decode.bound));
+    return out;
+}
+
+std::string footer(const Report& r, const RenderOptions& o) {
+    std::string out;
+    if (!r.unmodelled.empty()) {
+        out += "\nnot modelled:\n";
+        for (const auto& u : r.unmodelled) out += fmt::format("  - {}\n", u);
+    }
+    out += "\nassumptions:";
+    if (!o.verbose) {
+        std::size_t shown = 0;
+        out += "\n";
+        for (const auto& a : r.assumptions) {
+            if (a.name.rfind("calibration.", 0) == 0 || a.name.rfind("efficiency.", 0) == 0) continue;
+            out += fmt::format("  - {}: {}\n", a.name, a.value);
+            ++shown;
+        }
+        out += fmt::format("  ({} more: calibration constants and efficiencies, see -o json or --verbose)\n",
+                           r.assumptions.size() - shown);
+    } else {
+        out += "\n";
+        for (const auto& a : r.assumptions) out += fmt::format("  - {}: {} [{}]\n", a.name, a.value, a.source);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string render_report_table(const Report& r, const RenderOptions& o) {
+    std::string out = header(r);
+    if (r.evaluation) {
+        const Evaluation& e = *r.evaluation;
+        out += rows(r, {&e}, false);
+        out += "\n" + memory_detail(e);
+        const char* verdict = !e.fits ? "DOES NOT FIT" : !e.meets_targets ? "FITS, MISSES A TARGET" : "OK";
+        out += fmt::format("\nverdict: {}\n", verdict);
+        for (const auto& reason : e.reasons) out += fmt::format("  - {}\n", reason);
+        return out + footer(r, o);
+    }
+    const std::size_t top = std::min(r.candidates.size(), o.top.value_or(10));
+    if (r.candidates.empty()) {
+        out += "nothing fits: no candidate meets memory and targets\n";
+    } else {
+        out += fmt::format("{} candidate(s) of {} evaluated, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
+                           r.evaluated, r.problem.spec.workload == Workload::inference ? "output token" : "trained token", top);
+        std::vector<const Evaluation*> shown;
+        for (std::size_t i = 0; i < top; ++i) shown.push_back(&r.candidates[i]);
+        out += rows(r, shown, true);
+        out += "\n" + memory_detail(r.candidates.front());
+    }
+    // Rejected: per GPU, the reason of its most capable option (the largest layout tried).
+    if (!r.rejected.empty()) {
+        out += fmt::format("\nrejected: {} option(s)\n", r.rejected.size());
+        if (o.verbose) {
+            for (const auto& e : r.rejected)
+                out += fmt::format("  {} x{} {}: {}\n", device_text(e), e.gpu_count, layout_text(e),
+                                   e.reasons.empty() ? "" : e.reasons.front());
+        } else {
+            std::map<std::string, const Evaluation*> per_gpu;
+            for (const auto& e : r.rejected) {
+                auto& slot = per_gpu[e.device.gpu->id];
+                if (!slot || e.gpu_count > slot->gpu_count) slot = &e;
+            }
+            for (const auto& [id, e] : per_gpu)
+                out += fmt::format("  {} (largest tried: {} GPUs, tp/pp/dp {}): {}\n", id, e->gpu_count, layout_text(*e),
+                                   e->reasons.empty() ? "" : e->reasons.front());
+        }
+    }
+    return out + footer(r, o);
+}
+
+std::string render_gpus_table(const std::vector<const Gpu*>& gpus) {
+    std::string out = fmt::format("{:<24} {:<8} {:>9} {:>10} {:>10} {:>10} {:<22} {:>6} {:>8}\n", "id", "vendor", "mem GB",
+                                  "HBM TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", "TDP W", "$/h");
+    for (const Gpu* g : gpus) {
+        auto tf = [&](DType t) {
+            auto p = g->peak(t);
+            return p ? fmt::format("{:.0f}", to_tflops(*p)) : std::string("-");
+        };
+        const auto price = g->cheapest_price();
+        const std::string link = g->scale_up ? fmt::format("{} {:.0f} GB/s x{}", g->scale_up->kind, to_gb_per_s(g->scale_up->bandwidth),
+                                                           g->scale_up->domain_size)
+                                             : fmt::format("pcie{} x{}", g->pcie_generation, g->pcie_lanes);
+        out += fmt::format("{:<24} {:<8} {:>9.1f} {:>10.2f} {:>10} {:>10} {:<22} {:>6.0f} {:>8}\n", g->id, g->vendor,
+                           to_gb(g->memory), g->memory_bandwidth.value() / 1e12, tf(DType::bf16), tf(DType::fp8), link,
+                           g->tdp_watts, price ? fmt::format("{:.2f}", price->per_gpu_hour.value()) : "-");
+    }
+    return out;
+}
+
+std::string render_gpu_detail(const Gpu& g) {
+    std::string out = fmt::format("{} ({})\n", g.name, g.id);
+    auto row = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<28} {}\n", k, v); };
+    auto src = [&](const char* k) {
+        auto it = g.sources.find(k);
+        return it == g.sources.end() ? std::string() : fmt::format("  [{}]", it->second);
+    };
+    row("vendor / architecture", fmt::format("{} / {} ({}, {})", g.vendor, g.architecture, g.form_factor, g.launch_year));
+    if (!g.aliases.empty()) {
+        std::string a;
+        for (const auto& s : g.aliases) a += (a.empty() ? "" : ", ") + s;
+        row("aliases", a);
+    }
+    row("memory", fmt::format("{:.0f} bytes ({:.2f} GiB) {}{}", g.memory.value(), to_gib(g.memory), g.memory_type, src("memory")));
+    row("usable memory", fmt::format("{:.0f} bytes ({:.2f} GiB){}", g.usable_memory.value(), to_gib(g.usable_memory), src("usable_memory")));
+    row("memory bandwidth", fmt::format("{:.0f} GB/s{}", to_gb_per_s(g.memory_bandwidth), src("memory_bandwidth")));
+    for (const auto& [t, v] : g.dense_flops) row(fmt::format("dense {}", to_string(t)), fmt::format("{:.1f} TFLOP/s", to_tflops(v)));
+    out += fmt::format("  {:<28} {}\n", "", src("dense_flops"));
+    if (g.scale_up)
+        row("scale-up", fmt::format("{} {} {:.0f} GB/s, domain of {}{}", g.scale_up->kind, g.scale_up->generation,
+                                    to_gb_per_s(g.scale_up->bandwidth), g.scale_up->domain_size, src("links")));
+    row("pcie", fmt::format("gen {} x{} ({:.1f} GB/s per direction)", g.pcie_generation, g.pcie_lanes, to_gb_per_s(g.pcie_bandwidth())));
+    if (g.scale_out)
+        row("scale-out", fmt::format("{} {:.0f} GB/s per GPU per direction", g.scale_out->kind, to_gb_per_s(g.scale_out->bandwidth)));
+    const auto& e = g.efficiency;
+    row("efficiency", fmt::format("memory {:g}, matmul {:g}, all-reduce intra {:g}, inter {:g}{}  [{}]", e.memory_bandwidth, e.matmul,
+                                  e.allreduce_intra_node, e.allreduce_inter_node, e.measured ? "" : " (documented default)", e.source));
+    row("tdp", fmt::format("{:.0f} W{}", g.tdp_watts, src("tdp")));
+    for (const auto& p : g.prices)
+        row(fmt::format("price {}", p.provider), fmt::format("{:.2f} USD/GPU-hour ({})  [{}]", p.per_gpu_hour.value(), p.date, p.source));
+    if (g.purchase)
+        row("purchase", fmt::format("{:.0f} USD ({})  [{}]", g.purchase->price.value(), g.purchase->date, g.purchase->source));
+    for (const auto& p : g.partitions)
+        row(fmt::format("partition {}", p.profile), fmt::format("{:.2f} GiB, compute {:.3f}, bandwidth {:.3f}", to_gib(p.memory),
+                                                              p.compute_fraction, p.bandwidth_fraction));
+    if (!g.notes.empty()) row("notes", g.notes);
+    row("from", g.origin);
+    return out;
+}
+
+std::string render_models_table(const std::vector<const Preset*>& presets) {
+    std::string out = fmt::format("{:<30} {:>9} {:>9} {:>6} {:<10} {:>12}\n", "id", "total B", "active B", "layers", "attention",
+                                  "KV KiB/tok");
+    for (const Preset* p : presets) {
+        const auto& a = p->architecture;
+        const auto c = count_parameters(a);
+        std::string kind = a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
+        if (a.sliding_window) kind += "+swa";
+        out += fmt::format("{:<30} {:>9.2f} {:>9.2f} {:>6} {:<10} {:>12.1f}\n", p->id, c.total / 1e9, c.active / 1e9, a.layers, kind,
+                           kv_cache_bytes(a, 1, 2).value() / 1024.0);
+    }
+    return out;
+}
+
+std::string render_model_detail(const Preset& p) {
+    const auto& a = p.architecture;
+    const auto c = count_parameters(a);
+    std::string out = fmt::format("{} ({})\n", p.name, p.id);
+    auto row = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<26} {}\n", k, v); };
+    row("parameters", fmt::format("{:.0f} total, {:.0f} active (published {})", c.total, c.active, p.published_parameters_text));
+    row("layers / hidden / heads", fmt::format("{} / {} / {} (kv {}, head dim {})", a.layers, a.hidden_size, a.attention_heads,
+                                                a.kv_heads, a.head_dim));
+    row("mlp", fmt::format("{} {}, {}", to_string(a.mlp), a.intermediate_size, to_string(a.norm)));
+    row("vocabulary", fmt::format("{} ({})", a.vocab_size, a.tied_embeddings ? "tied" : "untied"));
+    if (a.moe)
+        row("experts", fmt::format("{} routed (top {}) of {}, {} shared, first {} layers dense", a.moe->experts, a.moe->active_experts,
+                                   a.moe->expert_intermediate_size, a.moe->shared_experts, a.moe->dense_layers));
+    if (a.mla) row("mla", fmt::format("kv rank {}, rope dim {}", a.mla->kv_lora_rank, a.mla->qk_rope_head_dim));
+    if (a.sliding_window) row("sliding window", fmt::format("{} tokens on {} of {} layers", *a.sliding_window, sliding_layers(a), a.layers));
+    row("kv cache (bf16)", fmt::format("{:.0f} bytes per token", kv_cache_bytes(a, 1, 2).value()));
+    row("source", p.source);
+    row("published", p.published_source);
+    return out;
+}
+
+}  // namespace gpusize

@@ -1,0 +1,116 @@
+#include "gpusize/report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace gpusize {
+namespace {
+
+std::string number(double v) { return fmt::format("{:g}", v); }
+
+std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<const Gpu*>& gpus) {
+    std::vector<Assumption> out;
+    const auto& s = p.spec;
+    out.push_back({"workload", std::string(to_string(s.workload)), "spec"});
+    out.push_back({"precision", fmt::format("weights {}, activations {}, kv_cache {}", to_string(s.precision.weights),
+                                            to_string(s.precision.activations), to_string(s.precision.kv_cache)),
+                   "spec (default bf16)"});
+    for (const auto& note : p.model.notes) out.push_back({"model", note, std::string(to_string(p.model.source_kind))});
+    if (s.workload == Workload::inference) {
+        out.push_back({"inference.engine", std::string(to_string(s.inference.engine)),
+                       "memory rule and profile of the engine (vllm: gpu_memory_utilization 0.9 of total memory)"});
+        out.push_back({"tpot definition", "decode step time per output token, excluding the first token", "ESTIMATION.md section 6"});
+        out.push_back({"decode context", "input + output/2 tokens on average (continuous batching)", "ESTIMATION.md section 6"});
+        out.push_back({"ttft", "prefill time of one request, without queueing", "ESTIMATION.md section 6"});
+    } else {
+        out.push_back({"sequence parallelism", "on whenever tensor parallel > 1", "Megatron-LM practice (Korthikanti et al., 2022)"});
+        out.push_back({"attention", "flash attention: no s x s scores stored, so selective recomputation costs nothing extra",
+                       "Korthikanti et al., 2022; ESTIMATION.md section 4"});
+        out.push_back({"mfu", "model FLOPs 6*P_active + 12*L*s*a*d_h per token over N * dense peak",
+                       "PaLM (Chowdhery et al., 2022), as llm-foundry reports"});
+    }
+    for (const auto& info : constant_table()) {
+        const auto c = static_cast<Constant>(&info - constant_table().data());
+        out.push_back({fmt::format("calibration.{}", info.name),
+                       fmt::format("{} {}{}", number(p.calibration[c]), info.unit, p.calibration.overridden(c) ? " (from spec)" : ""),
+                       std::string(info.source)});
+    }
+    for (const Gpu* g : gpus) {
+        const auto& e = g->efficiency;
+        out.push_back({fmt::format("efficiency.{}", g->id),
+                       fmt::format("memory bandwidth {:g}, matmul {:g}, all-reduce intra-node {:g}, inter-node {:g}{}",
+                                   e.memory_bandwidth, e.matmul, e.allreduce_intra_node, e.allreduce_inter_node,
+                                   e.measured ? "" : " (documented default)"),
+                       e.source});
+    }
+    if (s.pricing.mode == PricingMode::onprem)
+        out.push_back({"pricing", fmt::format("on-premises: {:g} years, utilisation {:g}, PUE {:g}, {:g} USD/kWh",
+                                              s.pricing.amortization_years.value_or(pricing_defaults::amortization_years),
+                                              s.pricing.utilization.value_or(pricing_defaults::utilization),
+                                              s.pricing.pue.value_or(pricing_defaults::pue),
+                                              s.pricing.electricity_usd_per_kwh.value_or(pricing_defaults::electricity_usd_per_kwh)),
+                       "spec, else defaults in cost.hpp"});
+    else
+        out.push_back({"pricing", "cloud: the spec's usd_per_gpu_hour, else the cheapest dated on-demand price in the catalog",
+                       "catalog prices with provider and date"});
+    out.push_back({"headroom", fmt::format("{:g}% of usable memory kept free", s.headroom * 100), "spec"});
+    return out;
+}
+
+std::vector<std::string> unmodelled_for(const Spec& s) {
+    std::vector<std::string> out;
+    if (s.inference.targets.growth) out.push_back("inference.targets.growth is parsed but not modelled yet: sized for today's load only");
+    if (s.workload == Workload::inference && s.deployment.context_parallel.value_or(1) > 1)
+        out.push_back("deployment.context_parallel is not modelled for inference: treated as extra replicas of memory");
+    if (s.workload == Workload::training && !s.training.tokens)
+        out.push_back("training.tokens not given: no time or cost to train");
+    out.push_back("queueing delay, prefix caching and speculative decoding are not modelled");
+    return out;
+}
+
+std::vector<const Gpu*> gpus_in(const std::vector<Evaluation>& a, const std::vector<Evaluation>& b) {
+    std::vector<const Gpu*> out;
+    for (const auto* list : {&a, &b})
+        for (const auto& e : *list)
+            if (std::find(out.begin(), out.end(), e.device.gpu) == out.end()) out.push_back(e.device.gpu);
+    std::sort(out.begin(), out.end(), [](const Gpu* x, const Gpu* y) { return x->id < y->id; });
+    return out;
+}
+
+}  // namespace
+
+Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
+    Report r;
+    r.command = "plan";
+    r.problem = p;
+    r.catalogs = catalog.origins;
+    r.assumptions = assumptions_for(p, gpus_in(plan.candidates, plan.rejected));
+    r.unmodelled = unmodelled_for(p.spec);
+    r.candidates = std::move(plan.candidates);
+    r.rejected = std::move(plan.rejected);
+    r.evaluated = plan.evaluated;
+    return r;
+}
+
+Report make_check_report(const Problem& p, const Catalog& catalog, Evaluation evaluation) {
+    Report r;
+    r.command = "check";
+    r.problem = p;
+    r.catalogs = catalog.origins;
+    r.assumptions = assumptions_for(p, {evaluation.device.gpu});
+    r.unmodelled = unmodelled_for(p.spec);
+    r.evaluation = std::move(evaluation);
+    r.evaluated = 1;
+    return r;
+}
+
+int report_status(const Report& r) {
+    if (r.evaluation) return !r.evaluation->fits ? 1 : !r.evaluation->meets_targets ? 2 : 0;
+    if (!r.candidates.empty()) return 0;
+    for (const auto& e : r.rejected)
+        if (e.fits) return 2;  // something fits but misses a target
+    return 1;
+}
+
+}  // namespace gpusize

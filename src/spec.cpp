@@ -1,0 +1,464 @@
+#include "gpusize/spec.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "gpusize/calibration.hpp"
+#include "yaml_reader.hpp"
+
+namespace gpusize {
+
+using detail::KeyHandlers;
+using detail::YamlReader;
+
+namespace {
+
+// Bounds that keep every product finite and meaningful; beyond them the input is refused.
+constexpr std::int64_t max_layers = 10'000;
+constexpr std::int64_t max_width = 1'000'000;
+constexpr std::int64_t max_tokens = 100'000'000;
+constexpr std::int64_t max_sequences = 10'000'000;
+constexpr std::int64_t max_gpu_count = 1'000'000;
+constexpr double max_parameters = 1e15;
+
+const std::vector<std::string> dtype_names{"fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4"};
+const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4};
+
+}  // namespace
+
+std::string_view to_string(Workload v) { return v == Workload::inference ? "inference" : "training"; }
+std::string_view to_string(Engine v) {
+    switch (v) {
+        case Engine::vllm: return "vllm";
+        case Engine::trtllm: return "trtllm";
+        case Engine::sglang: return "sglang";
+        case Engine::generic: return "generic";
+    }
+    return "?";
+}
+std::string_view to_string(TrainingMethod v) {
+    return v == TrainingMethod::full ? "full" : v == TrainingMethod::lora ? "lora" : "qlora";
+}
+std::string_view to_string(Optimizer v) {
+    return v == Optimizer::adamw ? "adamw" : v == Optimizer::adamw_8bit ? "adamw_8bit" : "sgd";
+}
+std::string_view to_string(Sharding v) {
+    switch (v) {
+        case Sharding::none: return "none";
+        case Sharding::zero1: return "zero1";
+        case Sharding::zero2: return "zero2";
+        case Sharding::zero3: return "zero3";
+    }
+    return "?";
+}
+std::string_view to_string(Recompute v) {
+    return v == Recompute::none ? "none" : v == Recompute::selective ? "selective" : "full";
+}
+std::string_view to_string(PricingMode v) { return v == PricingMode::cloud ? "cloud" : "onprem"; }
+std::string_view to_string(MlpKind v) { return v == MlpKind::gated ? "gated" : "standard"; }
+std::string_view to_string(NormKind v) { return v == NormKind::rmsnorm ? "rmsnorm" : "layernorm"; }
+
+bool ModelPatch::any() const {
+    return layers || hidden_size || attention_heads || kv_heads || head_dim || intermediate_size || vocab_size ||
+           norms_per_layer || learned_positions || experts || active_experts || expert_intermediate_size ||
+           shared_experts || shared_expert_intermediate_size || dense_layers || sliding_window ||
+           global_attention_every || tied_embeddings || qk_norm || attention_bias || attention_output_bias || mlp_bias ||
+           parallel_attention || mlp || norm || mla;
+}
+
+std::optional<double> parse_count(std::string_view s) {
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    if (s.empty()) return std::nullopt;
+    double scale = 1;
+    switch (s.back()) {
+        case 'K': case 'k': scale = 1e3; break;
+        case 'M': case 'm': scale = 1e6; break;
+        case 'B': case 'b': case 'G': case 'g': scale = 1e9; break;
+        case 'T': case 't': scale = 1e12; break;
+        default: break;
+    }
+    if (scale != 1) s.remove_suffix(1);
+    double v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v * scale;
+}
+
+namespace detail {
+
+KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& m, std::map<std::string, SourceLocation>* locations) {
+    auto track = [&r, locations](const char* key, auto fn) {
+        return std::pair<std::string, std::function<void(const YAML::Node&)>>(key, [&r, locations, key, fn](const YAML::Node& n) {
+            if (locations) (*locations)[key] = r.where(n);
+            fn(n);
+        });
+    };
+    auto int_key = [&](const char* key, std::optional<std::int64_t>& field, std::int64_t lo, std::int64_t hi) {
+        return track(key, [&r, &field, key, lo, hi](const YAML::Node& n) { field = r.integer(n, key, lo, hi); });
+    };
+    auto bool_key = [&](const char* key, std::optional<bool>& field) {
+        return track(key, [&r, &field, key](const YAML::Node& n) { field = r.boolean(n, key); });
+    };
+    return {
+        int_key("layers", m.layers, 1, max_layers),
+        int_key("hidden_size", m.hidden_size, 1, max_width),
+        int_key("attention_heads", m.attention_heads, 1, max_width),
+        int_key("kv_heads", m.kv_heads, 1, max_width),
+        int_key("head_dim", m.head_dim, 1, max_width),
+        int_key("intermediate_size", m.intermediate_size, 1, 10 * max_width),
+        int_key("vocab_size", m.vocab_size, 1, 10 * max_width),
+        int_key("norms_per_layer", m.norms_per_layer, 0, 16),
+        int_key("learned_positions", m.learned_positions, 0, max_tokens),
+        int_key("experts", m.experts, 1, 100'000),
+        int_key("active_experts", m.active_experts, 1, 100'000),
+        int_key("expert_intermediate_size", m.expert_intermediate_size, 1, 10 * max_width),
+        int_key("shared_experts", m.shared_experts, 0, 1'000),
+        int_key("shared_expert_intermediate_size", m.shared_expert_intermediate_size, 1, 10 * max_width),
+        int_key("dense_layers", m.dense_layers, 0, max_layers),
+        int_key("sliding_window", m.sliding_window, 1, max_tokens),
+        int_key("global_attention_every", m.global_attention_every, 1, max_layers),
+        bool_key("tied_embeddings", m.tied_embeddings),
+        bool_key("qk_norm", m.qk_norm),
+        bool_key("attention_bias", m.attention_bias),
+        bool_key("attention_output_bias", m.attention_output_bias),
+        bool_key("mlp_bias", m.mlp_bias),
+        bool_key("parallel_attention", m.parallel_attention),
+        track("mlp", [&r, &m](const YAML::Node& n) {
+            m.mlp = r.enumeration<MlpKind>(n, "mlp", {"gated", "standard"}, {MlpKind::gated, MlpKind::standard});
+        }),
+        track("norm", [&r, &m](const YAML::Node& n) {
+            m.norm = r.enumeration<NormKind>(n, "norm", {"rmsnorm", "layernorm"}, {NormKind::rmsnorm, NormKind::layernorm});
+        }),
+        track("mla", [&r, &m](const YAML::Node& n) {
+            MlaConfig x;
+            std::optional<std::int64_t> kv, nope, rope, v;
+            r.walk(n, "model.mla",
+                   {{"q_lora_rank", [&](const YAML::Node& c) { x.q_lora_rank = r.integer(c, "q_lora_rank", 1, max_width); }},
+                    {"kv_lora_rank", [&](const YAML::Node& c) { kv = r.integer(c, "kv_lora_rank", 1, max_width); }},
+                    {"qk_nope_head_dim", [&](const YAML::Node& c) { nope = r.integer(c, "qk_nope_head_dim", 0, max_width); }},
+                    {"qk_rope_head_dim", [&](const YAML::Node& c) { rope = r.integer(c, "qk_rope_head_dim", 0, max_width); }},
+                    {"v_head_dim", [&](const YAML::Node& c) { v = r.integer(c, "v_head_dim", 1, max_width); }}});
+            if (!n.IsMap()) return;
+            if (!kv || !nope || !rope || !v) {
+                r.error(n, "'mla' needs kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim and v_head_dim");
+                return;
+            }
+            x.kv_lora_rank = *kv;
+            x.qk_nope_head_dim = *nope;
+            x.qk_rope_head_dim = *rope;
+            x.v_head_dim = *v;
+            m.mla = x;
+        }),
+    };
+}
+
+}  // namespace detail
+
+namespace {
+
+class SpecParser {
+public:
+    SpecParser(std::string_view text, std::string_view origin) : r_(text, origin) { spec_.origin = std::string(origin); }
+
+    Spec parse() {
+        YAML::Node root = r_.load();
+        if (r_.sink().empty()) {
+            if (!root.IsDefined() || root.IsNull()) r_.error_at({spec_.origin, 1, 1, {}}, "the spec is empty: expected a mapping with at least 'model'");
+            else top(root);
+        }
+        r_.sink().throw_if_any<SpecError>();
+        return std::move(spec_);
+    }
+
+private:
+    YamlReader r_;
+    Spec spec_;
+    bool have_model_ = false, have_inference_ = false, have_training_ = false, have_workload_ = false;
+    std::optional<YAML::Node> context_, batch_;
+    YAML::Node root_;
+
+    void top(const YAML::Node& root) {
+        root_ = root;
+        r_.walk(root, "the spec",
+                {{"name", [&](const YAML::Node& n) { spec_.name = r_.string(n, "name").value_or(""); }},
+                 {"model", [&](const YAML::Node& n) { model(n); }},
+                 {"workload", [&](const YAML::Node& n) {
+                      have_workload_ = true;
+                      spec_.workload = r_.enumeration<Workload>(n, "workload", {"inference", "training"},
+                                                                {Workload::inference, Workload::training})
+                                           .value_or(Workload::inference);
+                  }},
+                 {"precision", [&](const YAML::Node& n) { precision(n); }},
+                 {"context", [&](const YAML::Node& n) { context_ = n; }},
+                 {"batch", [&](const YAML::Node& n) { batch_ = n; }},
+                 {"inference", [&](const YAML::Node& n) { inference(n); }},
+                 {"training", [&](const YAML::Node& n) { training(n); }},
+                 {"deployment", [&](const YAML::Node& n) { deployment(n); }},
+                 {"pricing", [&](const YAML::Node& n) { pricing(n); }},
+                 {"headroom", [&](const YAML::Node& n) { spec_.headroom = r_.fraction(n, "headroom").value_or(0); }},
+                 {"calibration", [&](const YAML::Node& n) { calibration(n); }}});
+        if (!root.IsMap()) return;
+        if (!have_model_) r_.error(root, "missing section 'model': give a preset, an hf_config, parameters or an architecture");
+        if (!have_workload_) {
+            if (have_training_ && !have_inference_) spec_.workload = Workload::training;
+        }
+        short_form();
+        completeness();
+    }
+
+    void model(const YAML::Node& n) {
+        have_model_ = true;
+        auto& m = spec_.model;
+        m.where = r_.where(n);
+        auto handlers = detail::model_patch_handlers(r_, m.patch, &m.locations);
+        handlers.emplace_back("preset", [&](const YAML::Node& v) {
+            m.locations["preset"] = r_.where(v);
+            m.preset = r_.string(v, "preset");
+        });
+        handlers.emplace_back("hf_config", [&](const YAML::Node& v) {
+            m.locations["hf_config"] = r_.where(v);
+            m.hf_config = r_.string(v, "hf_config");
+        });
+        handlers.emplace_back("parameters", [&](const YAML::Node& v) {
+            m.locations["parameters"] = r_.where(v);
+            m.parameters = r_.count(v, "parameters", 1e6, max_parameters);
+        });
+        r_.walk(n, "model", handlers);
+        if (!n.IsMap()) return;
+        if (m.preset && m.hf_config) r_.error(n, "give either 'preset' or 'hf_config' in 'model', not both");
+        if (!m.preset && !m.hf_config && !m.parameters && !m.patch.any())
+            r_.error(n, "'model' needs one of 'preset', 'hf_config', 'parameters' or an architecture");
+    }
+
+    void precision(const YAML::Node& n) {
+        auto& p = spec_.precision;
+        if (n.IsScalar()) {
+            if (auto t = r_.enumeration<DType>(n, "precision", dtype_names, dtype_values)) {
+                p.weights = *t;
+                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::int8 ? DType::bf16 : *t;
+                p.kv_cache = *t == DType::int4 || *t == DType::nf4 ? DType::bf16 : *t == DType::int8 ? DType::int8 : p.activations;
+            }
+            return;
+        }
+        r_.walk(n, "precision",
+                {{"weights", [&](const YAML::Node& v) { p.weights = r_.enumeration<DType>(v, "weights", dtype_names, dtype_values).value_or(p.weights); }},
+                 {"activations", [&](const YAML::Node& v) {
+                      p.activations = r_.enumeration<DType>(v, "activations", {"fp32", "bf16", "fp16", "fp8"},
+                                                            {DType::fp32, DType::bf16, DType::fp16, DType::fp8})
+                                          .value_or(p.activations);
+                  }},
+                 {"kv_cache", [&](const YAML::Node& v) {
+                      p.kv_cache = r_.enumeration<DType>(v, "kv_cache", {"fp32", "bf16", "fp16", "fp8", "int8", "int4"},
+                                                         {DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4})
+                                       .value_or(p.kv_cache);
+                  }},
+                 {"group_size", [&](const YAML::Node& v) {
+                      p.quant_group_size = static_cast<int>(r_.integer(v, "group_size", 1, 1 << 20).value_or(128));
+                      spec_.calibration["int4_group_size"] = p.quant_group_size;
+                  }}});
+    }
+
+    void targets(const YAML::Node& n) {
+        auto& t = spec_.inference.targets;
+        auto ms = [&](const char* key, std::optional<Seconds>& field) {
+            return std::pair<std::string, std::function<void(const YAML::Node&)>>(key, [&, key](const YAML::Node& v) {
+                if (auto x = r_.number(v, key, 1e-3, 1e9)) field = milliseconds(*x);
+            });
+        };
+        r_.walk(n, "inference.targets",
+                {ms("ttft_ms", t.ttft), ms("tpot_ms", t.tpot),
+                 {"output_tokens_per_s", [&](const YAML::Node& v) { t.output_tokens_per_s = r_.number(v, "output_tokens_per_s", 1e-6, 1e12); }},
+                 {"requests_per_s", [&](const YAML::Node& v) { t.requests_per_s = r_.number(v, "requests_per_s", 1e-9, 1e9); }},
+                 {"growth", [&](const YAML::Node& v) { t.growth = r_.number(v, "growth", 1, 1000); }}});
+    }
+
+    void inference(const YAML::Node& n) {
+        have_inference_ = true;
+        auto& i = spec_.inference;
+        r_.walk(n, "inference",
+                {{"input_tokens", [&](const YAML::Node& v) { i.input_tokens = r_.integer(v, "input_tokens", 1, max_tokens).value_or(0); }},
+                 {"output_tokens", [&](const YAML::Node& v) { i.output_tokens = r_.integer(v, "output_tokens", 1, max_tokens).value_or(0); }},
+                 {"concurrency", [&](const YAML::Node& v) {
+                      if (v.IsScalar() && v.Scalar() == "auto") i.concurrency.reset();
+                      else if (v.IsScalar() && !v.Scalar().empty() && std::isdigit(static_cast<unsigned char>(v.Scalar()[0])))
+                          i.concurrency = r_.integer(v, "concurrency", 1, max_sequences);
+                      else r_.error(v, fmt::format("expected 'concurrency' to be a whole number or 'auto', got {}", detail::describe(v)));
+                  }},
+                 {"engine", [&](const YAML::Node& v) {
+                      i.engine = r_.enumeration<Engine>(v, "engine", {"vllm", "trtllm", "sglang", "generic"},
+                                                        {Engine::vllm, Engine::trtllm, Engine::sglang, Engine::generic})
+                                     .value_or(Engine::vllm);
+                  }},
+                 {"gpu_memory_utilization", [&](const YAML::Node& v) { i.gpu_memory_utilization = r_.number(v, "gpu_memory_utilization", 0.05, 1.0); }},
+                 {"targets", [&](const YAML::Node& v) { targets(v); }}});
+    }
+
+    void training(const YAML::Node& n) {
+        have_training_ = true;
+        auto& t = spec_.training;
+        r_.walk(n, "training",
+                {{"method", [&](const YAML::Node& v) {
+                      t.method = r_.enumeration<TrainingMethod>(v, "method", {"full", "lora", "qlora"},
+                                                                {TrainingMethod::full, TrainingMethod::lora, TrainingMethod::qlora})
+                                     .value_or(t.method);
+                  }},
+                 {"lora", [&](const YAML::Node& v) { lora(v); }},
+                 {"sequence_length", [&](const YAML::Node& v) { t.sequence_length = r_.integer(v, "sequence_length", 1, max_tokens).value_or(0); }},
+                 {"micro_batch", [&](const YAML::Node& v) { t.micro_batch = r_.integer(v, "micro_batch", 1, max_sequences).value_or(1); }},
+                 {"global_batch", [&](const YAML::Node& v) { t.global_batch = r_.integer(v, "global_batch", 1, max_sequences); }},
+                 {"tokens", [&](const YAML::Node& v) { t.tokens = r_.count(v, "tokens", 1, 1e18); }},
+                 {"optimizer", [&](const YAML::Node& v) {
+                      t.optimizer = r_.enumeration<Optimizer>(v, "optimizer", {"adamw", "adamw_8bit", "sgd"},
+                                                              {Optimizer::adamw, Optimizer::adamw_8bit, Optimizer::sgd})
+                                        .value_or(t.optimizer);
+                  }},
+                 {"sharding", [&](const YAML::Node& v) {
+                      t.sharding = r_.enumeration<Sharding>(v, "sharding", {"none", "zero1", "zero2", "zero3", "fsdp"},
+                                                            {Sharding::none, Sharding::zero1, Sharding::zero2, Sharding::zero3, Sharding::zero3})
+                                       .value_or(t.sharding);
+                  }},
+                 {"activation_checkpointing", [&](const YAML::Node& v) {
+                      t.activation_checkpointing =
+                          r_.enumeration<Recompute>(v, "activation_checkpointing", {"none", "selective", "full"},
+                                                    {Recompute::none, Recompute::selective, Recompute::full})
+                              .value_or(t.activation_checkpointing);
+                  }}});
+    }
+
+    void lora(const YAML::Node& n) {
+        auto& l = spec_.training.lora;
+        const std::vector<std::string> names{"q", "k", "v", "o", "gate", "up", "down"};
+        r_.walk(n, "training.lora",
+                {{"rank", [&](const YAML::Node& v) { l.rank = r_.integer(v, "rank", 1, 65536).value_or(l.rank); }},
+                 {"targets", [&](const YAML::Node& v) {
+                      if (!v.IsSequence() || v.size() == 0) {
+                          r_.error(v, fmt::format("expected 'targets' to be a list of q, k, v, o, gate, up, down, got {}", detail::describe(v)));
+                          return;
+                      }
+                      l.targets.clear();
+                      for (const auto& item : v)
+                          if (auto i = r_.choice(item, "targets", names)) l.targets.push_back(names[*i]);
+                  }}});
+    }
+
+    void deployment(const YAML::Node& n) {
+        auto& d = spec_.deployment;
+        auto degree = [&](const char* key, std::optional<std::int64_t>& field) {
+            return std::pair<std::string, std::function<void(const YAML::Node&)>>(
+                key, [&, key](const YAML::Node& v) { field = r_.integer(v, key, 1, max_gpu_count); });
+        };
+        r_.walk(n, "deployment",
+                {{"gpus", [&](const YAML::Node& v) {
+                      if (v.IsScalar()) {
+                          d.gpus.push_back(v.Scalar());
+                          d.gpu_locations.push_back(r_.where(v));
+                          return;
+                      }
+                      if (!v.IsSequence() || v.size() == 0) {
+                          r_.error(v, fmt::format("expected 'gpus' to be a list of catalog ids, got {}", detail::describe(v)));
+                          return;
+                      }
+                      for (const auto& item : v) {
+                          if (auto s = r_.string(item, "gpus")) {
+                              d.gpus.push_back(*s);
+                              d.gpu_locations.push_back(r_.where(item));
+                          }
+                      }
+                  }},
+                 degree("gpu_count", d.gpu_count), degree("max_gpus", d.max_gpus), degree("tensor_parallel", d.tensor_parallel),
+                 degree("pipeline_parallel", d.pipeline_parallel), degree("data_parallel", d.data_parallel),
+                 degree("expert_parallel", d.expert_parallel), degree("context_parallel", d.context_parallel),
+                 degree("gpus_per_node", d.gpus_per_node)});
+        if (d.gpu_count && d.max_gpus && *d.gpu_count > *d.max_gpus)
+            r_.error(n, fmt::format("'gpu_count' {} exceeds 'max_gpus' {}", *d.gpu_count, *d.max_gpus));
+    }
+
+    void pricing(const YAML::Node& n) {
+        auto& p = spec_.pricing;
+        r_.walk(n, "pricing",
+                {{"usd_per_gpu_hour", [&](const YAML::Node& v) {
+                      if (!r_.expect_map(v, "'usd_per_gpu_hour'")) return;
+                      for (const auto& kv : v) {
+                          const std::string id = kv.first.as<std::string>("");
+                          if (auto x = r_.number(kv.second, fmt::format("usd_per_gpu_hour.{}", id), 0, 1e6)) {
+                              p.usd_per_gpu_hour[id] = usd_per_hour(*x);
+                              p.price_locations[id] = r_.where(kv.first);
+                          }
+                      }
+                  }},
+                 {"mode", [&](const YAML::Node& v) {
+                      p.mode = r_.enumeration<PricingMode>(v, "mode", {"cloud", "onprem"}, {PricingMode::cloud, PricingMode::onprem})
+                                   .value_or(p.mode);
+                  }},
+                 {"electricity_usd_per_kwh", [&](const YAML::Node& v) { p.electricity_usd_per_kwh = r_.number(v, "electricity_usd_per_kwh", 0, 100); }},
+                 {"pue", [&](const YAML::Node& v) { p.pue = r_.number(v, "pue", 1, 10); }},
+                 {"amortization_years", [&](const YAML::Node& v) { p.amortization_years = r_.number(v, "amortization_years", 0.1, 50); }},
+                 {"utilization", [&](const YAML::Node& v) { p.utilization = r_.fraction(v, "utilization"); }}});
+    }
+
+    void calibration(const YAML::Node& n) {
+        if (!r_.expect_map(n, "'calibration'")) return;
+        const auto names = Calibration::names();
+        for (const auto& kv : n) {
+            const std::string key = kv.first.as<std::string>("");
+            if (std::find(names.begin(), names.end(), key) == names.end()) {
+                r_.error(kv.first, fmt::format("unknown key '{}' in calibration", key), did_you_mean(key, names));
+                continue;
+            }
+            if (auto x = r_.number(kv.second, key, 0, 1e12)) spec_.calibration[key] = *x;
+        }
+    }
+
+    /// The product card's short form: `context` and `batch` stand for the explicit keys.
+    void short_form() {
+        auto& i = spec_.inference;
+        auto& t = spec_.training;
+        if (context_) {
+            const auto c = r_.integer(*context_, "context", 2, max_tokens);
+            if (spec_.workload == Workload::training) {
+                if (t.sequence_length) r_.error(*context_, "give either 'context' or 'training.sequence_length', not both");
+                else if (c) t.sequence_length = *c;
+            } else if (i.input_tokens) {
+                r_.error(*context_, "give either 'context' or 'inference.input_tokens', not both");
+            } else if (c) {
+                // A context of c tokens: the prompt and the generation share it; without an
+                // explicit output length a quarter of it is generated.
+                if (!i.output_tokens) i.output_tokens = std::max<std::int64_t>(1, *c / 4);
+                i.input_tokens = std::max<std::int64_t>(1, *c - i.output_tokens);
+            }
+        }
+        if (batch_) {
+            const auto b = r_.integer(*batch_, "batch", 1, max_sequences);
+            if (spec_.workload == Workload::training) {
+                if (b) t.micro_batch = *b;
+            } else if (i.concurrency) {
+                r_.error(*batch_, "give either 'batch' or 'inference.concurrency', not both");
+            } else if (b) {
+                i.concurrency = *b;
+            }
+        }
+    }
+
+    void completeness() {
+        if (!r_.sink().empty()) return;
+        if (spec_.workload == Workload::inference) {
+            if (!spec_.inference.input_tokens)
+                r_.error(root_, "missing 'inference.input_tokens' (or the short form 'context'): how long are the prompts?");
+            if (spec_.inference.input_tokens && !spec_.inference.output_tokens)
+                r_.error(root_, "missing 'inference.output_tokens': how many tokens does each request generate?");
+        } else if (!spec_.training.sequence_length) {
+            r_.error(root_, "missing 'training.sequence_length' (or the short form 'context')");
+        }
+        if (spec_.workload == Workload::training && spec_.training.method == TrainingMethod::qlora &&
+            spec_.precision.weights != DType::nf4 && spec_.precision.weights != DType::bf16)
+            r_.error(root_, "training.method 'qlora' keeps the base in nf4: set precision.weights to nf4 or bf16");
+    }
+};
+
+}  // namespace
+
+Spec parse_spec(std::string_view yaml_text, std::string_view origin) { return SpecParser(yaml_text, origin).parse(); }
+
+}  // namespace gpusize
