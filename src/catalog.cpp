@@ -211,11 +211,30 @@ Efficiency read_efficiency(Checker& c, const json& v, const std::string& ptr, Ef
     return base;
 }
 
-Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<std::string, Efficiency>& defaults) {
+bool is_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    const int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/// `last_layer` is the entry as the last file that names this id wrote it (for an override, only
+/// the fields it changes); it decides which of two contradicting fields a message points at.
+Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<std::string, Efficiency>& defaults,
+             const json* last_layer) {
     Gpu g;
     c.known_keys(e, ptr, entry_keys);
+    std::vector<std::string> missing;
     for (const auto& k : required_keys)
-        if (!e.contains(k)) c.error(ptr + "/" + k, fmt::format("missing required field '{}'", k));
+        if (!e.contains(k)) missing.push_back(k);
+    if (missing.size() == 1) {
+        c.error(ptr + "/" + missing.front(), fmt::format("missing required field '{}'", missing.front()));
+    } else if (!missing.empty()) {
+        std::string list;
+        for (const auto& k : missing) list += (list.empty() ? "'" : ", '") + k + "'";
+        c.error(ptr, fmt::format("missing required fields {}: a new GPU needs every one of them", list));
+    }
     g.id = c.string(e, ptr, "id").value_or("");
     g.name = c.string(e, ptr, "name").value_or("");
     g.vendor = c.string(e, ptr, "vendor").value_or("");
@@ -237,9 +256,20 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
         c.error(ptr + "/dense_flops_per_s", "expected at least one precision's dense rate");
     for (const auto& [t, sparse] : g.sparse_flops) {
         auto it = g.dense_flops.find(t);
-        if (it != g.dense_flops.end() && it->second > sparse)
-            c.error(ptr + "/dense_flops_per_s/" + std::string(to_string(t)),
-                    fmt::format("dense {:g} exceeds the sparse figure {:g}: dense must be the smaller", it->second.value(), sparse.value()));
+        if (it != g.dense_flops.end() && it->second > sparse) {
+            // Blame the figure this layer wrote when it wrote only one of the two.
+            const std::string name(to_string(t));
+            const bool sparse_given = last_layer && last_layer->contains("sparse_flops_per_s") &&
+                                      (*last_layer)["sparse_flops_per_s"].is_object() &&
+                                      (*last_layer)["sparse_flops_per_s"].contains(name);
+            const bool dense_given = last_layer && last_layer->contains("dense_flops_per_s") &&
+                                     (*last_layer)["dense_flops_per_s"].is_object() &&
+                                     (*last_layer)["dense_flops_per_s"].contains(name);
+            c.error(ptr + (sparse_given && !dense_given ? "/sparse_flops_per_s/" : "/dense_flops_per_s/") + name,
+                    fmt::format("dense {} rate {:g} TFLOP/s exceeds its sparse rate {:g} TFLOP/s: a dense rate is at most "
+                                "the sparse one (store the dense figure, often half the datasheet's 'with sparsity' one)",
+                                name, to_tflops(it->second), to_tflops(sparse)));
+        }
     }
     if (e.contains("aliases")) {
         const auto& a = e["aliases"];
@@ -281,6 +311,8 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                 pr.provider = c.string(ps[i], p, "provider").value_or("");
                 pr.per_gpu_hour = usd_per_hour(c.positive(ps[i], p, "usd_per_gpu_hour").value_or(0));
                 pr.date = c.string(ps[i], p, "date").value_or("");
+                if (!pr.date.empty() && !is_date(pr.date))
+                    c.error(p + "/date", fmt::format("expected a date as YYYY-MM-DD, got '{}'", pr.date));
                 pr.source = c.string(ps[i], p, "source").value_or("");
                 g.prices.push_back(pr);
             }
@@ -291,6 +323,8 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
         g.purchase = PurchasePrice{usd(c.positive(pu, ptr + "/purchase", "usd").value_or(0)),
                                    c.string(pu, ptr + "/purchase", "date").value_or(""),
                                    c.string(pu, ptr + "/purchase", "source").value_or("")};
+        if (!g.purchase->date.empty() && !is_date(g.purchase->date))
+            c.error(ptr + "/purchase/date", fmt::format("expected a date as YYYY-MM-DD, got '{}'", g.purchase->date));
     }
     if (e.contains("partitions")) {
         const auto& ps = e["partitions"];
@@ -363,6 +397,7 @@ Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
     std::map<std::string, Efficiency> defaults;
     std::map<std::string, std::pair<json, std::string>> entries;  // id -> merged entry, last origin
     std::map<std::string, std::string> pointers;                  // id -> pointer in its last file
+    std::map<std::string, json> last_layers;                      // id -> the entry as its last file wrote it
     for (const auto& src : sources) {
         Checker c(sink, src.origin);
         cat.origins.push_back(src.origin);
@@ -418,11 +453,12 @@ Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
                 it->second.second = src.origin;
             }
             pointers[id] = ptr;
+            last_layers[id] = e;
         }
     }
     for (const auto& [id, entry] : entries) {
         Checker c(sink, entry.second);
-        Gpu g = read_gpu(c, entry.first, pointers[id], defaults);
+        Gpu g = read_gpu(c, entry.first, pointers[id], defaults, &last_layers[id]);
         g.origin = entry.second;
         cat.gpus.push_back(std::move(g));
     }

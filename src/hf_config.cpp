@@ -1,11 +1,585 @@
+// Hugging Face config.json import: reads the architecture a model's config.json declares into the
+// same patch a spec's `model:` section gives, plus the declared weights precision (torch_dtype or
+// the quantization_config) and notes on what the counting rules leave out. Each supported
+// model_type is mapped field by field as its transformers configuration class and modeling code
+// read it; where the file omits a field, only the default that transformers itself applies for
+// that model_type is used (cited next to it), and fields whose transformers default is merely the
+// size of some reference model are required instead. All problems in a file are collected and
+// thrown together as a SpecError, located by JSON pointer.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
 
 #include "gpusize/model_library.hpp"
 
 namespace gpusize {
+namespace {
 
-HfModel parse_hf_config(std::string_view, std::string_view origin) {
-    throw SpecError({Diagnostic{{std::string(origin), 0, 0, {}}, "reading Hugging Face config.json files is not supported yet", {}, {}}});
+using nlohmann::json;
+
+const std::vector<std::string> supported_model_types{
+    "deepseek_v2", "deepseek_v3", "falcon", "gemma2", "gemma3", "gemma3_text", "gpt_neox", "gpt_oss",
+    "llama",       "mistral",     "mixtral", "phi3", "qwen2",  "qwen2_moe",   "qwen3",    "qwen3_moe"};
+
+std::string describe(const json& v) {
+    if (v.is_null()) return "null";
+    if (v.is_string()) return fmt::format("'{}'", v.get<std::string>());
+    if (v.is_object()) return "an object";
+    if (v.is_array()) return "an array";
+    return v.dump();
+}
+
+/// The fields of one JSON object (the file's root, or Gemma 3's `text_config`). Accessors record
+/// a diagnostic for a value of the wrong type and return nothing, so one pass checks everything.
+/// A JSON null reads as absent: config.json writes null for "not used" (`sliding_window: null`).
+class Fields {
+public:
+    Fields(const json& object, std::string prefix, std::string origin, std::string model_type, DiagnosticSink& sink)
+        : o_(object), prefix_(std::move(prefix)), origin_(std::move(origin)), type_(std::move(model_type)), sink_(sink) {}
+
+    const std::string& model_type() const { return type_; }
+    std::string pointer(std::string_view key) const { return fmt::format("{}/{}", prefix_, key); }
+
+    void error(std::string_view key, std::string message, std::string hint = {}) {
+        sink_.error(SourceLocation{origin_, 0, 0, pointer(key)}, std::move(message), std::move(hint));
+    }
+
+    bool contains(std::string_view key) const { return o_.contains(key); }
+    bool has(std::string_view key) const {
+        auto it = o_.find(key);
+        return it != o_.end() && !it->is_null();
+    }
+    const json& at(std::string_view key) const { return *o_.find(key); }
+
+    /// A whole number >= `min` (config.json writes some as 4096.0).
+    std::optional<std::int64_t> count(std::string_view key, std::int64_t min = 1) {
+        if (!has(key)) return std::nullopt;
+        const json& v = at(key);
+        const bool whole = v.is_number_integer() ||
+                           (v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()));
+        if (!whole || v.get<double>() < static_cast<double>(min) || v.get<double>() > 1e15) {
+            error(key, fmt::format("expected a whole number of at least {}, got {}", min, describe(v)));
+            return std::nullopt;
+        }
+        return v.is_number_integer() ? v.get<std::int64_t>() : static_cast<std::int64_t>(v.get<double>());
+    }
+
+    /// The first of `keys` the file gives (aliases such as Falcon's `n_layer`), required.
+    std::optional<std::int64_t> required_count(std::initializer_list<std::string_view> keys, std::int64_t min = 1) {
+        for (auto key : keys) {
+            if (o_.contains(key)) {
+                if (at(key).is_null()) {
+                    error(key, fmt::format("expected a whole number of at least {}, got null", min));
+                    return std::nullopt;
+                }
+                return count(key, min);
+            }
+        }
+        missing(*keys.begin());
+        return std::nullopt;
+    }
+
+    void missing(std::string_view key) {
+        error(key, fmt::format("missing required field '{}' for model_type '{}'", key, type_));
+    }
+
+    std::optional<bool> flag(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        if (!at(key).is_boolean()) {
+            error(key, fmt::format("expected true or false, got {}", describe(at(key))));
+            return std::nullopt;
+        }
+        return at(key).get<bool>();
+    }
+
+    std::optional<std::string> text(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        if (!at(key).is_string()) {
+            error(key, fmt::format("expected a string, got {}", describe(at(key))));
+            return std::nullopt;
+        }
+        return at(key).get<std::string>();
+    }
+
+    /// An array of whole numbers (`mlp_only_layers`).
+    std::optional<std::vector<std::int64_t>> counts(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        const json& v = at(key);
+        std::vector<std::int64_t> out;
+        if (v.is_array())
+            for (const auto& x : v)
+                if (x.is_number_integer() && x.get<std::int64_t>() >= 0) out.push_back(x.get<std::int64_t>());
+        if (!v.is_array() || out.size() != v.size()) {
+            error(key, fmt::format("expected an array of layer indices, got {}", v.is_array() ? v.dump() : describe(v)));
+            return std::nullopt;
+        }
+        return out;
+    }
+
+    /// An array of strings (`layer_types`).
+    std::optional<std::vector<std::string>> strings(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        const json& v = at(key);
+        std::vector<std::string> out;
+        if (v.is_array())
+            for (const auto& x : v)
+                if (x.is_string()) out.push_back(x.get<std::string>());
+        if (!v.is_array() || out.size() != v.size()) {
+            error(key, fmt::format("expected an array of strings, got {}", describe(v)));
+            return std::nullopt;
+        }
+        return out;
+    }
+
+    /// The object at `key` read as its own fields (`text_config`, `quantization_config`); absent
+    /// or not an object (recorded) gives nothing.
+    std::optional<Fields> object(std::string_view key) {
+        if (!has(key)) return std::nullopt;
+        if (!at(key).is_object()) {
+            error(key, fmt::format("expected an object, got {}", describe(at(key))));
+            return std::nullopt;
+        }
+        return Fields(at(key), pointer(key), origin_, type_, sink_);
+    }
+
+private:
+    const json& o_;
+    std::string prefix_;
+    std::string origin_;
+    std::string type_;
+    DiagnosticSink& sink_;
+};
+
+bool is_one_of(std::string_view type, std::initializer_list<std::string_view> types) {
+    return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+/// Which layers attend globally, as `sliding_window` + `global_attention_every` can say it.
+struct AttentionPattern {
+    bool any_sliding = false;
+    std::optional<std::int64_t> global_every;  ///< absent: every layer uses the window
+};
+
+/// Reads transformers' `layer_types` list. Only patterns the architecture can express are
+/// accepted: all global, all windowed, or every N-th layer global (layer i global iff
+/// (i + 1) % N == 0, the convention of Gemma 2/3 and gpt-oss).
+std::optional<AttentionPattern> read_layer_types(Fields& f, std::optional<std::int64_t> layers) {
+    auto types = f.strings("layer_types");
+    if (!types) return std::nullopt;
+    std::vector<bool> global;
+    for (std::size_t i = 0; i < types->size(); ++i) {
+        const auto& t = (*types)[i];
+        if (t != "full_attention" && t != "sliding_attention") {
+            f.error("layer_types", fmt::format("layer {} has attention type '{}': expected 'full_attention' or 'sliding_attention'", i, t));
+            return std::nullopt;
+        }
+        global.push_back(t == "full_attention");
+    }
+    if (layers && static_cast<std::int64_t>(global.size()) != *layers) {
+        f.error("layer_types", fmt::format("expected one entry per layer ({}), got {}", *layers, global.size()));
+        return std::nullopt;
+    }
+    AttentionPattern p;
+    const auto first_global = std::find(global.begin(), global.end(), true);
+    p.any_sliding = std::find(global.begin(), global.end(), false) != global.end();
+    if (!p.any_sliding || first_global == global.end()) return p;
+    const auto every = static_cast<std::size_t>(first_global - global.begin()) + 1;
+    for (std::size_t i = 0; i < global.size(); ++i) {
+        if (global[i] != ((i + 1) % every == 0)) {
+            f.error("layer_types",
+                    fmt::format("irregular attention pattern: layer {} is '{}', but the layers before it make every {} layer "
+                                "global; only a regular 'every N-th layer global' pattern can be represented",
+                                i, (*types)[i], fmt::format("{}{}", every, every == 2 ? "nd" : every == 3 ? "rd" : "th")));
+            return std::nullopt;
+        }
+    }
+    p.global_every = static_cast<std::int64_t>(every);
+    return p;
+}
+
+/// The number of layers whose MLP is dense in Qwen2-MoE / Qwen3-MoE: layer i is sparse iff it is
+/// not in `mlp_only_layers` and (i + 1) % decoder_sparse_step == 0 (Qwen2MoeDecoderLayer).
+std::int64_t count_qwen_dense_layers(std::int64_t layers, std::int64_t sparse_step, const std::vector<std::int64_t>& mlp_only) {
+    std::int64_t dense = 0;
+    for (std::int64_t i = 0; i < layers; ++i) {
+        const bool listed = std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end();
+        if (listed || (i + 1) % sparse_step != 0) ++dense;
+    }
+    return dense;
+}
+
+bool is_leading_range(std::int64_t layers, std::int64_t sparse_step, const std::vector<std::int64_t>& mlp_only) {
+    if (sparse_step != 1) return false;
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(mlp_only.size()); ++i)
+        if (std::find(mlp_only.begin(), mlp_only.end(), i) == mlp_only.end() || i >= layers) return false;
+    return true;
+}
+
+void read_quantization(Fields& q, HfModel& out) {
+    auto method = q.text("quant_method");
+    if (!method) {
+        if (!q.has("quant_method")) q.error("quant_method", "missing required field 'quant_method': the weights format is unknown");
+        return;
+    }
+    if (*method == "gptq" || *method == "awq") {
+        auto bits = q.count("bits");
+        if (!q.has("bits")) q.error("bits", fmt::format("missing required field 'bits' for quant_method '{}'", *method));
+        if (!bits) return;
+        if (*bits == 8) {
+            out.weights = DType::int8;
+        } else if (*bits == 4) {
+            out.weights = DType::int4;
+            // group_size -1 is GPTQ's per-channel scaling (one group per output row).
+            if (q.has("group_size") && q.at("group_size").is_number_integer() && q.at("group_size").get<std::int64_t>() == -1)
+                out.notes.push_back(fmt::format("{} weights use per-channel scales (group_size -1)", *method));
+            else if (auto g = q.count("group_size"))
+                out.group_size = static_cast<int>(std::min<std::int64_t>(*g, 1 << 20));
+            else if (!q.has("group_size"))
+                q.error("group_size", fmt::format("missing required field 'group_size' for {}-bit {}", *bits, *method));
+        } else {
+            q.error("bits", fmt::format("unsupported {} bits {}: expected 4 or 8", *method, *bits));
+        }
+    } else if (*method == "fp8" || *method == "fbgemm_fp8") {
+        out.weights = DType::fp8;
+    } else if (*method == "mxfp4") {
+        // OCP microscaling FP4: 4-bit values with one shared 8-bit scale per 32 (4.25 bits each).
+        out.weights = DType::fp4;
+        out.notes.push_back(
+            "MXFP4 weights (4.25 bits each) are applied to every matrix; the modules gpt-oss leaves unquantised "
+            "(attention, router) are about 4 % of its parameters and are sized at the same precision");
+    } else if (*method == "bitsandbytes") {
+        if (q.flag("load_in_8bit").value_or(false)) out.weights = DType::int8;
+        else if (q.flag("load_in_4bit").value_or(false))
+            // BitsAndBytesConfig: bnb_4bit_quant_type defaults to "fp4".
+            out.weights = q.text("bnb_4bit_quant_type").value_or("fp4") == "nf4" ? DType::nf4 : DType::fp4;
+        else q.error("quant_method", "bitsandbytes without 'load_in_4bit' or 'load_in_8bit'");
+    } else {
+        q.error("quant_method", fmt::format("unsupported quant_method '{}'", *method),
+                did_you_mean(*method, {"awq", "bitsandbytes", "fbgemm_fp8", "fp8", "gptq", "mxfp4"}));
+    }
+}
+
+void read_precision(Fields& root, HfModel& out) {
+    // transformers >= 4.56 writes `dtype`; earlier versions `torch_dtype`.
+    const char* dtype_key = root.has("torch_dtype") ? "torch_dtype" : "dtype";
+    if (auto t = root.text(dtype_key)) {
+        if (*t == "bfloat16") out.weights = DType::bf16;
+        else if (*t == "float16") out.weights = DType::fp16;
+        else if (*t == "float32") out.weights = DType::fp32;
+        else root.error(dtype_key, fmt::format("unsupported {} '{}': expected 'bfloat16', 'float16' or 'float32'", dtype_key, *t));
+    }
+    // The quantised format, not the dtype of the unquantised parts, is what the weights take.
+    if (auto q = root.object("quantization_config")) read_quantization(*q, out);
+}
+
+/// The sliding window and which layers skip it. Window sizes come from `sliding_window`; the
+/// layout from `layer_types` when the file has it, else from each type's own convention.
+void read_attention_window(Fields& f, HfModel& out) {
+    const std::string& type = f.model_type();
+    ModelPatch& p = out.patch;
+    std::optional<AttentionPattern> pattern;
+    if (f.has("layer_types")) {
+        pattern = read_layer_types(f, p.layers);
+        if (!pattern) return;
+    } else if (type == "gemma2") {
+        // Gemma2DecoderLayer: even layers (0, 2, ...) slide, odd layers attend globally.
+        pattern = AttentionPattern{true, 2};
+    } else if (type == "gemma3_text") {
+        // Gemma3TextConfig: sliding_window_pattern defaults to 6 (5 local : 1 global).
+        auto every = f.count("sliding_window_pattern");
+        pattern = AttentionPattern{true, every.value_or(6)};
+    } else if (type == "gpt_oss") {
+        // GptOssConfig: layer_types defaults to sliding on even layers, full on odd ones.
+        pattern = AttentionPattern{true, 2};
+    } else if (is_one_of(type, {"qwen2", "qwen2_moe", "qwen3", "qwen3_moe"})) {
+        // Qwen2Config and its kin: use_sliding_window defaults to false; with it, layers from
+        // max_window_layers on use the window.
+        if (f.flag("use_sliding_window").value_or(false)) {
+            auto from = f.count("max_window_layers", 0);
+            if (from && p.layers && *from < *p.layers) {
+                if (*from == 0) pattern = AttentionPattern{true, std::nullopt};
+                else f.error("max_window_layers", fmt::format("a sliding window on layers {} to {} only cannot be represented: "
+                                                              "the window applies to all layers or to every N-th",
+                                                              *from, *p.layers - 1));
+            }
+        }
+    } else if (is_one_of(type, {"mistral", "mixtral", "phi3"})) {
+        pattern = AttentionPattern{true, std::nullopt};
+    }
+    if (!pattern || !pattern->any_sliding) return;
+    if (type == "mistral" && !f.contains("sliding_window")) {
+        // MistralConfig: sliding_window defaults to 4096 (Mistral 7B v0.1); null turns it off.
+        p.sliding_window = 4096;
+        out.notes.push_back("'sliding_window' not given: MistralConfig's default 4096 is used");
+    } else if (type == "gemma2" && !f.contains("sliding_window")) {
+        p.sliding_window = 4096;  // Gemma2Config: sliding_window=4096
+    } else if (type == "gemma3_text" && !f.contains("sliding_window")) {
+        p.sliding_window = 4096;  // Gemma3TextConfig: sliding_window=4096
+    } else if (type == "gpt_oss" && !f.contains("sliding_window")) {
+        p.sliding_window = 128;  // GptOssConfig: sliding_window=128
+    } else {
+        p.sliding_window = f.count("sliding_window");
+        if (!p.sliding_window && f.has("layer_types") && !f.has("sliding_window"))
+            f.error("sliding_window", "missing: 'layer_types' has 'sliding_attention' layers but no 'sliding_window' is given");
+    }
+    if (p.sliding_window) p.global_attention_every = pattern->global_every;
+}
+
+void read_mixture_of_experts(Fields& f, HfModel& out) {
+    const std::string& type = f.model_type();
+    ModelPatch& p = out.patch;
+    if (is_one_of(type, {"mixtral", "gpt_oss"})) {
+        // Every layer is a MoE layer whose experts have the config's intermediate_size.
+        p.experts = f.required_count({"num_local_experts"});
+        p.active_experts = f.required_count({"num_experts_per_tok"});
+        p.expert_intermediate_size = p.intermediate_size;
+        p.dense_layers = 0;
+    } else if (is_one_of(type, {"qwen2_moe", "qwen3_moe"})) {
+        p.experts = f.required_count({"num_experts"});
+        p.active_experts = f.required_count({"num_experts_per_tok"});
+        p.expert_intermediate_size = f.required_count({"moe_intermediate_size"});
+        if (type == "qwen2_moe") {
+            // Qwen2MoeSparseMoeBlock: one shared expert of shared_expert_intermediate_size.
+            p.shared_expert_intermediate_size = f.required_count({"shared_expert_intermediate_size"});
+            p.shared_experts = 1;
+        }
+        // Defaults as in Qwen2MoeConfig / Qwen3MoeConfig: decoder_sparse_step 1, mlp_only_layers [].
+        const auto step = f.count("decoder_sparse_step").value_or(1);
+        const auto mlp_only = f.counts("mlp_only_layers").value_or(std::vector<std::int64_t>{});
+        if (p.layers) {
+            p.dense_layers = count_qwen_dense_layers(*p.layers, step, mlp_only);
+            if (*p.dense_layers > 0 && !is_leading_range(*p.layers, step, mlp_only))
+                out.notes.push_back(fmt::format(
+                    "{} of {} layers have a dense MLP (decoder_sparse_step {}, mlp_only_layers {}); they are counted as "
+                    "leading dense layers: totals are exact, per-stage placement under pipeline parallelism is not",
+                    *p.dense_layers, *p.layers, step, f.has("mlp_only_layers") ? f.at("mlp_only_layers").dump() : "[]"));
+        }
+    } else if (is_one_of(type, {"deepseek_v2", "deepseek_v3"})) {
+        p.experts = f.required_count({"n_routed_experts"});
+        p.active_experts = f.required_count({"num_experts_per_tok"});
+        p.expert_intermediate_size = f.required_count({"moe_intermediate_size"});
+        // DeepseekV3MoE: the shared experts form one MLP of moe_intermediate_size * n_shared_experts,
+        // which counts the same as n_shared_experts MLPs of moe_intermediate_size.
+        p.shared_experts = f.required_count({"n_shared_experts"}, 0);
+        p.shared_expert_intermediate_size = p.expert_intermediate_size;
+        // Layer i is MoE iff i >= first_k_dense_replace and i % moe_layer_freq == 0.
+        const auto first_k = f.required_count({"first_k_dense_replace"}, 0);
+        const auto freq = f.count("moe_layer_freq").value_or(1);
+        if (first_k && p.layers) {
+            std::int64_t dense = 0;
+            for (std::int64_t i = 0; i < *p.layers; ++i)
+                if (i < *first_k || i % freq != 0) ++dense;
+            p.dense_layers = dense;
+            if (freq != 1)
+                out.notes.push_back(fmt::format("{} of {} layers have a dense MLP (first_k_dense_replace {}, moe_layer_freq {}); "
+                                                "they are counted as leading dense layers",
+                                                dense, *p.layers, *first_k, freq));
+        }
+        if (auto mtp = f.count("num_nextn_predict_layers", 0); mtp && *mtp > 0)
+            out.notes.push_back(fmt::format("the {} multi-token-prediction layer(s) (num_nextn_predict_layers) are not counted: "
+                                            "ordinary decoding does not use them",
+                                            *mtp));
+    }
+}
+
+void read_multi_head_latent_attention(Fields& f, HfModel& out) {
+    MlaConfig mla;
+    // q_lora_rank null means q is a plain projection (DeepSeek-V2-Lite).
+    if (!f.contains("q_lora_rank")) f.missing("q_lora_rank");
+    else mla.q_lora_rank = f.count("q_lora_rank");
+    auto kv = f.required_count({"kv_lora_rank"});
+    auto nope = f.required_count({"qk_nope_head_dim"});
+    auto rope = f.required_count({"qk_rope_head_dim"});
+    auto v = f.required_count({"v_head_dim"});
+    if (kv && nope && rope && v) {
+        mla.kv_lora_rank = *kv;
+        mla.qk_nope_head_dim = *nope;
+        mla.qk_rope_head_dim = *rope;
+        mla.v_head_dim = *v;
+        out.patch.mla = mla;
+    }
+}
+
+/// The architecture fields of one supported model_type, read from `f` (for Gemma 3, its
+/// text_config, whose model_type is then gemma3_text).
+void read_architecture(Fields& f, HfModel& out) {
+    const std::string& type = f.model_type();
+    ModelPatch& p = out.patch;
+    const bool falcon = type == "falcon";
+    const bool neox = type == "gpt_neox";
+    const bool gemma = is_one_of(type, {"gemma2", "gemma3_text"});
+
+    // FalconConfig's attribute_map keeps the RefinedWeb names (n_layer, n_head, n_embed).
+    p.layers = falcon ? f.required_count({"num_hidden_layers", "n_layer"}) : f.required_count({"num_hidden_layers"});
+    p.hidden_size = falcon ? f.required_count({"hidden_size", "n_embed"}) : f.required_count({"hidden_size"});
+    p.attention_heads = falcon ? f.required_count({"num_attention_heads", "n_head"}) : f.required_count({"num_attention_heads"});
+
+    const bool new_falcon = falcon && f.flag("new_decoder_architecture").value_or(false);
+    if (falcon) {
+        // FalconAttention: num_kv_heads (default: num_attention_heads) applies with
+        // new_decoder_architecture or without multi_query (default true); otherwise one KV head.
+        const bool multi_query = f.flag("multi_query").value_or(true);
+        auto kv = f.has("num_kv_heads") ? f.count("num_kv_heads") : f.count("n_head_kv");
+        p.kv_heads = (new_falcon || !multi_query) ? kv.value_or(p.attention_heads.value_or(1)) : 1;
+    } else if (neox) {
+        p.kv_heads = p.attention_heads;  // GPT-NeoX has no grouped-query attention
+    } else if (is_one_of(type, {"llama", "phi3"})) {
+        // LlamaConfig / Phi3Config: num_key_value_heads None means num_attention_heads.
+        p.kv_heads = f.count("num_key_value_heads");
+        if (!f.has("num_key_value_heads")) p.kv_heads = p.attention_heads;
+    } else {
+        // Elsewhere the transformers default is a reference model's count, not a rule.
+        p.kv_heads = f.required_count({"num_key_value_heads"});
+    }
+
+    if (gemma) {
+        // Gemma2Config / Gemma3TextConfig: head_dim defaults to 256, not hidden / heads.
+        p.head_dim = f.count("head_dim");
+        if (!f.has("head_dim")) {
+            p.head_dim = 256;
+            out.notes.push_back(fmt::format("'head_dim' not given: the {} default 256 is used", type));
+        }
+    } else if (is_one_of(type, {"qwen3", "qwen3_moe", "gpt_oss"})) {
+        p.head_dim = f.required_count({"head_dim"});
+    } else if (is_one_of(type, {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe"})) {
+        p.head_dim = f.count("head_dim");  // absent: hidden_size / num_attention_heads
+    }
+
+    if (falcon) {
+        // FalconConfig: ffn_hidden_size None means 4 * hidden_size.
+        p.intermediate_size = f.count("ffn_hidden_size");
+        if (!f.has("ffn_hidden_size") && p.hidden_size) p.intermediate_size = 4 * *p.hidden_size;
+    } else {
+        p.intermediate_size = f.required_count({"intermediate_size"});
+    }
+
+    if (type == "gemma3_text" && !f.has("vocab_size")) {
+        p.vocab_size = 262208;  // Gemma3TextConfig: vocab_size=262_208
+    } else {
+        p.vocab_size = f.required_count({"vocab_size"});
+    }
+    // tie_word_embeddings defaults: PretrainedConfig's true is kept by Gemma2Config,
+    // Gemma3TextConfig and FalconConfig; the others pass tie_word_embeddings=False.
+    p.tied_embeddings = f.flag("tie_word_embeddings").value_or(gemma || falcon);
+
+    p.mlp = (neox || falcon) ? MlpKind::standard : MlpKind::gated;
+    p.norm = (neox || falcon) ? NormKind::layernorm : NormKind::rmsnorm;
+    if (gemma) {
+        p.norms_per_layer = 4;  // input, post-attention, pre- and post-feed-forward RMSNorms
+    } else if (falcon) {
+        // FalconDecoderLayer: ln_attn + ln_mlp with the new architecture (num_ln_in_parallel_attn,
+        // default 2); one input_layernorm for the old parallel layout; two for the sequential one.
+        const bool parallel_attn = f.flag("parallel_attn").value_or(true);
+        p.norms_per_layer = new_falcon ? f.count("num_ln_in_parallel_attn").value_or(2) : (parallel_attn ? 1 : 2);
+    } else {
+        p.norms_per_layer = 2;
+    }
+    p.qk_norm = is_one_of(type, {"qwen3", "qwen3_moe", "gemma3_text"});
+
+    if (is_one_of(type, {"llama", "qwen3", "qwen3_moe", "gemma2", "gemma3_text", "deepseek_v2", "deepseek_v3"})) {
+        // attention_bias (default false) puts a bias on q, k, v and the output projection.
+        const bool bias = f.flag("attention_bias").value_or(false);
+        p.attention_bias = bias;
+        p.attention_output_bias = bias;
+        p.mlp_bias = type == "llama" ? f.flag("mlp_bias").value_or(false) : false;
+    } else if (is_one_of(type, {"qwen2", "qwen2_moe"})) {
+        // Qwen2Attention: q/k/v always have biases, o_proj never.
+        p.attention_bias = true;
+        p.attention_output_bias = false;
+        p.mlp_bias = false;
+    } else if (is_one_of(type, {"gpt_neox", "gpt_oss"})) {
+        // GPTNeoXConfig / GptOssConfig: attention_bias defaults to true; MLP and expert biases
+        // are unconditional.
+        const bool bias = f.flag("attention_bias").value_or(true);
+        p.attention_bias = bias;
+        p.attention_output_bias = bias;
+        p.mlp_bias = true;
+    } else if (falcon) {
+        // FalconConfig: bias (default false) applies to every linear layer.
+        const bool bias = f.flag("bias").value_or(false);
+        p.attention_bias = bias;
+        p.attention_output_bias = bias;
+        p.mlp_bias = bias;
+    } else {
+        p.attention_bias = false;  // mistral, mixtral, phi3: no linear biases
+        p.attention_output_bias = false;
+        p.mlp_bias = false;
+    }
+    p.learned_positions = 0;  // every supported type uses rotary positions (Falcon's ALiBi has no table)
+    if (neox) p.parallel_attention = f.flag("use_parallel_residual").value_or(true);  // GPTNeoXConfig default
+    else if (falcon) p.parallel_attention = new_falcon || f.flag("parallel_attn").value_or(true);
+    else p.parallel_attention = false;
+
+    read_mixture_of_experts(f, out);
+    if (is_one_of(type, {"deepseek_v2", "deepseek_v3"})) read_multi_head_latent_attention(f, out);
+    read_attention_window(f, out);
+}
+
+std::optional<json> parse_json(std::string_view text, const std::string& origin, DiagnosticSink& sink) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        // e.byte is the 1-based offset of the character that failed.
+        const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+        int line = 1;
+        int column = 1;
+        for (std::size_t i = 0; i < end; ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        std::string message = e.what();
+        if (auto pos = message.find("syntax error"); pos != std::string::npos) message = message.substr(pos);
+        sink.error(SourceLocation{origin, line, column, {}}, fmt::format("invalid JSON: {}", message), {}, line_of(text, line));
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view) {
+    const std::string origin(origin_view);
+    DiagnosticSink sink;
+    HfModel out;
+    const auto doc = parse_json(json_text, origin, sink);
+    if (doc && !doc->is_object()) sink.error(SourceLocation{origin, 0, 0, "/"}, fmt::format("expected an object, got {}", describe(*doc)));
+    sink.throw_if_any<SpecError>();
+
+    Fields root(*doc, "", origin, "", sink);
+    const auto type = root.text("model_type");
+    if (!type) {
+        if (!root.has("model_type")) root.error("model_type", "missing required field 'model_type'");
+    } else if (std::find(supported_model_types.begin(), supported_model_types.end(), *type) == supported_model_types.end()) {
+        std::string hint = did_you_mean(*type, supported_model_types);
+        if (hint.empty()) hint = fmt::format("supported model types: {}", fmt::join(supported_model_types, ", "));
+        sink.error(SourceLocation{origin, 0, 0, {}}, fmt::format("unknown model_type '{}'", *type), std::move(hint));
+    }
+    sink.throw_if_any<SpecError>();
+    out.model_type = *type;
+
+    Fields typed(*doc, "", origin, *type, sink);
+    read_precision(typed, out);
+    if (*type == "gemma3") {
+        // Gemma3ForConditionalGeneration: the language model is described by text_config.
+        if (!typed.has("text_config")) typed.missing("text_config");
+        else if (!doc->at("text_config").is_object())
+            typed.error("text_config", fmt::format("expected an object, got {}", describe(doc->at("text_config"))));
+        else {
+            Fields text(doc->at("text_config"), "/text_config", origin, "gemma3_text", sink);
+            read_architecture(text, out);
+        }
+        out.notes.push_back("the language model of a multimodal config is sized; the vision tower (vision_config) is not");
+    } else {
+        read_architecture(typed, out);
+    }
+    sink.throw_if_any<SpecError>();
+    return out;
 }
 
 }  // namespace gpusize

@@ -47,6 +47,7 @@ double bytes_per_element(DType t) {
 double bytes_per_parameter(DType t, const Calibration& c) {
     if (t == DType::int4) return (4.0 + 32.0 / c[Constant::int4_group_size]) / 8.0;
     if (t == DType::nf4) return c[Constant::nf4_bits_per_parameter] / 8.0;
+    if (t == DType::fp4) return (4.0 + 8.0 / 32.0) / 8.0;  // MXFP4: an 8-bit shared scale per 32 values (OCP MX spec)
     return bytes_per_element(t);
 }
 
@@ -74,8 +75,8 @@ StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s) {
     const double norm = (m.norm == NormKind::layernorm ? 2 : 1) * h;
     StageParameters p;
     const double dense_layers = d(s.layers - s.moe_layers);
-    p.dense = d(s.layers) * (attention_parameters_per_layer(m) + d(m.norms_per_layer) * norm) +
-              dense_layers * dense_mlp_parameters_per_layer(m);
+    p.unquantised = d(s.layers) * d(m.norms_per_layer) * norm;
+    p.dense = d(s.layers) * attention_parameters_per_layer(m) + dense_layers * dense_mlp_parameters_per_layer(m);
     if (m.moe && s.moe_layers > 0) {
         const auto& e = *m.moe;
         ModelArchitecture shared = m;
@@ -84,18 +85,18 @@ StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s) {
         p.experts = d(s.moe_layers) * d(e.experts) * expert_parameters(m);
     }
     const double vocab = d(m.vocab_size) * h;
-    if (s.embedding) p.embedding_and_head += vocab + d(m.learned_positions) * h;
-    if (s.head) p.embedding_and_head += norm + (m.tied_embeddings && s.embedding ? 0 : vocab);
-    p.dense += p.embedding_and_head;
+    if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h;
+    if (s.head) p.unquantised += norm + (m.tied_embeddings && s.embedding ? 0 : vocab);
+    p.dense += p.unquantised;
     return p;
 }
 
 Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c) {
     const auto p = stage_parameters(m, s);
     const double w = bytes_per_parameter(weights, c);
-    const double edge = std::max(w, 2.0);  // embeddings and head stay 16-bit in quantised checkpoints
+    const double edge = std::max(w, 2.0);  // embeddings, head and norms stay 16-bit in quantised checkpoints
     const double t = d(l.tensor);
-    return Bytes(((p.dense - p.embedding_and_head) * w + p.embedding_and_head * edge) / t +
+    return Bytes(((p.dense - p.unquantised) * w + p.unquantised * edge) / t +
                  p.experts * w / (t * d(l.expert)));
 }
 
@@ -277,7 +278,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         const Bytes per_layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act);
         const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight);
         if (tr.activation_checkpointing == Recompute::full) {
-            const double input = 2.0 * bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0);
+            const double input = bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0);
             b.activations = Bytes(micro_tokens * (stored_layers * input + per_layer.value()));
         } else {
             b.activations = per_layer * (micro_tokens * stored_layers);

@@ -225,6 +225,7 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
         r.source_kind = ModelSource::hf_config;
         r.source = *ms.hf_config;
         r.declared_weights = hf.weights;
+        r.declared_group_size = hf.group_size;
         r.notes = hf.notes;
         const ModelArchitecture base = complete_architecture(ModelArchitecture{}, hf.patch, true, {}, at("hf_config"), sink);
         sink.throw_if_any<SpecError>();
@@ -262,6 +263,16 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
 Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text) {
     Problem p;
     p.model = resolve_model(spec, library, hf_config_text);
+    // What the model file declares stands unless the spec says otherwise.
+    auto& prec = spec.precision;
+    if (!prec.weights_explicit && p.model.declared_weights) {
+        prec.weights = *p.model.declared_weights;
+        p.model.notes.push_back(fmt::format("weights in {} as the model file declares", to_string(prec.weights)));
+    }
+    if (!prec.group_size_explicit && p.model.declared_group_size && prec.weights == DType::int4) {
+        prec.quant_group_size = *p.model.declared_group_size;
+        spec.calibration["int4_group_size"] = prec.quant_group_size;
+    }
     for (const auto& [k, v] : spec.calibration) p.calibration.set(k, v);
     p.spec = std::move(spec);
     return p;

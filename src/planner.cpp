@@ -40,8 +40,11 @@ void price(Evaluation& e, const Problem& p) {
 }
 
 std::string missing_hardware_reason(const Problem& p, const Device& dev, const Layout& l) {
-    if (!dev.peak(p.spec.precision.activations))
-        return fmt::format("'{}' has no dense {} rate in the catalog", dev.gpu->id, to_string(p.spec.precision.activations));
+    if (!dev.peak(p.spec.precision.activations)) {
+        const bool fp16 = dev.peak(DType::fp16).has_value() && p.spec.precision.activations == DType::bf16;
+        return fmt::format("'{}' has no dense {} rate in the catalog{}", dev.gpu->id, to_string(p.spec.precision.activations),
+                           fp16 ? ": it computes in fp16 (set precision.activations: fp16)" : "");
+    }
     return fmt::format("layout spans {} GPUs but '{}' has no scale-out link in the catalog", l.gpus(), dev.gpu->id);
 }
 
@@ -172,9 +175,13 @@ Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
 }
 
 void rank_candidates(std::vector<Evaluation>& cs) {
-    auto key = [](const Evaluation& e) {
-        return std::make_tuple(!e.cost_per_throughput.has_value(), e.cost_per_throughput.value_or(0.0),
-                               -e.throughput, e.gpu_count, e.device.id(), e.layout.tensor, e.layout.pipeline, e.layout.data);
+    // Costs are compared at 9 significant digits so that replicas of one layout (same cost per
+    // token up to rounding) tie and fall through to the GPU-count tie-break.
+    auto rounded = [](double v) { return std::stod(fmt::format("{:.9g}", v)); };
+    auto key = [&](const Evaluation& e) {
+        const double primary = e.cost_per_throughput ? rounded(*e.cost_per_throughput) : -rounded(e.throughput);
+        return std::make_tuple(!e.cost_per_throughput.has_value(), primary, e.gpu_count, e.device.id(), e.layout.tensor,
+                               e.layout.pipeline, e.layout.data);
     };
     std::stable_sort(cs.begin(), cs.end(), [&](const Evaluation& a, const Evaluation& b) { return key(a) < key(b); });
     for (std::size_t i = 0; i < cs.size(); ++i) cs[i].rank = static_cast<int>(i + 1);
@@ -208,8 +215,9 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
     for (const Gpu* g : gpus) {
         const std::int64_t node = node_size(*g, dep.gpus_per_node);
         const auto tensors = degrees(dep.tensor_parallel, std::min(node, max_gpus));
-        const auto pipelines = degrees(dep.pipeline_parallel, std::min<std::int64_t>(std::min<std::int64_t>(64, max_gpus),
-                                                                                     p.model.architecture.layers));
+        // Inference rarely pipelines past a few nodes; training runs go to 32 stages (Llama 3 405B used 16).
+        const std::int64_t deepest = training ? 32 : 16;
+        const auto pipelines = degrees(dep.pipeline_parallel, std::min({deepest, max_gpus, p.model.architecture.layers}));
         const std::int64_t expert = dep.expert_parallel.value_or(1), context = dep.context_parallel.value_or(1);
         for (const auto t : tensors) {
             for (const auto pp : pipelines) {

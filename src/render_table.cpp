@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "gpusize/memory.hpp"
 #include "gpusize/render.hpp"
@@ -145,19 +147,29 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
     }
     // Rejected: per GPU, the reason of its most capable option (the largest layout tried).
     if (!r.rejected.empty()) {
-        out += fmt::format("\nrejected: {} option(s)\n", r.rejected.size());
+        out += fmt::format("\nrejected: {} option(s); GPU types with no candidate, each with its closest option:\n",
+                           r.rejected.size());
         if (o.verbose) {
             for (const auto& e : r.rejected)
                 out += fmt::format("  {} x{} {}: {}\n", device_text(e), e.gpu_count, layout_text(e),
                                    e.reasons.empty() ? "" : e.reasons.front());
         } else {
+            // Per GPU type, the option closest to passing: one that fits but misses a target,
+            // else the valid layout with the smallest memory overrun, else any.
+            auto closeness = [](const Evaluation& e) {
+                const bool valid = e.memory.capacity.value() > 0;
+                return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0, e.gpu_count);
+            };
+            std::set<std::string> placed;
+            for (const auto& e : r.candidates) placed.insert(e.device.gpu->id);
             std::map<std::string, const Evaluation*> per_gpu;
             for (const auto& e : r.rejected) {
+                if (placed.count(e.device.gpu->id)) continue;  // that type has a candidate already
                 auto& slot = per_gpu[e.device.gpu->id];
-                if (!slot || e.gpu_count > slot->gpu_count) slot = &e;
+                if (!slot || closeness(e) < closeness(*slot)) slot = &e;
             }
             for (const auto& [id, e] : per_gpu)
-                out += fmt::format("  {} (largest tried: {} GPUs, tp/pp/dp {}): {}\n", id, e->gpu_count, layout_text(*e),
+                out += fmt::format("  {} (closest: {} x {}, tp/pp/dp {}): {}\n", id, e->gpu_count, device_text(*e), layout_text(*e),
                                    e->reasons.empty() ? "" : e->reasons.front());
         }
     }

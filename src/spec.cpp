@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "gpusize/calibration.hpp"
 #include "yaml_reader.hpp"
@@ -23,8 +25,8 @@ constexpr std::int64_t max_sequences = 10'000'000;
 constexpr std::int64_t max_gpu_count = 1'000'000;
 constexpr double max_parameters = 1e15;
 
-const std::vector<std::string> dtype_names{"fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4"};
-const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4};
+const std::vector<std::string> dtype_names{"fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4", "fp4"};
+const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4};
 
 }  // namespace
 
@@ -228,7 +230,8 @@ private:
         r_.walk(n, "model", handlers);
         if (!n.IsMap()) return;
         if (m.preset && m.hf_config) r_.error(n, "give either 'preset' or 'hf_config' in 'model', not both");
-        if (!m.preset && !m.hf_config && !m.parameters && !m.patch.any())
+        // A key that was given but invalid has its own error already.
+        if (m.locations.empty())
             r_.error(n, "'model' needs one of 'preset', 'hf_config', 'parameters' or an architecture");
     }
 
@@ -237,13 +240,17 @@ private:
         if (n.IsScalar()) {
             if (auto t = r_.enumeration<DType>(n, "precision", dtype_names, dtype_values)) {
                 p.weights = *t;
-                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::int8 ? DType::bf16 : *t;
-                p.kv_cache = *t == DType::int4 || *t == DType::nf4 ? DType::bf16 : *t == DType::int8 ? DType::int8 : p.activations;
+                p.weights_explicit = true;
+                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::fp4 || *t == DType::int8 ? DType::bf16 : *t;
+                p.kv_cache = *t == DType::int8 ? DType::int8 : p.activations;
             }
             return;
         }
         r_.walk(n, "precision",
-                {{"weights", [&](const YAML::Node& v) { p.weights = r_.enumeration<DType>(v, "weights", dtype_names, dtype_values).value_or(p.weights); }},
+                {{"weights", [&](const YAML::Node& v) {
+                      p.weights = r_.enumeration<DType>(v, "weights", dtype_names, dtype_values).value_or(p.weights);
+                      p.weights_explicit = true;
+                  }},
                  {"activations", [&](const YAML::Node& v) {
                       p.activations = r_.enumeration<DType>(v, "activations", {"fp32", "bf16", "fp16", "fp8"},
                                                             {DType::fp32, DType::bf16, DType::fp16, DType::fp8})
@@ -256,6 +263,7 @@ private:
                   }},
                  {"group_size", [&](const YAML::Node& v) {
                       p.quant_group_size = static_cast<int>(r_.integer(v, "group_size", 1, 1 << 20).value_or(128));
+                      p.group_size_explicit = true;
                       spec_.calibration["int4_group_size"] = p.quant_group_size;
                   }}});
     }
@@ -381,7 +389,16 @@ private:
                 {{"usd_per_gpu_hour", [&](const YAML::Node& v) {
                       if (!r_.expect_map(v, "'usd_per_gpu_hour'")) return;
                       for (const auto& kv : v) {
-                          const std::string id = kv.first.as<std::string>("");
+                          if (!kv.first.IsScalar() || kv.first.Scalar().empty()) {
+                              r_.error(kv.first, fmt::format("expected a GPU id as a key of 'usd_per_gpu_hour', got {}",
+                                                             detail::describe(kv.first)));
+                              continue;
+                          }
+                          const std::string id = kv.first.Scalar();
+                          if (p.price_locations.count(id)) {
+                              r_.error(kv.first, fmt::format("duplicate key '{}' in 'usd_per_gpu_hour'", id));
+                              continue;
+                          }
                           if (auto x = r_.number(kv.second, fmt::format("usd_per_gpu_hour.{}", id), 0, 1e6)) {
                               p.usd_per_gpu_hour[id] = usd_per_hour(*x);
                               p.price_locations[id] = r_.where(kv.first);
@@ -401,10 +418,19 @@ private:
     void calibration(const YAML::Node& n) {
         if (!r_.expect_map(n, "'calibration'")) return;
         const auto names = Calibration::names();
+        std::set<std::string> seen;
         for (const auto& kv : n) {
-            const std::string key = kv.first.as<std::string>("");
+            if (!kv.first.IsScalar()) {
+                r_.error(kv.first, fmt::format("expected a key name in 'calibration', got {}", detail::describe(kv.first)));
+                continue;
+            }
+            const std::string key = kv.first.Scalar();
+            if (!seen.insert(key).second) {
+                r_.error(kv.first, fmt::format("duplicate key '{}' in 'calibration'", key));
+                continue;
+            }
             if (std::find(names.begin(), names.end(), key) == names.end()) {
-                r_.error(kv.first, fmt::format("unknown key '{}' in calibration", key), did_you_mean(key, names));
+                r_.error(kv.first, fmt::format("unknown key '{}' in 'calibration'", key), did_you_mean(key, names));
                 continue;
             }
             if (auto x = r_.number(kv.second, key, 0, 1e12)) spec_.calibration[key] = *x;
@@ -441,15 +467,23 @@ private:
         }
     }
 
+    /// The key node of a top-level section, to locate what is missing inside it; the root otherwise.
+    YAML::Node section_key(const char* name) const {
+        for (const auto& kv : root_)
+            if (kv.first.IsScalar() && kv.first.Scalar() == name) return kv.first;
+        return root_;
+    }
+
     void completeness() {
         if (!r_.sink().empty()) return;
         if (spec_.workload == Workload::inference) {
             if (!spec_.inference.input_tokens)
-                r_.error(root_, "missing 'inference.input_tokens' (or the short form 'context'): how long are the prompts?");
+                r_.error(section_key("inference"),
+                         "missing 'inference.input_tokens' (or the short form 'context'): how long are the prompts?");
             if (spec_.inference.input_tokens && !spec_.inference.output_tokens)
-                r_.error(root_, "missing 'inference.output_tokens': how many tokens does each request generate?");
+                r_.error(section_key("inference"), "missing 'inference.output_tokens': how many tokens does each request generate?");
         } else if (!spec_.training.sequence_length) {
-            r_.error(root_, "missing 'training.sequence_length' (or the short form 'context')");
+            r_.error(section_key("training"), "missing 'training.sequence_length' (or the short form 'context')");
         }
         if (spec_.workload == Workload::training && spec_.training.method == TrainingMethod::qlora &&
             spec_.precision.weights != DType::nf4 && spec_.precision.weights != DType::bf16)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -37,9 +39,30 @@ YAML::Node YamlReader::load() {
         return {};
     }
     try {
-        return YAML::Load(text_);
+        std::vector<YAML::Node> docs = YAML::LoadAll(text_);
+        if (docs.empty()) return {};
+        if (docs.size() > 1) {
+            error(docs[1], fmt::format("expected one YAML document, got {}", docs.size()),
+                  "remove the '---' separators or split the file");
+            return {};
+        }
+        return docs.front();
     } catch (const YAML::Exception& e) {
-        error_at({origin_, e.mark.line + 1, e.mark.column + 1, {}}, fmt::format("invalid YAML: {}", e.msg));
+        SourceLocation loc{origin_, e.mark.line + 1, e.mark.column + 1, {}};
+        // yaml-cpp marks a missing closing bracket past the last line: point at the end of the text.
+        if (loc.line > 1 && line_of(text_, loc.line).empty()) {
+            int last = loc.line;
+            while (last > 1 && line_of(text_, last).empty()) --last;
+            loc.line = last;
+            loc.column = static_cast<int>(line_of(text_, last).size()) + 1;
+        }
+        std::string msg = e.msg;
+        if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+        const std::string line = line_of(text_, loc.line);
+        const bool tab_indent = line.find_first_not_of(" \t") != std::string::npos &&
+                                line.substr(0, line.find_first_not_of(" \t")).find('\t') != std::string::npos;
+        error_at(std::move(loc), fmt::format("invalid YAML: {}", msg),
+                 tab_indent ? "indent with spaces: YAML does not allow tabs for indentation" : std::string{});
         return {};
     }
 }
@@ -62,8 +85,8 @@ void YamlReader::error_at(SourceLocation loc, std::string message, std::string h
 std::string describe(const YAML::Node& n) {
     switch (n.Type()) {
         case YAML::NodeType::Null: return "nothing";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a mapping";
+        case YAML::NodeType::Sequence: return n.size() == 0 ? "an empty list" : "a list";
+        case YAML::NodeType::Map: return n.size() == 0 ? "an empty mapping" : "a mapping";
         case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
         default: return "an undefined value";
     }
@@ -75,7 +98,23 @@ bool YamlReader::expect_map(const YAML::Node& n, std::string_view what) {
     return false;
 }
 
-void YamlReader::walk(const YAML::Node& map, std::string_view section, const KeyHandlers& handlers) {
+namespace {
+/// "the spec" and "a preset" read as prose; section paths such as `model` or `inference.targets`
+/// are names from the file and are quoted.
+std::string section_name(std::string_view section) {
+    if (section.rfind("the ", 0) == 0 || section.rfind("a ", 0) == 0) return std::string(section);
+    return fmt::format("'{}'", section);
+}
+
+std::string key_list(const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+}
+}  // namespace
+
+void YamlReader::walk(const YAML::Node& map, std::string_view section_text, const KeyHandlers& handlers) {
+    const std::string section = section_name(section_text);
     if (!expect_map(map, section)) return;
     std::set<std::string> seen;
     std::vector<std::string> known;
@@ -93,7 +132,9 @@ void YamlReader::walk(const YAML::Node& map, std::string_view section, const Key
         }
         auto it = std::find_if(handlers.begin(), handlers.end(), [&](const auto& h) { return h.first == name; });
         if (it == handlers.end()) {
-            error(key, fmt::format("unknown key '{}' in {}", name, section), did_you_mean(name, known));
+            std::string hint = did_you_mean(name, known);
+            if (hint.empty()) hint = fmt::format("expected one of {}", key_list(known));
+            error(key, fmt::format("unknown key '{}' in {}", name, section), std::move(hint));
             continue;
         }
         it->second(kv.second);
@@ -145,6 +186,10 @@ std::optional<std::int64_t> YamlReader::integer(const YAML::Node& n, std::string
         const auto& s = n.Scalar();
         const auto* end = s.data() + s.size();
         auto r = std::from_chars(s.data(), end, v);
+        if (r.ec == std::errc::result_out_of_range && r.ptr == end) {
+            error(n, fmt::format("'{}' must be between {} and {}, got {}", key, min, max, s));
+            return std::nullopt;
+        }
         ok = r.ec == std::errc{} && r.ptr == end;
     }
     if (!ok) {
@@ -174,12 +219,14 @@ std::optional<double> YamlReader::count(const YAML::Node& n, std::string_view ke
 
 std::optional<double> YamlReader::fraction(const YAML::Node& n, std::string_view key) {
     std::optional<double> v;
+    bool percent = false;
     if (n.IsScalar()) {
         std::string s = n.Scalar();
         double scale = 1;
         if (!s.empty() && s.back() == '%') {
             s.pop_back();
             scale = 100;
+            percent = true;
         }
         double x = 0;
         auto r = std::from_chars(s.data(), s.data() + s.size(), x);
@@ -187,6 +234,12 @@ std::optional<double> YamlReader::fraction(const YAML::Node& n, std::string_view
     }
     if (!v) {
         error(n, fmt::format("expected '{}' to be a percentage such as 10% or a fraction such as 0.1, got {}", key, describe(n)));
+        return std::nullopt;
+    }
+    if (!percent && *v >= 1 && *v < 100) {
+        // A bare 10 almost certainly means 10%, not 1000%.
+        error(n, fmt::format("'{}' must be a fraction below 1 or a percentage below 100%, got {}", key, n.Scalar()),
+              fmt::format("did you mean '{}%'?", n.Scalar()));
         return std::nullopt;
     }
     if (*v < 0 || *v >= 1) {

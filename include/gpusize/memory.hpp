@@ -26,7 +26,8 @@ double bytes_per_element(DType t);
 
 /// Bytes per stored weight, with quantisation overheads: group-quantised int4 stores a 16-bit
 /// scale and zero point per group of g weights, `(4 + 32/g)/8` bytes (g = 128: 0.53125);
-/// nf4 uses the calibrated bits per parameter (QLoRA: 4.127).
+/// nf4 uses the calibrated bits per parameter (QLoRA: 4.127); fp4 is MXFP4, 4 bits plus an 8-bit
+/// scale per 32 values (4.25 bits; OCP Microscaling Formats spec v1.0).
 double bytes_per_parameter(DType t, const Calibration& c);
 
 /// What one pipeline stage holds. Layers are split as evenly as possible, earlier stages taking
@@ -41,17 +42,17 @@ struct Stage {
 };
 std::vector<Stage> split_stages(const ModelArchitecture& m, std::int64_t pipeline);
 
-/// Parameters a stage holds, split into the part every tensor-parallel rank shares (`dense`: attention,
+/// Parameters a stage holds, split into the part tensor parallelism divides (`dense`: attention,
 /// dense MLPs, shared experts, router, embedding, head, norms) and routed experts.
 struct StageParameters {
     double dense = 0;
     double experts = 0;
-    double embedding_and_head = 0;  ///< included in `dense`; kept in 16-bit when weights are quantised
+    double unquantised = 0;  ///< embedding, head and norms (in `dense`): 16-bit in quantised checkpoints
 };
 StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s);
 
 /// Weight bytes one GPU of the stage holds: dense parts over `tensor`, experts over
-/// `tensor * expert`; embeddings and head stay 16-bit when the weights are quantised below that.
+/// `tensor * expert`; embeddings, head and norms stay 16-bit when the weights are quantised below that.
 Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c);
 
 /// KV heads one tensor-parallel rank holds: n_kv/t, or 1 when t > n_kv (heads replicated).

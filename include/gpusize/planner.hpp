@@ -80,8 +80,9 @@ struct Plan {
 /// Searches the devices the spec allows (its `deployment.gpus`, else the whole catalog).
 Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOptions& options = {});
 
-/// Orders candidates: priced ones by cost per throughput, then unpriced ones by throughput;
-/// ties by fewer GPUs, then device id, then layout (tensor, pipeline, data). Sets `rank`.
+/// Orders candidates: priced ones by cost per throughput (at 9 significant digits), then unpriced
+/// ones by throughput; ties by fewer GPUs, then device id, then layout (tensor, pipeline, data).
+/// Sets `rank`.
 void rank_candidates(std::vector<Evaluation>& candidates);
 
 }  // namespace gpusize

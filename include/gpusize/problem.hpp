@@ -24,6 +24,7 @@ struct ResolvedModel {
     ParameterCount parameters;
     /// Weights precision the model file declares (torch_dtype / quantization_config), if any.
     std::optional<DType> declared_weights;
+    std::optional<int> declared_group_size;  ///< GPTQ/AWQ group size the file declares
     std::vector<std::string> notes;  ///< what was derived or assumed
 };
 

@@ -66,6 +66,9 @@ struct Precision {
     DType kv_cache = DType::bf16;
     /// Group size of group-quantised int4 weights (GPTQ/AWQ), from the spec or a config file.
     int quant_group_size = 128;
+    /// The spec set the weights precision itself (otherwise a model file's declared one is used).
+    bool weights_explicit = false;
+    bool group_size_explicit = false;
 };
 
 struct Targets {

@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -60,7 +63,11 @@ std::string read_file(const std::string& path, std::istream& in) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError{fmt::format("cannot read '{}': it is a directory", path)};
     std::ifstream f(path, std::ios::binary);
-    if (!f) throw InputError{fmt::format("cannot read '{}': {}", path, std::strerror(errno))};
+    if (!f) {
+        std::string why = std::strerror(errno);
+        if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+        throw InputError{fmt::format("cannot read '{}': {}", path, why)};
+    }
     std::ostringstream ss;
     ss << f.rdbuf();
     if (f.bad()) throw InputError{fmt::format("cannot read '{}': read error", path)};
@@ -76,6 +83,16 @@ Catalog load_catalog(const Options& o, std::istream& in) {
     return parse_catalogs(sources);
 }
 
+/// Errors found after parsing (model consistency, GPU names) carry a location but not the line
+/// itself: add it, so that every spec error shows the line and a caret.
+SpecError with_source_lines(const SpecError& e, const std::string& text, const std::string& origin) {
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds)
+        if (d.source_line.empty() && d.where.origin == origin && d.where.line > 0 && d.where.pointer.empty())
+            d.source_line = line_of(text, d.where.line);
+    return SpecError(std::move(ds));
+}
+
 Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog) {
     const std::string text = read_file(o.spec, in);
     Spec spec = parse_spec(text, o.spec);
@@ -84,11 +101,24 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
         // Relative to the spec's directory (the working directory for stdin).
         std::filesystem::path p(*spec.model.hf_config);
         if (p.is_relative() && o.spec != "-") p = std::filesystem::path(o.spec).parent_path() / p;
-        hf_text = read_file(p.string(), in);
+        try {
+            hf_text = read_file(p.string(), in);
+        } catch (const InputError& e) {
+            throw InputError{fmt::format("{} (the 'model.hf_config' of '{}')", e.message, o.spec)};
+        }
     }
-    Problem problem = make_problem(std::move(spec), bundled_models(), hf_text);
-    resolve_gpu_names(problem, catalog);
-    return problem;
+    try {
+        Problem problem = make_problem(std::move(spec), bundled_models(), hf_text);
+        resolve_gpu_names(problem, catalog);
+        return problem;
+    } catch (const SpecError& e) {
+        throw with_source_lines(e, text, o.spec);
+    }
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
 
 void write(std::ostream& out, const std::string& text) {
@@ -161,9 +191,21 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
             write(out, o.format == Format::json ? render_gpus_json(catalog, {&g}) : render_gpu_detail(g));
             return exit_code::ok;
         }
+        if (o.vendor) {
+            std::vector<std::string> vendors;
+            for (const auto& g : catalog.gpus)
+                if (std::find(vendors.begin(), vendors.end(), g.vendor) == vendors.end()) vendors.push_back(g.vendor);
+            std::sort(vendors.begin(), vendors.end());
+            if (std::none_of(vendors.begin(), vendors.end(), [&](const std::string& v) { return lower(v) == lower(*o.vendor); })) {
+                std::string hint = did_you_mean(*o.vendor, vendors);
+                if (hint.empty())
+                    for (const auto& v : vendors) hint += (hint.empty() ? "the catalog's vendors are " : ", ") + v;
+                throw usage_error(fmt::format("--vendor: no GPU in the catalog is made by '{}'", *o.vendor), hint);
+            }
+        }
         std::vector<const Gpu*> list;
         for (const auto& g : catalog.gpus) {
-            if (o.vendor && g.vendor != *o.vendor) continue;
+            if (o.vendor && lower(g.vendor) != lower(*o.vendor)) continue;
             if (o.min_memory_bytes && g.memory.value() < *o.min_memory_bytes) continue;
             list.push_back(&g);
         }

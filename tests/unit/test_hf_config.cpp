@@ -1,0 +1,271 @@
+// Hugging Face config.json import (model_library.hpp: parse_hf_config): every real config under
+// tests/data/hf/ reproduces its bundled preset's parameter count exactly (or the published total
+// where there is no preset), KV-cache bytes per token are checked against hand arithmetic, the
+// declared weights precision is read, and each broken fixture under tests/data/hf/broken/ gives
+// its full error text. The spec path (`model: {hf_config: ...}` plus overrides) is checked too.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gpusize/model.hpp"
+#include "gpusize/model_library.hpp"
+#include "gpusize/spec.hpp"
+
+using namespace gpusize;
+
+namespace {
+
+std::string read_fixture(const std::string& relative) {
+    std::ifstream in(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    REQUIRE(in.good());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+struct Imported {
+    HfModel hf;
+    ModelArchitecture architecture;
+};
+
+/// Imports a fixture and completes it as resolve_model does for a spec's hf_config.
+Imported import_fixture(const std::string& name) {
+    const std::string path = "tests/data/hf/" + name + ".json";
+    Imported r{parse_hf_config(read_fixture(path), path), {}};
+    DiagnosticSink sink;
+    r.architecture = complete_architecture(ModelArchitecture{}, r.hf.patch, true, {}, SourceLocation{path, 0, 0, {}}, sink);
+    REQUIRE(sink.empty());
+    return r;
+}
+
+const ModelArchitecture& preset(const std::string& id) {
+    const Preset* p = bundled_models().find(id);
+    REQUIRE(p != nullptr);
+    return p->architecture;
+}
+
+/// KV-cache bytes of one token at bf16 (2 bytes per element).
+double kv_bytes_per_token(const ModelArchitecture& m) { return kv_cache_bytes(m, 1, 2).value(); }
+
+/// The full error text parse_hf_config gives for a broken fixture.
+std::string import_error(const std::string& name) {
+    const std::string path = "tests/data/hf/broken/" + name + ".json";
+    try {
+        parse_hf_config(read_fixture(path), path);
+    } catch (const SpecError& e) {
+        return e.what();
+    }
+    FAIL("no SpecError for " << path);
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("hf config: presets taken from the same config.json count the same") {
+    // Each fixture is the config.json its preset cites; the import must give the same
+    // architecture, hence the same count, exactly.
+    struct Case {
+        const char* fixture;
+        const char* preset;
+        double total;  // the count both give, for the record
+    };
+    const Case cases[] = {
+        {"llama-3.1-8b", "llama-3.1-8b", 8'030'261'248},
+        {"mistral-7b", "mistral-7b", 7'241'732'096},
+        {"mixtral-8x7b", "mixtral-8x7b", 46'702'792'704},
+        {"qwen2.5-7b", "qwen2.5-7b", 7'615'616'512},
+        {"qwen3-30b-a3b", "qwen3-30b-a3b", 30'532'122'624},
+        {"deepseek-v3", "deepseek-v3", 671'026'404'352},
+        {"gemma-2-9b", "gemma-2-9b", 9'241'705'984},
+        {"gemma-3-27b", "gemma-3-27b", 27'009'346'304},
+        {"phi-3-mini", "phi-3-mini", 3'821'079'552},
+        {"gpt-neox-20b", "gpt-neox-20b", 20'554'567'680},
+        {"gpt-oss-20b", "gpt-oss-20b", 20'914'754'880},
+    };
+    for (const auto& c : cases) {
+        INFO(c.fixture);
+        const auto m = import_fixture(c.fixture).architecture;
+        CHECK(m == preset(c.preset));
+        CHECK(count_parameters(m).total == count_parameters(preset(c.preset)).total);
+        CHECK(count_parameters(m).total == c.total);
+    }
+}
+
+TEST_CASE("hf config: falcon-40b ties its output head as FalconConfig does") {
+    // FalconConfig keeps PretrainedConfig's tie_word_embeddings=True and the file does not say
+    // otherwise, so the import ties the head; the preset counts the separately stored lm_head
+    // (41.8B on the Hub). Everything else is the preset's architecture.
+    auto m = import_fixture("falcon-40b").architecture;
+    CHECK(m.tied_embeddings);
+    CHECK(m.kv_heads == 8);
+    CHECK(m.intermediate_size == 4 * 8192);  // ffn_hidden_size absent: 4 * hidden_size
+    CHECK(m.parallel_attention);
+    CHECK(m.norms_per_layer == 2);  // ln_attn + ln_mlp
+    const double untied = count_parameters(preset("falcon-40b")).total;
+    CHECK(count_parameters(m).total == untied - 65024.0 * 8192);  // 41,303,859,200
+    m.tied_embeddings = false;
+    CHECK(m == preset("falcon-40b"));
+}
+
+TEST_CASE("hf config: models without a preset match the published total") {
+    // Qwen2-57B-A14B: 57.4B on the model card (Qwen/Qwen2-57B-A14B).
+    const auto qwen_moe = import_fixture("qwen2-57b-a14b").architecture;
+    REQUIRE(qwen_moe.moe);
+    CHECK(qwen_moe.moe->experts == 64);
+    CHECK(qwen_moe.moe->shared_experts == 1);
+    CHECK(qwen_moe.moe->shared_expert_intermediate_size == 20480);
+    CHECK(count_parameters(qwen_moe).total == 57'408'558'592);
+    CHECK(std::abs(count_parameters(qwen_moe).total / 57.4e9 - 1) < 0.005);
+    // The AWQ checkpoint of Qwen2.5-7B-Instruct has the base model's architecture.
+    const auto awq = import_fixture("qwen2.5-7b-instruct-awq").architecture;
+    CHECK(awq == preset("qwen2.5-7b"));
+}
+
+TEST_CASE("hf config: KV-cache bytes per token by hand") {
+    // layers * 2 (K and V) * kv_heads * head_dim * 2 bytes (bf16)
+    CHECK(kv_bytes_per_token(import_fixture("llama-3.1-8b").architecture) == 32 * 2 * 8 * 128 * 2);  // 131072
+    CHECK(kv_bytes_per_token(import_fixture("mistral-7b").architecture) == 32 * 2 * 8 * 128 * 2);
+    CHECK(kv_bytes_per_token(import_fixture("mixtral-8x7b").architecture) == 32 * 2 * 8 * 128 * 2);
+    CHECK(kv_bytes_per_token(import_fixture("qwen2.5-7b").architecture) == 28 * 2 * 4 * 128 * 2);      // 57344
+    CHECK(kv_bytes_per_token(import_fixture("qwen2-57b-a14b").architecture) == 28 * 2 * 4 * 128 * 2);
+    CHECK(kv_bytes_per_token(import_fixture("qwen3-30b-a3b").architecture) == 48 * 2 * 4 * 128 * 2);   // 98304
+    CHECK(kv_bytes_per_token(import_fixture("gemma-2-9b").architecture) == 42 * 2 * 8 * 256 * 2);      // 344064
+    CHECK(kv_bytes_per_token(import_fixture("gemma-3-27b").architecture) == 62 * 2 * 16 * 128 * 2);    // 507904
+    CHECK(kv_bytes_per_token(import_fixture("phi-3-mini").architecture) == 32 * 2 * 32 * 96 * 2);      // 393216
+    CHECK(kv_bytes_per_token(import_fixture("gpt-neox-20b").architecture) == 44 * 2 * 64 * 96 * 2);    // 1081344
+    CHECK(kv_bytes_per_token(import_fixture("gpt-oss-20b").architecture) == 24 * 2 * 8 * 64 * 2);      // 49152
+    CHECK(kv_bytes_per_token(import_fixture("falcon-40b").architecture) == 60 * 2 * 8 * 64 * 2);       // 122880
+    // MLA caches the compressed KV (kv_lora_rank 512) plus the shared rope key (64) per layer.
+    CHECK(kv_bytes_per_token(import_fixture("deepseek-v3").architecture) == 61 * (512 + 64) * 2);      // 70272
+}
+
+TEST_CASE("hf config: sliding windows and their layouts") {
+    const auto mistral = import_fixture("mistral-7b").architecture;
+    CHECK(mistral.sliding_window == 4096);
+    CHECK_FALSE(mistral.global_attention_every);
+    CHECK_FALSE(import_fixture("mixtral-8x7b").architecture.sliding_window);  // "sliding_window": null
+    CHECK_FALSE(import_fixture("qwen2.5-7b").architecture.sliding_window);    // use_sliding_window false
+    CHECK_FALSE(import_fixture("qwen3-30b-a3b").architecture.sliding_window);
+    const auto gemma2 = import_fixture("gemma-2-9b").architecture;
+    CHECK(gemma2.sliding_window == 4096);
+    CHECK(gemma2.global_attention_every == 2);
+    const auto gemma3 = import_fixture("gemma-3-27b").architecture;
+    CHECK(gemma3.sliding_window == 1024);
+    CHECK(gemma3.global_attention_every == 6);  // sliding_window_pattern default
+    const auto oss = import_fixture("gpt-oss-20b").architecture;
+    CHECK(oss.sliding_window == 128);
+    CHECK(oss.global_attention_every == 2);  // from layer_types
+    // Gemma 2 9B at 8192 tokens: 21 global layers hold 8192 tokens, 21 windowed ones 4096;
+    // 2 * 8 * 256 = 4096 elements per token per layer, 2 bytes each.
+    CHECK(kv_cache_bytes(gemma2, 8192, 2).value() == 4096.0 * 2 * (21 * 8192 + 21 * 4096));
+}
+
+TEST_CASE("hf config: declared weights precision and notes") {
+    CHECK(import_fixture("llama-3.1-8b").hf.weights == DType::bf16);
+    CHECK_FALSE(import_fixture("llama-3.1-8b").hf.group_size);
+    CHECK(import_fixture("gpt-neox-20b").hf.weights == DType::fp16);
+    CHECK(import_fixture("gemma-2-9b").hf.weights == DType::fp32);
+    CHECK(import_fixture("deepseek-v3").hf.weights == DType::fp8);  // quantization_config wins over torch_dtype
+    const auto awq = import_fixture("qwen2.5-7b-instruct-awq").hf;
+    CHECK(awq.model_type == "qwen2");
+    CHECK(awq.weights == DType::int4);
+    CHECK(awq.group_size == 128);
+    const auto oss = import_fixture("gpt-oss-20b").hf;
+    CHECK(oss.weights == DType::fp4);  // MXFP4
+    CHECK_FALSE(oss.group_size.has_value());
+    REQUIRE(oss.notes.size() == 1);
+    CHECK(oss.notes[0].find("MXFP4") != std::string::npos);
+    const auto deepseek = import_fixture("deepseek-v3").hf;
+    CHECK(deepseek.notes == std::vector<std::string>{
+                                "the 1 multi-token-prediction layer(s) (num_nextn_predict_layers) are not counted: ordinary "
+                                "decoding does not use them"});
+    const auto gemma3 = import_fixture("gemma-3-27b").hf;
+    CHECK(gemma3.model_type == "gemma3");
+    CHECK(gemma3.patch.vocab_size == 262208);  // Gemma3TextConfig default
+    CHECK(gemma3.patch.tied_embeddings == true);
+    CHECK(import_fixture("llama-3.1-8b").hf.notes.empty());
+}
+
+TEST_CASE("hf config: broken files give located errors") {
+    CHECK(import_error("unknown-model-type") ==
+          "tests/data/hf/broken/unknown-model-type.json: error: unknown model_type 'lama'\n"
+          "hint: did you mean 'llama'?\n");
+    CHECK(import_error("missing-hidden-size") ==
+          "tests/data/hf/broken/missing-hidden-size.json: /hidden_size: missing required field 'hidden_size' for "
+          "model_type 'llama'\n");
+    CHECK(import_error("string-where-number") ==
+          "tests/data/hf/broken/string-where-number.json: /num_attention_heads: expected a whole number of at least 1, "
+          "got '32'\n");
+    CHECK(import_error("invalid-json") ==
+          "tests/data/hf/broken/invalid-json.json:4:21: error: invalid JSON: syntax error while parsing object - "
+          "unexpected string literal; expected '}'\n"
+          "    \"num_hidden_layers\": 32,\n"
+          "                      ^\n");
+    CHECK(import_error("irregular-layer-types") ==
+          "tests/data/hf/broken/irregular-layer-types.json: /layer_types: irregular attention pattern: layer 4 is "
+          "'full_attention', but the layers before it make every 2nd layer global; only a regular 'every N-th layer "
+          "global' pattern can be represented\n");
+    // Every problem in a file is reported, not just the first.
+    CHECK(import_error("several-problems") ==
+          "tests/data/hf/broken/several-problems.json: /torch_dtype: unsupported torch_dtype 'float8': expected "
+          "'bfloat16', 'float16' or 'float32'\n"
+          "tests/data/hf/broken/several-problems.json: /num_hidden_layers: missing required field "
+          "'num_hidden_layers' for model_type 'qwen3'\n"
+          "tests/data/hf/broken/several-problems.json: /num_key_value_heads: expected a whole number of at least 1, "
+          "got 0\n"
+          "tests/data/hf/broken/several-problems.json: /head_dim: missing required field 'head_dim' for model_type "
+          "'qwen3'\n");
+}
+
+TEST_CASE("hf config: a spec imports the file and overrides its fields") {
+    const std::string spec_text =
+        "model:\n"
+        "  hf_config: tests/data/hf/llama-3.1-8b.json\n"
+        "  kv_heads: 4\n"
+        "workload: inference\n"
+        "precision: bf16\n"
+        "inference: {input_tokens: 1024, output_tokens: 128}\n";
+    const Spec spec = parse_spec(spec_text, "spec.yaml");
+    REQUIRE(spec.model.hf_config == "tests/data/hf/llama-3.1-8b.json");
+    const std::string file = read_fixture(*spec.model.hf_config);
+    const Problem p = make_problem(spec, bundled_models(), file);
+    CHECK(p.model.source_kind == ModelSource::hf_config);
+    CHECK(p.model.declared_weights == DType::bf16);
+    CHECK(p.model.architecture.kv_heads == 4);
+    CHECK(kv_bytes_per_token(p.model.architecture) == 32 * 2 * 4 * 128 * 2);  // half of 131072
+    // k and v shrink from 8 to 4 heads of 128: 2 * 4096 * 512 fewer parameters per layer.
+    CHECK(p.model.parameters.total == 8'030'261'248.0 - 32 * 2 * 4096.0 * 512);
+    // Without the file the spec cannot be resolved.
+    CHECK_THROWS_AS(make_problem(spec, bundled_models(), std::nullopt), SpecError);
+}
+
+TEST_CASE("hf config: older Falcon layout and MLA without a q low-rank") {
+    // Falcon-7B's RefinedWeb config: multi-query (1 KV head), one LayerNorm per parallel layer,
+    // tied head. Per layer: q 4544^2 + k,v 2*4544*64 + o 4544^2 = 41,877,504; MLP 2*4544*18176 =
+    // 165,183,488; LayerNorm 2*4544. 32 layers + tied embedding 65024*4544 + final LayerNorm.
+    const std::string falcon7b =
+        R"({"model_type": "falcon", "n_layer": 32, "hidden_size": 4544, "n_head": 71, "multi_query": true,
+            "parallel_attn": true, "vocab_size": 65024, "torch_dtype": "bfloat16"})";
+    const auto hf = parse_hf_config(falcon7b, "falcon-7b.json");
+    DiagnosticSink sink;
+    const auto m = complete_architecture(ModelArchitecture{}, hf.patch, true, {}, SourceLocation{"falcon-7b.json", 0, 0, {}}, sink);
+    REQUIRE(sink.empty());
+    CHECK(m.kv_heads == 1);
+    CHECK(m.norms_per_layer == 1);
+    CHECK(count_parameters(m).total == 32 * (41'877'504.0 + 165'183'488 + 2 * 4544) + 65024.0 * 4544 + 2 * 4544);
+
+    // DeepSeek-V2-Lite writes q_lora_rank null: q is a plain projection.
+    const std::string lite =
+        R"({"model_type": "deepseek_v2", "num_hidden_layers": 27, "hidden_size": 2048, "num_attention_heads": 16,
+            "num_key_value_heads": 16, "intermediate_size": 10944, "vocab_size": 102400, "n_routed_experts": 64,
+            "num_experts_per_tok": 6, "moe_intermediate_size": 1408, "n_shared_experts": 2, "first_k_dense_replace": 1,
+            "q_lora_rank": null, "kv_lora_rank": 512, "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128})";
+    const auto v2 = parse_hf_config(lite, "lite.json").patch;
+    REQUIRE(v2.mla);
+    CHECK_FALSE(v2.mla->q_lora_rank);
+    CHECK(v2.dense_layers == 1);
+    CHECK(v2.shared_experts == 2);
+}

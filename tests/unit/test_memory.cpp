@@ -1,0 +1,175 @@
+// Memory estimators (memory.hpp) on the toy model of fixtures.hpp, every value computed by hand.
+//
+// Toy model: per layer attention q 1024*8*128 = 1,048,576, k and v 1024*2*128 = 262,144 each,
+// o 1,048,576 (2,621,440); gated MLP 3*1024*4096 = 12,582,912; two RMSNorms 2,048: 15,206,400 per
+// layer. Embedding 1,024,000, head 1,024,000, final norm 1,024. Total 62,874,624.
+// KV per token (bf16): 4 layers * 2 * 2 heads * 128 * 2 bytes = 4,096.
+#include <catch2/catch.hpp>
+
+#include "fixtures.hpp"
+#include "gpusize/memory.hpp"
+
+using namespace gpusize;
+using namespace gpusize::test;
+
+TEST_CASE("bytes per parameter, with group quantisation overheads") {
+    const Calibration c;
+    CHECK(bytes_per_parameter(DType::fp32, c) == 4);
+    CHECK(bytes_per_parameter(DType::bf16, c) == 2);
+    CHECK(bytes_per_parameter(DType::fp8, c) == 1);
+    CHECK(bytes_per_parameter(DType::int8, c) == 1);
+    CHECK(bytes_per_parameter(DType::int4, c) == 0.53125);  // (4 + 32/128) / 8
+    CHECK(bytes_per_parameter(DType::nf4, c) == Approx(4.127 / 8));
+}
+
+TEST_CASE("pipeline stages split layers and place embedding and head") {
+    const auto m = toy_architecture();
+    const auto one = split_stages(m, 1);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].layers == 4);
+    CHECK((one[0].embedding && one[0].head));
+    const auto three = split_stages(m, 3);
+    CHECK(three[0].layers == 2);  // the remainder goes to the earliest stages
+    CHECK(three[1].layers == 1);
+    CHECK(three[2].layers == 1);
+    CHECK(three[2].head);
+    CHECK(stage_parameters(m, one[0]).dense == 62'874'624);
+}
+
+TEST_CASE("weights per GPU under tensor and pipeline parallelism") {
+    const auto m = toy_architecture();
+    const Calibration c;
+    const auto s1 = split_stages(m, 1)[0];
+    CHECK(weight_bytes_per_gpu(m, s1, Layout{}, DType::bf16, c).value() == 125'749'248);
+    CHECK(weight_bytes_per_gpu(m, s1, Layout{.tensor = 2}, DType::bf16, c).value() == 62'874'624);
+    const auto stages = split_stages(m, 2);
+    // stage 0: 2 layers + embedding = 31,436,800; stage 1: 2 layers + head + final norm = 31,437,824
+    CHECK(weight_bytes_per_gpu(m, stages[0], Layout{.pipeline = 2}, DType::bf16, c).value() == 2.0 * 31'436'800);
+    CHECK(weight_bytes_per_gpu(m, stages[1], Layout{.pipeline = 2}, DType::bf16, c).value() == 2.0 * 31'437'824);
+    // int4: the matrices at 0.53125 bytes; embedding, head and the 9 norms (9,216) kept at 2 bytes
+    const double kept = 2'048'000.0 + 9'216;
+    CHECK(weight_bytes_per_gpu(m, s1, Layout{}, DType::int4, c).value() == (62'874'624.0 - kept) * 0.53125 + kept * 2);
+}
+
+TEST_CASE("KV cache per sequence: head share under TP, replication past the KV head count") {
+    const auto m = toy_architecture();
+    const auto s = split_stages(m, 1)[0];
+    CHECK(kv_bytes_per_sequence_per_gpu(m, s, 1, 1200, DType::bf16).value() == 1200 * 4096);
+    CHECK(kv_bytes_per_sequence_per_gpu(m, s, 2, 1200, DType::bf16).value() == 1200 * 2048);
+    CHECK(kv_bytes_per_sequence_per_gpu(m, s, 4, 1200, DType::bf16).value() == 1200 * 2048);  // 2 KV heads: replicated
+    CHECK(kv_bytes_per_sequence_per_gpu(m, s, 1, 1200, DType::fp8).value() == 1200 * 2048);
+}
+
+TEST_CASE("generic engine: the KV pool is what weights, activations and overhead leave") {
+    Problem p = toy_inference(Engine::generic);
+    const Gpu g = toy_gpu();
+    const auto r = estimate_inference_memory(p, whole(g), Layout{}, 1);
+    // activations: 1000 tokens * (4*1024*2 + 3*4096*2) = 32,768,000 + logits 1*1000*4 = 4,000
+    CHECK(r.breakdown.activations.value() == 32'772'000);
+    CHECK(r.breakdown.overhead.value() == 0.75 * 1073741824.0);
+    CHECK(r.breakdown.weights.value() == 125'749'248);
+    // pool = 10 GiB - 125,749,248 - 32,772,000 - 805,306,368 = 9,773,590,624
+    CHECK(r.kv_pool.value() == 9'773'590'624);
+    CHECK(r.kv_per_sequence.value() == 1200 * 4096);
+    CHECK(r.max_concurrency == 1988);          // floor(9,773,590,624 / 4,915,200)
+    CHECK(r.kv_capacity_tokens == 2'386'130);  // floor(9,773,590,624 / 4,096)
+    CHECK(r.breakdown.kv_cache.value() == 1200 * 4096);
+}
+
+TEST_CASE("vLLM engine: gpu_memory_utilization of total memory, profiled activations") {
+    Problem p = toy_inference(Engine::vllm);
+    const Gpu g = toy_gpu();
+    const auto r = estimate_inference_memory(p, whole(g), Layout{}, 1);
+    // budget 0.9 * 10 GiB = 9,663,676,416; activations 8192 * 32,768 + 1024 * 1000 * 4 = 272,531,456
+    CHECK(r.budget.value() == Approx(9'663'676'416.0));
+    CHECK(r.breakdown.activations.value() == 272'531'456);
+    CHECK(r.breakdown.overhead.value() == 268'435'456);  // 0.25 GiB non-torch
+    CHECK(r.kv_pool.value() == Approx(9'663'676'416.0 - 125'749'248 - 272'531'456 - 268'435'456));
+    p.spec.inference.gpu_memory_utilization = 0.5;
+    CHECK(estimate_inference_memory(p, whole(g), Layout{}, 1).budget.value() == Approx(0.5 * 10737418240.0));
+}
+
+TEST_CASE("headroom is taken off every GPU") {
+    Problem p = toy_inference(Engine::generic);
+    p.spec.headroom = 0.1;
+    const Gpu g = toy_gpu();
+    const auto r = estimate_inference_memory(p, whole(g), Layout{}, 1);
+    CHECK(r.breakdown.capacity.value() == Approx(0.9 * 10737418240.0));
+    CHECK(r.kv_pool.value() == Approx(0.9 * 10737418240.0 - 125'749'248 - 32'772'000 - 805'306'368));
+}
+
+TEST_CASE("training activations are counted tensor by tensor") {
+    const auto m = toy_architecture();
+    // per token per layer: q 1024 + k,v 512 + attention output 1024 + MLP 4*4096 = 18,944 split
+    // by TP, plus 8*1024 hidden-sized, all 2 bytes: (18,944 + 8,192) * 2 = 54,272
+    CHECK(training_activation_bytes_per_token_per_layer(m, 1, false, DType::bf16).value() == 54'272);
+    // TP 2 with sequence parallelism divides everything
+    CHECK(training_activation_bytes_per_token_per_layer(m, 2, true, DType::bf16).value() == 27'136);
+    // TP 2 without it keeps the hidden-sized tensors whole: 18,944 + 8,192 * 2 = 35,328
+    CHECK(training_activation_bytes_per_token_per_layer(m, 2, false, DType::bf16).value() == 35'328);
+}
+
+TEST_CASE("full fine-tuning with AdamW: 16 bytes per parameter plus activations") {
+    Problem p = toy_training();
+    const Gpu g = toy_gpu();
+    const auto r = estimate_training_memory(p, whole(g), Layout{});
+    const auto& b = r.breakdown;
+    CHECK(b.weights.value() == 125'749'248);    // 2 bytes
+    CHECK(b.gradients.value() == 125'749'248);  // 2 bytes
+    CHECK(b.optimizer.value() == 754'495'488);  // fp32 master 4 + moments 8
+    // 2 x 1000 tokens * 54,272 * 4 layers + logits 2000 * 1000 * 6
+    CHECK(b.activations.value() == 434'176'000 + 12'000'000);
+    const double allocated = 2 * 125'749'248.0 + 754'495'488 + 446'176'000;
+    CHECK(b.overhead.value() == Approx(1.5 * 1073741824.0 + 0.05 * allocated));
+}
+
+TEST_CASE("full recomputation keeps each layer's input and one layer's activations") {
+    Problem p = toy_training();
+    p.spec.training.activation_checkpointing = Recompute::full;
+    const Gpu g = toy_gpu();
+    const auto r = estimate_training_memory(p, whole(g), Layout{});
+    // 2000 tokens * (4 layers * 2,048 + 54,272) + logits 12,000,000
+    CHECK(r.breakdown.activations.value() == 2000.0 * (4 * 2048 + 54'272) + 12'000'000);
+}
+
+TEST_CASE("ZeRO stages shard optimizer, gradients and weights over data parallel ranks") {
+    Problem p = toy_training();
+    const Gpu g = toy_gpu();
+    const Layout l{.data = 4};
+    p.spec.training.sharding = Sharding::zero1;
+    auto r = estimate_training_memory(p, whole(g), l).breakdown;
+    CHECK(r.optimizer.value() == 754'495'488 / 4);
+    CHECK(r.gradients.value() == 125'749'248);
+    p.spec.training.sharding = Sharding::zero2;
+    r = estimate_training_memory(p, whole(g), l).breakdown;
+    CHECK(r.gradients.value() == 125'749'248 / 4);
+    p.spec.training.sharding = Sharding::zero3;
+    r = estimate_training_memory(p, whole(g), l).breakdown;
+    // a quarter of the weights plus two layers' gathered 16-bit weights: 2 * (62,874,624 / 4) * 2
+    CHECK(r.weights.value() == 125'749'248 / 4 + 2.0 * (62'874'624.0 / 4) * 2);
+}
+
+TEST_CASE("LoRA trains adapters only; QLoRA stores the base in NF4") {
+    Problem p = toy_training();
+    p.spec.training.method = TrainingMethod::lora;
+    p.spec.training.lora = LoraSpec{.rank = 8, .targets = {"q", "v"}};
+    const auto m = toy_architecture();
+    // q: 8 * (1024 + 1024), v: 8 * (1024 + 256), 4 layers
+    CHECK(lora_parameters(m, p.spec.training.lora) == 4 * 8 * (2048 + 1280));
+    const Gpu g = toy_gpu();
+    const auto r = estimate_training_memory(p, whole(g), Layout{}).breakdown;
+    const double adapters = 4 * 8 * (2048 + 1280);
+    CHECK(r.weights.value() == Approx(125'749'248 + adapters * 2));
+    CHECK(r.gradients.value() == Approx(adapters * 2));
+    CHECK(r.optimizer.value() == Approx(adapters * 12));
+    p.spec.training.method = TrainingMethod::qlora;
+    const auto q = estimate_training_memory(p, whole(g), Layout{}).breakdown;
+    const double kept = 2'048'000.0 + 9'216;
+    // NF4 matrices, 16-bit embedding, head and norms, adapters, one de-quantised 1024 x 4096 matrix
+    CHECK(q.weights.value() == Approx((62'874'624.0 - kept) * 4.127 / 8 + kept * 2 + adapters * 2 + 2.0 * 1024 * 4096));
+}
+
+TEST_CASE("MXFP4 weights are 4.25 bits") {
+    const Calibration c;
+    CHECK(bytes_per_parameter(DType::fp4, c) == 0.53125);  // (4 + 8/32) / 8
+}

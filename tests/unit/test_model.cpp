@@ -1,0 +1,104 @@
+// Parameter counts and KV-cache sizes from the architecture (model.hpp), on toy models small
+// enough to count by hand and on published reference models.
+#include <catch2/catch.hpp>
+
+#include "gpusize/model.hpp"
+#include "gpusize/model_library.hpp"
+
+using namespace gpusize;
+
+namespace {
+
+/// 2 layers, h = 8, 2 heads of 4, 1 KV head, gated MLP f = 16, vocabulary 10, untied, RMSNorm.
+ModelArchitecture toy() {
+    ModelArchitecture m;
+    m.layers = 2;
+    m.hidden_size = 8;
+    m.attention_heads = 2;
+    m.kv_heads = 1;
+    m.head_dim = 4;
+    m.intermediate_size = 16;
+    m.vocab_size = 10;
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("toy model parameters are counted term by term") {
+    const auto c = count_parameters(toy());
+    // attention per layer: q 8*2*4=64, k and v 8*1*4=32 each, o 2*4*8=64 -> 192
+    CHECK(attention_parameters_per_layer(toy()) == 192);
+    // gated MLP per layer: 3 * 8 * 16 = 384
+    CHECK(dense_mlp_parameters_per_layer(toy()) == 384);
+    CHECK(c.embedding == 80);    // 10 * 8
+    CHECK(c.output_head == 80);  // untied
+    CHECK(c.attention == 384);   // 2 layers
+    CHECK(c.dense_mlp == 768);
+    CHECK(c.norms == 40);        // (2 layers * 2 + 1 final) * 8
+    CHECK(c.total == 80 + 80 + 384 + 768 + 40);
+    CHECK(c.active == c.total);
+    CHECK(c.active_matmul == c.total - 80);  // the embedding lookup is not a matmul
+}
+
+TEST_CASE("biases, layernorm and tied embeddings") {
+    auto m = toy();
+    m.attention_bias = true;         // + 2*4 + 2*1*4 = 16 per layer
+    m.attention_output_bias = true;  // + 8 per layer
+    m.mlp = MlpKind::standard;       // 2 * 8 * 16 = 256
+    m.mlp_bias = true;               // + 16 + 8 = 24
+    m.norm = NormKind::layernorm;    // 2h per norm
+    m.tied_embeddings = true;
+    const auto c = count_parameters(m);
+    CHECK(attention_parameters_per_layer(m) == 192 + 16 + 8);
+    CHECK(dense_mlp_parameters_per_layer(m) == 256 + 24);
+    CHECK(c.output_head == 0);
+    CHECK(c.norms == 5 * 16);
+    CHECK(c.total == 80 + 2 * 216 + 2 * 280 + 80);
+    CHECK(c.active_matmul == c.total);  // the tied head is a matmul over the embedding
+}
+
+TEST_CASE("mixture of experts counts routed, shared, router and active experts") {
+    auto m = toy();
+    m.moe = MoeConfig{.experts = 4, .active_experts = 2, .expert_intermediate_size = 4, .shared_experts = 1,
+                      .shared_expert_intermediate_size = 8, .dense_layers = 1};
+    const auto c = count_parameters(m);
+    // one dense layer of 384; one MoE layer: 4 experts of 3*8*4 = 96, shared 3*8*8 = 192, router 8*4 = 32
+    CHECK(c.dense_mlp == 384);
+    CHECK(c.expert_mlp == 4 * 96);
+    CHECK(c.shared_expert_mlp == 192);
+    CHECK(c.router == 32);
+    CHECK(c.total - c.active == 2 * 96);  // two of the four experts are idle per token
+}
+
+TEST_CASE("KV cache per token, GQA, MLA and sliding windows") {
+    // 2 layers * 2 (K and V) * 1 KV head * 4 dims = 16 elements per token
+    CHECK(kv_cache_bytes(toy(), 1, 2).value() == 32);
+    CHECK(kv_cache_bytes(toy(), 100, 1).value() == 1600);
+    auto w = toy();
+    w.sliding_window = 10;
+    w.global_attention_every = 2;  // layer 2 global, layer 1 windowed
+    CHECK(sliding_layers(w) == 1);
+    // 100 tokens: global layer holds 100, windowed holds 10 -> (100 + 10) * 8 elements * 2 bytes
+    CHECK(kv_cache_bytes(w, 100, 2).value() == 110 * 8 * 2);
+    auto mla = toy();
+    mla.mla = MlaConfig{.q_lora_rank = std::nullopt, .kv_lora_rank = 6, .qk_nope_head_dim = 4, .qk_rope_head_dim = 2, .v_head_dim = 4};
+    // MLA caches the latent (6) plus the rope key (2) per layer, not per head
+    CHECK(kv_elements_per_token_per_layer(mla) == 8);
+    CHECK(kv_cache_bytes(mla, 1, 2).value() == 2 * 8 * 2);
+}
+
+TEST_CASE("reference: Llama 3.1 8B has 8.03 B parameters and 128 KiB of bf16 KV per token") {
+    const Preset* p = bundled_models().find("llama-3.1-8b");
+    REQUIRE(p != nullptr);
+    const auto c = count_parameters(p->architecture);
+    CHECK(c.total == 8'030'261'248);
+    CHECK(kv_cache_bytes(p->architecture, 1, 2).value() == 128 * 1024);
+}
+
+TEST_CASE("a derived architecture lands near the requested size") {
+    for (double target : {1e9, 7e9, 13e9, 70e9, 405e9}) {
+        const auto c = count_parameters(derive_architecture(target));
+        INFO("target " << target);
+        CHECK(std::abs(c.total / target - 1) < 0.1);
+    }
+}

@@ -1,0 +1,115 @@
+// Roofline time estimates (performance.hpp) on the toy model and GPU of fixtures.hpp.
+//
+// Toy model: 62,874,624 parameters, 61,850,624 in matmuls (all but the embedding lookup);
+// attention FLOPs per token at context c: 2 * 8 heads * (128 + 128) * 4 layers * c = 16,384 c.
+// Toy GPU: 1e14 FLOP/s bf16 and 1e12 B/s, both at efficiency 0.5.
+#include <catch2/catch.hpp>
+
+#include "fixtures.hpp"
+#include "gpusize/performance.hpp"
+
+using namespace gpusize;
+using namespace gpusize::test;
+
+TEST_CASE("experts touched by a batch") {
+    CHECK(experts_touched(8, 2, 1) == Approx(2));
+    CHECK(experts_touched(8, 2, 2) == Approx(8 * (1 - 0.75 * 0.75)));
+    CHECK(experts_touched(256, 8, 1e6) == Approx(256));
+}
+
+TEST_CASE("decode step of one sequence is memory-bound: weights plus its KV cache") {
+    const Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    const auto r = estimate_inference_performance(p, whole(g), Layout{}, 1);
+    REQUIRE(r);
+    // context 1000 + 200/2 = 1100; FLOPs 2 * 61,850,624 + 16,384 * 1100 = 141,723,648
+    CHECK(r->decode.flops.value() == 141'723'648);
+    CHECK(r->decode.compute.value() == Approx(141'723'648 / 5e13));
+    // bytes: weights 125,749,248 + KV 1100 * 4,096 = 130,254,848, at 5e11 B/s
+    CHECK(r->decode.bytes.value() == 130'254'848);
+    CHECK(r->decode.memory.value() == Approx(130'254'848 / 5e11));
+    CHECK(r->decode.bound == Bound::memory);
+    CHECK(r->tpot.value() == Approx(130'254'848 / 5e11 + 1e-3));  // + 1 ms step overhead
+}
+
+TEST_CASE("prefill of the prompt is compute-bound; ttft is its time") {
+    const Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    const auto r = estimate_inference_performance(p, whole(g), Layout{}, 1);
+    REQUIRE(r);
+    // 1000 tokens * (2 * 61,850,624 - 2 * 1024 * 1000) + logits of the last token 2 * 1024 * 1000
+    // + causal attention 1000 * 16,384 * 500
+    const double flops = 1000.0 * (123'701'248 - 2'048'000) + 2'048'000 + 1000.0 * 16'384 * 500;
+    CHECK(r->prefill.flops.value() == flops);
+    CHECK(r->prefill.bound == Bound::compute);
+    CHECK(r->ttft.value() == Approx(flops / 5e13 + 5e-3));  // + 5 ms prefill overhead
+}
+
+TEST_CASE("throughput: a request costs its prefill plus its share of decode steps") {
+    const Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    const auto one = *estimate_inference_performance(p, whole(g), Layout{}, 1);
+    const double per_request = one.ttft.value() + one.tpot.value() * 200;
+    CHECK(one.requests_per_s == Approx(1 / per_request));
+    CHECK(one.output_tokens_per_s == Approx(200 / per_request));
+    const auto replicas = *estimate_inference_performance(p, whole(g), Layout{.data = 3}, 1);
+    CHECK(replicas.output_tokens_per_s == Approx(3 * one.output_tokens_per_s));
+}
+
+TEST_CASE("tensor parallel decode pays two all-reduces per layer on NVLink") {
+    const Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_inference_performance(p, whole(g), Layout{.tensor = 2}, 1);
+    // 2 all-reduces x 4 layers of 1 token * 1024 * 2 bytes over 2 GPUs at 8e11 * 0.5 * 0.5 B/s, + 10 us each
+    const double one = 2048.0 * (2.0 * 1 / 2) / 2e11 + 10e-6;
+    CHECK(r.decode.communication.value() == Approx(8 * one));
+}
+
+TEST_CASE("a part without the compute precision is refused, not guessed") {
+    Problem p = toy_inference();
+    p.spec.precision.activations = DType::fp32;  // the toy GPU lists no fp32 rate
+    const Gpu g = toy_gpu();
+    CHECK_FALSE(estimate_inference_performance(p, whole(g), Layout{}, 1).has_value());
+}
+
+TEST_CASE("training step: 6 P FLOPs per token plus attention, step overhead, MFU") {
+    const Problem p = toy_training();
+    const Gpu g = toy_gpu();
+    // 6 * 61,850,624 + 3 * 16,384 * 1000 = 420,255,744 per token
+    CHECK(training_flops_per_token(p.model.architecture, 1000, TrainingMethod::full).value() == 420'255'744);
+    CHECK(training_flops_per_token(p.model.architecture, 1000, TrainingMethod::lora).value() == 4.0 * 61'850'624 + 49'152'000);
+    const auto r = *estimate_training_performance(p, whole(g), Layout{});
+    const double flops = 2000.0 * 420'255'744;  // micro batch 2 x 1000 tokens, one micro-batch
+    CHECK(r.tokens_per_step == 2000);
+    CHECK(r.compute.value() == Approx(flops / 5e13));
+    CHECK(r.step_time.value() == Approx(flops / 5e13 + 0.020));
+    CHECK(r.tokens_per_s == Approx(2000 / (flops / 5e13 + 0.020)));
+    CHECK(r.mfu == Approx(flops / r.step_time.value() / 1e14));
+    CHECK(r.hfu == Approx(r.mfu));
+}
+
+TEST_CASE("full recomputation adds a forward pass to hardware FLOPs, not to model FLOPs") {
+    Problem p = toy_training();
+    p.spec.training.activation_checkpointing = Recompute::full;
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(r.hfu == Approx(r.mfu * 4.0 / 3.0));
+}
+
+TEST_CASE("pipeline bubble is (p - 1) / m of the busy time") {
+    Problem p = toy_training();
+    p.spec.training.global_batch = 8;  // 4 micro-batches of 2 on one data-parallel rank
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_training_performance(p, whole(g), Layout{.pipeline = 2});
+    CHECK(r.gradient_accumulation == 4);
+    CHECK(r.bubble.value() == Approx((r.step_time - r.bubble - seconds(0.020)).value() * 0.25));
+}
+
+TEST_CASE("time to train the token budget") {
+    Problem p = toy_training();
+    p.spec.training.tokens = 1e9;
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_training_performance(p, whole(g), Layout{});
+    REQUIRE(r.time_to_train);
+    CHECK(r.time_to_train->value() == Approx(1e9 / r.tokens_per_s));
+}

@@ -1,0 +1,247 @@
+// The search and ranking (planner.hpp, report.hpp), with seeded property tests over the bundled
+// catalog and presets: monotonicity of memory and time, invariance to catalog order, price scaling.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "fixtures.hpp"
+#include "gpusize/planner.hpp"
+#include "gpusize/report.hpp"
+
+using namespace gpusize;
+using namespace gpusize::test;
+
+namespace {
+
+const Catalog& catalog() {
+    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
+    return c;
+}
+
+Problem preset_problem(const std::string& id, Workload w) {
+    Spec s;
+    s.model.preset = id;
+    s.workload = w;
+    s.inference.input_tokens = 2048;
+    s.inference.output_tokens = 256;
+    s.training.sequence_length = 4096;
+    s.training.micro_batch = 1;
+    return make_problem(s, bundled_models(), std::nullopt);
+}
+
+std::vector<std::string> ranking(const Plan& p) {
+    std::vector<std::string> out;
+    for (const auto& e : p.candidates)
+        out.push_back(fmt::format("{} x{} {}/{}/{}", e.device.id(), e.gpu_count, e.layout.tensor, e.layout.pipeline, e.layout.data));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("layout problems name what does not divide") {
+    Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    CHECK(layout_problems(p, whole(g), Layout{.tensor = 3}) ==
+          std::vector<std::string>{"tensor parallel 3 does not divide 8 attention heads"});
+    CHECK(layout_problems(p, whole(g), Layout{.tensor = 16}) ==
+          std::vector<std::string>{"tensor parallel 16 does not divide 8 attention heads",
+                                   "tensor parallel 16 spans nodes of 8 GPUs: keep it inside one node"});
+    CHECK(layout_problems(p, whole(g), Layout{.pipeline = 5}) ==
+          std::vector<std::string>{"pipeline parallel 5 exceeds 4 layers"});
+    CHECK(layout_problems(p, whole(g), Layout{.data = 2, .expert = 2}) ==
+          std::vector<std::string>{"expert parallel 2 needs a mixture-of-experts model"});
+    CHECK(layout_problems(p, whole(g), Layout{.tensor = 4}).empty());  // 2 KV heads replicated
+}
+
+TEST_CASE("evaluate: fits, targets and the reasons it gives") {
+    Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    auto e = evaluate(p, whole(g), Layout{});
+    CHECK(e.fits);
+    CHECK(e.meets_targets);
+    CHECK(e.reasons.empty());
+    REQUIRE(e.inference);
+    CHECK(e.inference->performance.concurrency == 1024);  // auto: capped by the engine's sequence limit
+    p.spec.inference.concurrency = 5000;
+    e = evaluate(p, whole(g), Layout{});
+    // 5000 prompts fill a whole 8192-token step: activations 8192 * 32,768 + 5000 * 1000 * 4 =
+    // 288,435,456; pool 10 GiB - 125,749,248 - 288,435,456 - 805,306,368 = 9,517,927,168 = 1936.4 sequences
+    CHECK_FALSE(e.fits);
+    CHECK(e.reasons == std::vector<std::string>{"does not fit: the KV cache holds 1936 sequence(s) of 1200 tokens, 5000 requested"});
+    p.spec.inference.concurrency = 1;
+    p.spec.inference.targets.ttft = milliseconds(1);
+    e = evaluate(p, whole(g), Layout{});
+    CHECK(e.fits);
+    CHECK_FALSE(e.meets_targets);
+    CHECK(e.reasons == std::vector<std::string>{"misses ttft_ms: 7.6 ms > 1.0 ms"});
+}
+
+TEST_CASE("concurrency auto meets the TPOT target with the largest batch that does") {
+    Problem p = toy_inference();
+    p.spec.inference.targets.tpot = milliseconds(5);
+    const Gpu g = toy_gpu();
+    const auto e = evaluate(p, whole(g), Layout{});
+    REQUIRE(e.inference);
+    const auto b = e.inference->performance.concurrency;
+    CHECK(e.inference->performance.tpot <= milliseconds(5));
+    CHECK(estimate_inference_performance(p, whole(g), Layout{}, b + 1)->tpot > milliseconds(5));
+    CHECK(e.inference->binding_target == "tpot_ms");
+}
+
+TEST_CASE("ranking: cost per throughput, then fewer GPUs, then id; unpriced last") {
+    Gpu a = toy_gpu(), b = toy_gpu();
+    b.id = "another";
+    Problem p = toy_inference();
+    std::vector<Evaluation> es{evaluate(p, whole(a), Layout{}), evaluate(p, whole(b), Layout{}),
+                               evaluate(p, whole(a), Layout{.data = 2})};
+    es[1].cost_per_throughput.reset();
+    rank_candidates(es);
+    CHECK(es[0].device.id() == "toy");
+    CHECK(es[0].gpu_count == 1);
+    CHECK(es[1].gpu_count == 2);
+    CHECK(es[2].device.id() == "another");
+    CHECK(es[2].rank == 3);
+}
+
+TEST_CASE("report status: 0 ok, 1 nothing fits, 2 fits but misses a target") {
+    Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    Report r;
+    r.evaluation = evaluate(p, whole(g), Layout{});
+    CHECK(report_status(r) == 0);
+    r.evaluation->meets_targets = false;
+    CHECK(report_status(r) == 2);
+    r.evaluation->fits = false;
+    CHECK(report_status(r) == 1);
+    Report plan;
+    CHECK(report_status(plan) == 1);
+}
+
+TEST_CASE("plan over the whole catalog: a small model fits many GPUs, a MIG slice among them") {
+    const Problem p = preset_problem("llama-3.2-1b", Workload::inference);
+    const Plan plan = plan_deployments(p, catalog());
+    REQUIRE_FALSE(plan.candidates.empty());
+    CHECK(plan.candidates.front().rank == 1);
+    const bool slice = std::any_of(plan.candidates.begin(), plan.candidates.end(), [](const Evaluation& e) { return e.device.partition.has_value(); });
+    CHECK(slice);
+    for (const auto& e : plan.rejected) CHECK_FALSE(e.reasons.empty());
+}
+
+TEST_CASE("property: inference memory never decreases with concurrency, context or model size") {
+    std::mt19937 rng(20261121);
+    const Gpu g = toy_gpu();
+    for (int i = 0; i < 200; ++i) {
+        Problem p = toy_inference();
+        p.spec.inference.input_tokens = std::uniform_int_distribution<std::int64_t>(1, 100'000)(rng);
+        const auto c = std::uniform_int_distribution<std::int64_t>(1, 500)(rng);
+        const auto base = estimate_inference_memory(p, whole(g), Layout{}, c).breakdown.total();
+        CHECK(estimate_inference_memory(p, whole(g), Layout{}, c + 1).breakdown.total() >= base);
+        Problem longer = p;
+        longer.spec.inference.input_tokens += 1000;
+        CHECK(estimate_inference_memory(longer, whole(g), Layout{}, c).breakdown.total() >= base);
+        Problem bigger = p;
+        bigger.model.architecture.layers += 1;
+        CHECK(estimate_inference_memory(bigger, whole(g), Layout{}, c).breakdown.total() >= base);
+    }
+}
+
+TEST_CASE("property: training memory never decreases with micro batch, sequence or model size") {
+    std::mt19937 rng(7);
+    const Gpu g = toy_gpu();
+    for (int i = 0; i < 200; ++i) {
+        Problem p = toy_training();
+        p.spec.training.micro_batch = std::uniform_int_distribution<std::int64_t>(1, 64)(rng);
+        p.spec.training.sequence_length = std::uniform_int_distribution<std::int64_t>(1, 32'000)(rng);
+        p.spec.training.activation_checkpointing = static_cast<Recompute>(i % 3);
+        const Layout l{.pipeline = 1 + i % 2, .data = 1 + i % 4};
+        const auto base = estimate_training_memory(p, whole(g), l).breakdown.total();
+        Problem q = p;
+        q.spec.training.micro_batch += 1;
+        q.spec.training.global_batch = q.spec.training.micro_batch * l.data;
+        p.spec.training.global_batch = p.spec.training.micro_batch * l.data;
+        CHECK(estimate_training_memory(q, whole(g), l).breakdown.total() >= estimate_training_memory(p, whole(g), l).breakdown.total());
+        q = p;
+        q.spec.training.sequence_length += 512;
+        CHECK(estimate_training_memory(q, whole(g), l).breakdown.total() >= estimate_training_memory(p, whole(g), l).breakdown.total());
+        q = p;
+        q.model.architecture.hidden_size += 128;
+        CHECK(estimate_training_memory(q, whole(g), l).breakdown.total() >= estimate_training_memory(p, whole(g), l).breakdown.total());
+        (void)base;
+    }
+}
+
+TEST_CASE("property: per-GPU memory never increases with tensor parallelism") {
+    const Gpu g = toy_gpu();
+    for (Engine engine : {Engine::generic, Engine::vllm, Engine::trtllm, Engine::sglang}) {
+        Problem p = toy_inference(engine);
+        Bytes previous(1e30);
+        for (std::int64_t t : {1, 2, 4, 8}) {
+            const auto m = estimate_inference_memory(p, whole(g), Layout{.tensor = t}, 8).breakdown;
+            const Bytes model_state = m.weights + m.kv_cache + m.activations;
+            CHECK(model_state <= previous);
+            previous = model_state;
+        }
+    }
+}
+
+TEST_CASE("property: time never increases with more FLOP/s or bandwidth") {
+    std::mt19937 rng(42);
+    for (int i = 0; i < 100; ++i) {
+        Gpu g = toy_gpu();
+        Problem p = toy_inference();
+        p.spec.inference.input_tokens = std::uniform_int_distribution<std::int64_t>(1, 20'000)(rng);
+        const auto c = std::uniform_int_distribution<std::int64_t>(1, 256)(rng);
+        const auto before = *estimate_inference_performance(p, whole(g), Layout{}, c);
+        const double k = std::uniform_real_distribution<double>(1.0, 4.0)(rng);
+        if (i % 2) for (auto& [t, f] : g.dense_flops) f = f * k;
+        else g.memory_bandwidth = g.memory_bandwidth * k;
+        const auto after = *estimate_inference_performance(p, whole(g), Layout{}, c);
+        CHECK(after.ttft <= before.ttft);
+        CHECK(after.tpot <= before.tpot);
+        Problem t = toy_training();
+        Gpu h = toy_gpu();
+        const auto step = estimate_training_performance(t, whole(h), Layout{})->step_time;
+        for (auto& [ty, f] : h.dense_flops) f = f * k;
+        CHECK(estimate_training_performance(t, whole(h), Layout{})->step_time <= step);
+    }
+}
+
+TEST_CASE("property: the ranking does not depend on the order of catalog entries") {
+    auto doc = nlohmann::json::parse(bundled_catalog_text());
+    std::mt19937 rng(3);
+    const Problem p = preset_problem("llama-3.1-8b", Workload::inference);
+    const auto reference = ranking(plan_deployments(p, catalog()));
+    for (int i = 0; i < 3; ++i) {
+        std::shuffle(doc["gpus"].begin(), doc["gpus"].end(), rng);
+        const std::string text = doc.dump();
+        const Catalog shuffled = parse_catalogs({{text, "shuffled.json"}});
+        CHECK(ranking(plan_deployments(p, shuffled)) == reference);
+    }
+}
+
+TEST_CASE("property: scaling every price by k scales every cost by k and keeps the ranking") {
+    auto doc = nlohmann::json::parse(bundled_catalog_text());
+    const double k = 3.0;
+    for (auto& g : doc["gpus"])
+        if (g.contains("prices"))
+            for (auto& price : g["prices"]) price["usd_per_gpu_hour"] = price["usd_per_gpu_hour"].get<double>() * k;
+    const std::string text = doc.dump();
+    const Catalog scaled = parse_catalogs({{text, "scaled.json"}});
+    for (auto w : {Workload::inference, Workload::training}) {
+        Problem p = preset_problem("llama-3.1-8b", w);
+        p.spec.deployment.max_gpus = 16;
+        const Plan a = plan_deployments(p, catalog()), b = plan_deployments(p, scaled);
+        REQUIRE(a.candidates.size() == b.candidates.size());
+        CHECK(ranking(a) == ranking(b));
+        for (std::size_t i = 0; i < a.candidates.size(); ++i) {
+            const auto& x = a.candidates[i].cost;
+            const auto& y = b.candidates[i].cost;
+            REQUIRE(x.per_hour.has_value() == y.per_hour.has_value());
+            if (x.per_hour) CHECK(y.per_hour->value() == Approx(k * x.per_hour->value()));
+        }
+    }
+}
