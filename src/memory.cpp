@@ -212,7 +212,7 @@ Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, 
         mlp = per_f * (d(e.active_experts) * d(e.expert_intermediate_size) +
                        d(e.shared_experts) * d(e.shared_expert_intermediate_size)) + d(e.experts);
     }
-    const double hidden_sized = 8 * h;  // norm inputs and outputs of both blocks
+    const double hidden_sized = 4 * h;  // the inputs and outputs of both blocks' norms
     const double split = q + kv + attn_out + mlp;
     return Bytes(a * (split / t + hidden_sized / (sequence_parallel ? t : 1.0)));
 }

@@ -85,9 +85,11 @@ Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DT
                                  const Calibration& c);
 
 /// Activation bytes one token leaves stored in one layer for backward, with flash attention and
-/// no dropout, counted tensor by tensor: attention `2h` (norm input) + `2h` (norm output) +
-/// q, k, v + attention output; MLP `2h + 2h` + gate, up, activation, product (gated: `4f`,
-/// standard: `2f`); each at the activation precision. Sequence parallelism divides everything by
+/// no dropout, counted tensor by tensor (elements): attention `h` (norm input) + `h` (norm output,
+/// the q/k/v input) + q, k, v + attention output; MLP `h + h` + gate, up, activation, product
+/// (gated: `4f`, as eager PyTorch saves them) or fc1 output and activation (standard: `2f`); each at
+/// the activation precision. For a GPT block (f = 4h, MHA) that is 32h bytes per token against
+/// Korthikanti et al.'s 34h, the difference being their dropout masks. Sequence parallelism divides everything by
 /// `t`; without it the `h`-sized tensors stay whole. MoE MLPs count `k` routed experts.
 Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
                                                     DType act);

@@ -101,12 +101,13 @@ TEST_CASE("headroom is taken off every GPU") {
 TEST_CASE("training activations are counted tensor by tensor") {
     const auto m = toy_architecture();
     // per token per layer: q 1024 + k,v 512 + attention output 1024 + MLP 4*4096 = 18,944 split
-    // by TP, plus 8*1024 hidden-sized, all 2 bytes: (18,944 + 8,192) * 2 = 54,272
-    CHECK(training_activation_bytes_per_token_per_layer(m, 1, false, DType::bf16).value() == 54'272);
+    // by TP, plus 4*1024 hidden-sized (both norms' inputs and outputs), all 2 bytes:
+    // (18,944 + 4,096) * 2 = 46,080
+    CHECK(training_activation_bytes_per_token_per_layer(m, 1, false, DType::bf16).value() == 46'080);
     // TP 2 with sequence parallelism divides everything
-    CHECK(training_activation_bytes_per_token_per_layer(m, 2, true, DType::bf16).value() == 27'136);
-    // TP 2 without it keeps the hidden-sized tensors whole: 18,944 + 8,192 * 2 = 35,328
-    CHECK(training_activation_bytes_per_token_per_layer(m, 2, false, DType::bf16).value() == 35'328);
+    CHECK(training_activation_bytes_per_token_per_layer(m, 2, true, DType::bf16).value() == 23'040);
+    // TP 2 without it keeps the hidden-sized tensors whole: (9,472 + 4,096) * 2 = 27,136
+    CHECK(training_activation_bytes_per_token_per_layer(m, 2, false, DType::bf16).value() == 27'136);
 }
 
 TEST_CASE("full fine-tuning with AdamW: 16 bytes per parameter plus activations") {
@@ -117,9 +118,9 @@ TEST_CASE("full fine-tuning with AdamW: 16 bytes per parameter plus activations"
     CHECK(b.weights.value() == 125'749'248);    // 2 bytes
     CHECK(b.gradients.value() == 125'749'248);  // 2 bytes
     CHECK(b.optimizer.value() == 754'495'488);  // fp32 master 4 + moments 8
-    // 2 x 1000 tokens * 54,272 * 4 layers + logits 2000 * 1000 * 6
-    CHECK(b.activations.value() == 434'176'000 + 12'000'000);
-    const double allocated = 2 * 125'749'248.0 + 754'495'488 + 446'176'000;
+    // 2 x 1000 tokens * 46,080 * 4 layers + logits 2000 * 1000 * 6
+    CHECK(b.activations.value() == 368'640'000 + 12'000'000);
+    const double allocated = 2 * 125'749'248.0 + 754'495'488 + 380'640'000;
     CHECK(b.overhead.value() == Approx(1.5 * 1073741824.0 + 0.05 * allocated));
 }
 
@@ -128,8 +129,8 @@ TEST_CASE("full recomputation keeps each layer's input and one layer's activatio
     p.spec.training.activation_checkpointing = Recompute::full;
     const Gpu g = toy_gpu();
     const auto r = estimate_training_memory(p, whole(g), Layout{});
-    // 2000 tokens * (4 layers * 2,048 + 54,272) + logits 12,000,000
-    CHECK(r.breakdown.activations.value() == 2000.0 * (4 * 2048 + 54'272) + 12'000'000);
+    // 2000 tokens * (4 layers * 2,048 + 46,080) + logits 12,000,000
+    CHECK(r.breakdown.activations.value() == 2000.0 * (4 * 2048 + 46'080) + 12'000'000);
 }
 
 TEST_CASE("ZeRO stages shard optimizer, gradients and weights over data parallel ranks") {
