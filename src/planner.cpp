@@ -204,6 +204,11 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
     Plan plan;
     auto consider = [&](const Device& dev, const Layout& l) {
         if (l.gpus() > max_gpus || (dep.gpu_count && l.gpus() != *dep.gpu_count)) return;
+        // The search covers valid layouts only; ones the model cannot be split into are counted.
+        if (!layout_problems(p, dev, l).empty()) {
+            ++plan.invalid;
+            return;
+        }
         Evaluation e = evaluate(p, dev, l);
         ++plan.evaluated;
         if (e.fits && e.meets_targets && e.reasons.empty()) plan.candidates.push_back(std::move(e));

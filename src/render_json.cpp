@@ -1,280 +1,368 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "gpusize/memory.hpp"
 #include "gpusize/render.hpp"
+#include "json_writer.hpp"
 
 namespace gpusize {
 
-using ojson = nlohmann::ordered_json;
+using detail::JsonWriter;
 
 namespace {
 
-/// Doubles at 6 significant digits, so output is stable across compilers and libm versions.
-ojson num(double v) {
-    if (!std::isfinite(v)) return nullptr;
-    return std::stod(fmt::format("{:.6g}", v));
+const char* attention_kind(const ModelArchitecture& a) {
+    return a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
 }
-ojson num(const std::optional<double>& v) { return v ? num(*v) : ojson(nullptr); }
-ojson whole(double v) {
-    if (!std::isfinite(v)) return nullptr;
-    return static_cast<std::int64_t>(std::llround(v));
-}
-ojson bytes_field(Bytes b) { return whole(std::max(0.0, b.value())); }
 
-ojson architecture_json(const ModelArchitecture& a) {
-    ojson j;
-    j["layers"] = a.layers;
-    j["hidden_size"] = a.hidden_size;
-    j["attention_heads"] = a.attention_heads;
-    j["kv_heads"] = a.kv_heads;
-    j["head_dim"] = a.head_dim;
-    j["intermediate_size"] = a.intermediate_size;
-    j["vocab_size"] = a.vocab_size;
-    j["tied_embeddings"] = a.tied_embeddings;
-    j["mlp"] = to_string(a.mlp);
-    j["norm"] = to_string(a.norm);
-    j["attention"] = a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
+void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
+    w.begin_object();
+    w.key("layers").value(a.layers);
+    w.key("hidden_size").value(a.hidden_size);
+    w.key("attention_heads").value(a.attention_heads);
+    w.key("kv_heads").value(a.kv_heads);
+    w.key("head_dim").value(a.head_dim);
+    w.key("intermediate_size").value(a.intermediate_size);
+    w.key("vocab_size").value(a.vocab_size);
+    w.key("tied_embeddings").value(a.tied_embeddings);
+    w.key("mlp").value(to_string(a.mlp));
+    w.key("norm").value(to_string(a.norm));
+    w.key("attention").value(attention_kind(a));
     if (a.moe) {
-        j["experts"] = a.moe->experts;
-        j["active_experts"] = a.moe->active_experts;
-        j["expert_intermediate_size"] = a.moe->expert_intermediate_size;
-        j["shared_experts"] = a.moe->shared_experts;
-        j["dense_layers"] = a.moe->dense_layers;
+        w.key("experts").value(a.moe->experts);
+        w.key("active_experts").value(a.moe->active_experts);
+        w.key("expert_intermediate_size").value(a.moe->expert_intermediate_size);
+        w.key("shared_experts").value(a.moe->shared_experts);
+        w.key("dense_layers").value(a.moe->dense_layers);
     }
     if (a.mla) {
-        j["mla"] = {{"q_lora_rank", a.mla->q_lora_rank ? ojson(*a.mla->q_lora_rank) : ojson(nullptr)},
-                    {"kv_lora_rank", a.mla->kv_lora_rank},
-                    {"qk_nope_head_dim", a.mla->qk_nope_head_dim},
-                    {"qk_rope_head_dim", a.mla->qk_rope_head_dim},
-                    {"v_head_dim", a.mla->v_head_dim}};
+        w.key("mla").begin_object();
+        w.key("q_lora_rank");
+        a.mla->q_lora_rank ? w.value(*a.mla->q_lora_rank) : w.null();
+        w.key("kv_lora_rank").value(a.mla->kv_lora_rank);
+        w.key("qk_nope_head_dim").value(a.mla->qk_nope_head_dim);
+        w.key("qk_rope_head_dim").value(a.mla->qk_rope_head_dim);
+        w.key("v_head_dim").value(a.mla->v_head_dim);
+        w.end_object();
     }
     if (a.sliding_window) {
-        j["sliding_window"] = *a.sliding_window;
-        j["sliding_layers"] = sliding_layers(a);
+        w.key("sliding_window").value(*a.sliding_window);
+        w.key("sliding_layers").value(sliding_layers(a));
     }
-    return j;
+    w.end_object();
 }
 
-ojson evaluation_json(const Evaluation& e, const Report& r) {
-    ojson j;
-    if (e.rank > 0) j["rank"] = e.rank;
-    j["gpu"] = {{"id", e.device.gpu->id}, {"name", e.device.gpu->name},
-                {"partition", e.device.partition ? ojson(e.device.partition->profile) : ojson(nullptr)}};
-    j["gpu_count"] = e.gpu_count;
-    j["parallelism"] = {{"tensor", e.layout.tensor}, {"pipeline", e.layout.pipeline}, {"data", e.layout.data},
-                        {"expert", e.layout.expert}, {"context", e.layout.context}};
-    j["fits"] = e.fits;
-    j["meets_targets"] = e.meets_targets;
-    j["reasons"] = e.reasons;
+void write_optional_string(JsonWriter& w, const std::string& s) { s.empty() ? w.null() : w.value(s); }
+
+void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
+    w.begin_object();
+    if (e.rank > 0) w.key("rank").value(e.rank);
+    w.key("gpu").begin_object();
+    w.key("id").value(e.device.gpu->id);
+    w.key("name").value(e.device.gpu->name);
+    w.key("partition");
+    e.device.partition ? w.value(e.device.partition->profile) : w.null();
+    w.end_object();
+    w.key("gpu_count").value(e.gpu_count);
+    w.key("parallelism").begin_object();
+    w.key("tensor").value(e.layout.tensor);
+    w.key("pipeline").value(e.layout.pipeline);
+    w.key("data").value(e.layout.data);
+    w.key("expert").value(e.layout.expert);
+    w.key("context").value(e.layout.context);
+    w.end_object();
+    w.key("fits").value(e.fits);
+    w.key("meets_targets").value(e.meets_targets);
+    w.key("reasons").strings(e.reasons);
     const auto& m = e.memory;
-    j["memory_per_gpu"] = {{"weights_bytes", bytes_field(m.weights)},
-                           {"kv_cache_bytes", bytes_field(m.kv_cache)},
-                           {"activations_bytes", bytes_field(m.activations)},
-                           {"gradients_bytes", bytes_field(m.gradients)},
-                           {"optimizer_bytes", bytes_field(m.optimizer)},
-                           {"overhead_bytes", bytes_field(m.overhead)},
-                           {"total_bytes", bytes_field(m.total())},
-                           {"capacity_bytes", bytes_field(m.capacity)}};
+    w.key("memory_per_gpu").begin_object();
+    w.key("weights_bytes").whole(m.weights.value());
+    w.key("kv_cache_bytes").whole(m.kv_cache.value());
+    w.key("activations_bytes").whole(m.activations.value());
+    w.key("gradients_bytes").whole(m.gradients.value());
+    w.key("optimizer_bytes").whole(m.optimizer.value());
+    w.key("overhead_bytes").whole(m.overhead.value());
+    w.key("total_bytes").whole(m.total().value());
+    w.key("capacity_bytes").whole(m.capacity.value());
+    w.end_object();
     if (r.problem.spec.workload == Workload::inference) {
+        w.key("inference");
         if (e.inference) {
             const auto& i = *e.inference;
             const auto& p = i.performance;
-            j["inference"] = {{"ttft_s", num(p.ttft.value())},
-                              {"tpot_s", num(p.tpot.value())},
-                              {"output_tokens_per_s", num(p.output_tokens_per_s)},
-                              {"requests_per_s", num(p.requests_per_s)},
-                              {"concurrency", p.concurrency},
-                              {"max_concurrency", i.max_concurrency},
-                              {"kv_cache_capacity_tokens", whole(i.kv_capacity_tokens)},
-                              {"kv_cache_pool_bytes", bytes_field(i.kv_pool)},
-                              {"memory_budget_bytes", bytes_field(i.budget)},
-                              {"prefill_bound", to_string(p.prefill.bound)},
-                              {"decode_bound", to_string(p.decode.bound)},
-                              {"binding_target", i.binding_target.empty() ? ojson(nullptr) : ojson(i.binding_target)}};
+            w.begin_object();
+            w.key("ttft_s").value(p.ttft.value());
+            w.key("tpot_s").value(p.tpot.value());
+            w.key("output_tokens_per_s").value(p.output_tokens_per_s);
+            w.key("requests_per_s").value(p.requests_per_s);
+            w.key("concurrency").value(p.concurrency);
+            w.key("max_concurrency").value(i.max_concurrency);
+            w.key("kv_cache_capacity_tokens").whole(i.kv_capacity_tokens);
+            w.key("kv_cache_pool_bytes").whole(i.kv_pool.value());
+            w.key("memory_budget_bytes").whole(i.budget.value());
+            w.key("prefill_bound").value(to_string(p.prefill.bound));
+            w.key("decode_bound").value(to_string(p.decode.bound));
+            w.key("binding_target");
+            write_optional_string(w, i.binding_target);
+            w.end_object();
         } else {
-            j["inference"] = nullptr;
+            w.null();
         }
     } else {
+        w.key("training");
         if (e.training) {
             const auto& p = e.training->performance;
-            j["training"] = {{"step_time_s", num(p.step_time.value())},
-                             {"tokens_per_s", num(p.tokens_per_s)},
-                             {"tokens_per_s_per_gpu", num(p.tokens_per_s_per_gpu)},
-                             {"mfu", num(p.mfu)},
-                             {"hfu", num(p.hfu)},
-                             {"time_to_train_s", p.time_to_train ? num(p.time_to_train->value()) : ojson(nullptr)},
-                             {"gradient_accumulation", p.gradient_accumulation},
-                             {"micro_batches_in_flight", e.training->micro_batches_in_flight},
-                             {"compute_s", num(p.compute.value())},
-                             {"communication_s", num(p.communication.value())},
-                             {"bubble_s", num(p.bubble.value())},
-                             {"bound", to_string(p.bound)}};
+            w.begin_object();
+            w.key("step_time_s").value(p.step_time.value());
+            w.key("tokens_per_s").value(p.tokens_per_s);
+            w.key("tokens_per_s_per_gpu").value(p.tokens_per_s_per_gpu);
+            w.key("mfu").value(p.mfu);
+            w.key("hfu").value(p.hfu);
+            w.key("time_to_train_s");
+            p.time_to_train ? w.value(p.time_to_train->value()) : w.null();
+            w.key("gradient_accumulation").value(p.gradient_accumulation);
+            w.key("micro_batches_in_flight").value(e.training->micro_batches_in_flight);
+            w.key("compute_s").value(p.compute.value());
+            w.key("communication_s").value(p.communication.value());
+            w.key("bubble_s").value(p.bubble.value());
+            w.key("bound").value(to_string(p.bound));
+            w.end_object();
         } else {
-            j["training"] = nullptr;
+            w.null();
         }
     }
     const auto& c = e.cost;
-    j["cost"] = {{"usd_per_hour", c.per_hour ? num(c.per_hour->value()) : ojson(nullptr)},
-                 {"price_basis", c.basis.empty() ? ojson(nullptr) : ojson(c.basis)},
-                 {"usd_per_million_output_tokens", num(c.usd_per_million_output_tokens)},
-                 {"usd_per_million_input_tokens", num(c.usd_per_million_input_tokens)},
-                 {"usd_per_million_training_tokens", num(c.usd_per_million_training_tokens)},
-                 {"usd_total", c.total ? num(c.total->value()) : ojson(nullptr)}};
-    return j;
+    w.key("cost").begin_object();
+    w.key("usd_per_hour");
+    c.per_hour ? w.value(c.per_hour->value()) : w.null();
+    w.key("price_basis");
+    write_optional_string(w, c.basis);
+    w.key("usd_per_million_output_tokens").value(c.usd_per_million_output_tokens);
+    w.key("usd_per_million_input_tokens").value(c.usd_per_million_input_tokens);
+    w.key("usd_per_million_training_tokens").value(c.usd_per_million_training_tokens);
+    w.key("usd_total");
+    c.total ? w.value(c.total->value()) : w.null();
+    w.end_object();
+    w.end_object();
 }
 
-ojson workload_json(const Spec& s) {
-    ojson j;
-    j["kind"] = to_string(s.workload);
-    j["name"] = s.name.empty() ? ojson(nullptr) : ojson(s.name);
-    j["precision"] = {{"weights", to_string(s.precision.weights)},
-                      {"activations", to_string(s.precision.activations)},
-                      {"kv_cache", to_string(s.precision.kv_cache)}};
+void write_workload(JsonWriter& w, const Spec& s) {
+    w.begin_object();
+    w.key("kind").value(to_string(s.workload));
+    w.key("name");
+    write_optional_string(w, s.name);
+    w.key("precision").begin_object();
+    w.key("weights").value(to_string(s.precision.weights));
+    w.key("activations").value(to_string(s.precision.activations));
+    w.key("kv_cache").value(to_string(s.precision.kv_cache));
+    w.end_object();
     if (s.workload == Workload::inference) {
         const auto& i = s.inference;
-        ojson t = ojson::object();
-        if (i.targets.ttft) t["ttft_ms"] = num(to_ms(*i.targets.ttft));
-        if (i.targets.tpot) t["tpot_ms"] = num(to_ms(*i.targets.tpot));
-        if (i.targets.output_tokens_per_s) t["output_tokens_per_s"] = num(*i.targets.output_tokens_per_s);
-        if (i.targets.requests_per_s) t["requests_per_s"] = num(*i.targets.requests_per_s);
-        if (i.targets.growth) t["growth"] = num(*i.targets.growth);
-        j["inference"] = {{"input_tokens", i.input_tokens}, {"output_tokens", i.output_tokens},
-                          {"concurrency", i.concurrency ? ojson(*i.concurrency) : ojson("auto")},
-                          {"engine", to_string(i.engine)}, {"targets", t}};
+        w.key("inference").begin_object();
+        w.key("input_tokens").value(i.input_tokens);
+        w.key("output_tokens").value(i.output_tokens);
+        w.key("concurrency");
+        i.concurrency ? w.value(*i.concurrency) : w.value("auto");
+        w.key("engine").value(to_string(i.engine));
+        w.key("targets").begin_object();
+        if (i.targets.ttft) w.key("ttft_ms").value(to_ms(*i.targets.ttft));
+        if (i.targets.tpot) w.key("tpot_ms").value(to_ms(*i.targets.tpot));
+        if (i.targets.output_tokens_per_s) w.key("output_tokens_per_s").value(*i.targets.output_tokens_per_s);
+        if (i.targets.requests_per_s) w.key("requests_per_s").value(*i.targets.requests_per_s);
+        if (i.targets.growth) w.key("growth").value(*i.targets.growth);
+        w.end_object();
+        w.end_object();
     } else {
         const auto& t = s.training;
-        j["training"] = {{"method", to_string(t.method)},
-                         {"sequence_length", t.sequence_length},
-                         {"micro_batch", t.micro_batch},
-                         {"global_batch", t.global_batch ? ojson(*t.global_batch) : ojson(nullptr)},
-                         {"tokens", t.tokens ? num(*t.tokens) : ojson(nullptr)},
-                         {"optimizer", to_string(t.optimizer)},
-                         {"sharding", to_string(t.sharding)},
-                         {"activation_checkpointing", to_string(t.activation_checkpointing)}};
-        if (t.method != TrainingMethod::full) j["training"]["lora"] = {{"rank", t.lora.rank}, {"targets", t.lora.targets}};
+        w.key("training").begin_object();
+        w.key("method").value(to_string(t.method));
+        w.key("sequence_length").value(t.sequence_length);
+        w.key("micro_batch").value(t.micro_batch);
+        w.key("global_batch");
+        t.global_batch ? w.value(*t.global_batch) : w.null();
+        w.key("tokens").value(t.tokens);
+        w.key("optimizer").value(to_string(t.optimizer));
+        w.key("sharding").value(to_string(t.sharding));
+        w.key("activation_checkpointing").value(to_string(t.activation_checkpointing));
+        if (t.method != TrainingMethod::full) {
+            w.key("lora").begin_object();
+            w.key("rank").value(t.lora.rank);
+            w.key("targets").strings(t.lora.targets);
+            w.end_object();
+        }
+        w.end_object();
     }
-    j["headroom"] = num(s.headroom);
-    return j;
+    w.key("headroom").value(s.headroom);
+    w.end_object();
 }
 
 }  // namespace
 
 std::string render_report_json(const Report& r, const RenderOptions& o) {
-    ojson j;
-    j["schema_version"] = report_schema_version;
-    j["command"] = r.command;
-    j["catalogs"] = r.catalogs;
-    j["workload"] = workload_json(r.problem.spec);
+    JsonWriter w;
+    w.begin_object();
+    w.key("schema_version").value(report_schema_version);
+    w.key("command").value(r.command);
+    w.key("catalogs").strings(r.catalogs);
+    w.key("workload");
+    write_workload(w, r.problem.spec);
     const auto& m = r.problem.model;
-    j["model"] = {{"id", m.id},
-                  {"name", m.name},
-                  {"source_kind", to_string(m.source_kind)},
-                  {"source", m.source},
-                  {"parameters_total", whole(m.parameters.total)},
-                  {"parameters_active", whole(m.parameters.active)},
-                  {"kv_cache_bytes_per_token",
-                   num(kv_cache_bytes(m.architecture, 1, bytes_per_element(r.problem.spec.precision.kv_cache)).value())},
-                  {"architecture", architecture_json(m.architecture)}};
+    w.key("model").begin_object();
+    w.key("id").value(m.id);
+    w.key("name").value(m.name);
+    w.key("source_kind").value(to_string(m.source_kind));
+    w.key("source").value(m.source);
+    w.key("parameters_total").whole(m.parameters.total);
+    w.key("parameters_active").whole(m.parameters.active);
+    w.key("kv_cache_bytes_per_token").value(kv_cache_bytes(m.architecture, 1, bytes_per_element(r.problem.spec.precision.kv_cache)).value());
+    w.key("architecture");
+    write_architecture(w, m.architecture);
+    w.key("notes").strings(m.notes);
+    w.end_object();
     if (r.command == "plan") {
-        ojson cands = ojson::array();
+        w.key("candidates").begin_array();
         const std::size_t n = std::min(r.candidates.size(), o.top.value_or(r.candidates.size()));
-        for (std::size_t i = 0; i < n; ++i) cands.push_back(evaluation_json(r.candidates[i], r));
-        j["candidates"] = cands;
-        ojson rej = ojson::array();
-        for (const auto& e : r.rejected) rej.push_back(evaluation_json(e, r));
-        j["rejected"] = rej;
-        j["evaluated"] = r.evaluated;
+        for (std::size_t i = 0; i < n; ++i) write_evaluation(w, r.candidates[i], r);
+        w.end_array();
+        w.key("rejected").begin_array();
+        for (const auto& e : r.rejected) write_evaluation(w, e, r);
+        w.end_array();
+        w.key("evaluated").value(r.evaluated);
+        w.key("invalid_layouts").value(r.invalid);
     } else if (r.evaluation) {
-        j["evaluation"] = evaluation_json(*r.evaluation, r);
+        w.key("evaluation");
+        write_evaluation(w, *r.evaluation, r);
     }
-    ojson as = ojson::array();
-    for (const auto& a : r.assumptions) as.push_back({{"name", a.name}, {"value", a.value}, {"source", a.source}});
-    j["assumptions"] = as;
-    j["unmodelled"] = r.unmodelled;
-    return j.dump(2) + "\n";
+    w.key("assumptions").begin_array();
+    for (const auto& a : r.assumptions) {
+        w.begin_object();
+        w.key("name").value(a.name);
+        w.key("value").value(a.value);
+        w.key("source").value(a.source);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("unmodelled").strings(r.unmodelled);
+    w.end_object();
+    return w.take();
 }
 
 std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gpus) {
-    ojson j;
-    j["schema_version"] = "1.0";
-    j["catalog_schema_version"] = c.schema_version;
-    j["catalogs"] = c.origins;
-    ojson list = ojson::array();
+    JsonWriter w;
+    w.begin_object();
+    w.key("schema_version").value("1.0");
+    w.key("catalog_schema_version").value(c.schema_version);
+    w.key("catalogs").strings(c.origins);
+    w.key("gpus").begin_array();
+    auto link = [&w](const char* name, const std::optional<Link>& l) {
+        w.key(name);
+        if (!l) return w.null();
+        w.begin_object();
+        w.key("kind").value(l->kind);
+        w.key("generation").value(l->generation);
+        w.key("bandwidth_bytes_per_s").value(l->bandwidth.value());
+        w.key("domain_size").value(l->domain_size);
+        w.end_object();
+    };
     for (const Gpu* g : gpus) {
-        ojson e;
-        e["id"] = g->id;
-        e["name"] = g->name;
-        e["vendor"] = g->vendor;
-        e["architecture"] = g->architecture;
-        e["form_factor"] = g->form_factor;
-        e["launch_year"] = g->launch_year;
-        e["aliases"] = g->aliases;
-        e["memory_bytes"] = whole(g->memory.value());
-        e["usable_memory_bytes"] = whole(g->usable_memory.value());
-        e["memory_type"] = g->memory_type;
-        e["memory_bandwidth_bytes_per_s"] = num(g->memory_bandwidth.value());
-        ojson f = ojson::object();
-        for (const auto& [t, v] : g->dense_flops) f[std::string(to_string(t))] = num(v.value());
-        e["dense_flops_per_s"] = f;
-        auto link = [](const std::optional<Link>& l) -> ojson {
-            if (!l) return nullptr;
-            return {{"kind", l->kind}, {"generation", l->generation}, {"bandwidth_bytes_per_s", num(l->bandwidth.value())},
-                    {"domain_size", l->domain_size}};
-        };
-        e["scale_up"] = link(g->scale_up);
-        e["pcie"] = {{"generation", g->pcie_generation}, {"lanes", g->pcie_lanes}};
-        e["scale_out"] = link(g->scale_out);
+        w.begin_object();
+        w.key("id").value(g->id);
+        w.key("name").value(g->name);
+        w.key("vendor").value(g->vendor);
+        w.key("architecture").value(g->architecture);
+        w.key("form_factor").value(g->form_factor);
+        w.key("launch_year").value(g->launch_year);
+        w.key("aliases").strings(g->aliases);
+        w.key("memory_bytes").whole(g->memory.value());
+        w.key("usable_memory_bytes").whole(g->usable_memory.value());
+        w.key("memory_type").value(g->memory_type);
+        w.key("memory_bandwidth_bytes_per_s").value(g->memory_bandwidth.value());
+        w.key("dense_flops_per_s").begin_object();
+        for (const auto& [t, v] : g->dense_flops) w.key(to_string(t)).value(v.value());
+        w.end_object();
+        link("scale_up", g->scale_up);
+        w.key("pcie").begin_object();
+        w.key("generation").value(g->pcie_generation);
+        w.key("lanes").value(g->pcie_lanes);
+        w.end_object();
+        link("scale_out", g->scale_out);
         const auto& ef = g->efficiency;
-        e["efficiency"] = {{"memory_bandwidth", num(ef.memory_bandwidth)}, {"matmul", num(ef.matmul)},
-                           {"allreduce_intra_node", num(ef.allreduce_intra_node)},
-                           {"allreduce_inter_node", num(ef.allreduce_inter_node)}, {"source", ef.source}, {"measured", ef.measured}};
-        e["tdp_watts"] = num(g->tdp_watts);
-        ojson prices = ojson::array();
-        for (const auto& p : g->prices)
-            prices.push_back({{"provider", p.provider}, {"usd_per_gpu_hour", num(p.per_gpu_hour.value())}, {"date", p.date},
-                              {"source", p.source}});
-        e["prices"] = prices;
-        e["purchase"] = g->purchase ? ojson{{"usd", num(g->purchase->price.value())}, {"date", g->purchase->date},
-                                            {"source", g->purchase->source}}
-                                    : ojson(nullptr);
-        ojson parts = ojson::array();
-        for (const auto& p : g->partitions)
-            parts.push_back({{"profile", p.profile}, {"memory_bytes", whole(p.memory.value())},
-                             {"compute_fraction", num(p.compute_fraction)}, {"bandwidth_fraction", num(p.bandwidth_fraction)}});
-        e["partitions"] = parts;
-        ojson sources = ojson::object();
-        for (const auto& [k, v] : g->sources) sources[k] = v;
-        e["sources"] = sources;
-        e["notes"] = g->notes;
-        e["origin"] = g->origin;
-        list.push_back(e);
+        w.key("efficiency").begin_object();
+        w.key("memory_bandwidth").value(ef.memory_bandwidth);
+        w.key("matmul").value(ef.matmul);
+        w.key("allreduce_intra_node").value(ef.allreduce_intra_node);
+        w.key("allreduce_inter_node").value(ef.allreduce_inter_node);
+        w.key("source").value(ef.source);
+        w.key("measured").value(ef.measured);
+        w.end_object();
+        w.key("tdp_watts").value(g->tdp_watts);
+        w.key("prices").begin_array();
+        for (const auto& p : g->prices) {
+            w.begin_object();
+            w.key("provider").value(p.provider);
+            w.key("usd_per_gpu_hour").value(p.per_gpu_hour.value());
+            w.key("date").value(p.date);
+            w.key("source").value(p.source);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("purchase");
+        if (g->purchase) {
+            w.begin_object();
+            w.key("usd").value(g->purchase->price.value());
+            w.key("date").value(g->purchase->date);
+            w.key("source").value(g->purchase->source);
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("partitions").begin_array();
+        for (const auto& p : g->partitions) {
+            w.begin_object();
+            w.key("profile").value(p.profile);
+            w.key("memory_bytes").whole(p.memory.value());
+            w.key("compute_fraction").value(p.compute_fraction);
+            w.key("bandwidth_fraction").value(p.bandwidth_fraction);
+            w.end_object();
+        }
+        w.end_array();
+        w.key("sources").begin_object();
+        for (const auto& [k, v] : g->sources) w.key(k).value(v);
+        w.end_object();
+        w.key("notes").value(g->notes);
+        w.key("origin").value(g->origin);
+        w.end_object();
     }
-    j["gpus"] = list;
-    return j.dump(2) + "\n";
+    w.end_array();
+    w.end_object();
+    return w.take();
 }
 
 std::string render_models_json(const std::vector<const Preset*>& presets) {
-    ojson j;
-    j["schema_version"] = "1.0";
-    ojson list = ojson::array();
+    JsonWriter w;
+    w.begin_object();
+    w.key("schema_version").value("1.0");
+    w.key("models").begin_array();
     for (const Preset* p : presets) {
         const auto count = count_parameters(p->architecture);
-        list.push_back({{"id", p->id},
-                        {"name", p->name},
-                        {"parameters_total", whole(count.total)},
-                        {"parameters_active", whole(count.active)},
-                        {"published_parameters", num(p->published_parameters)},
-                        {"layers", p->architecture.layers},
-                        {"kv_cache_bytes_per_token_bf16", num(kv_cache_bytes(p->architecture, 1, 2).value())},
-                        {"architecture", architecture_json(p->architecture)},
-                        {"source", p->source},
-                        {"published_source", p->published_source}});
+        w.begin_object();
+        w.key("id").value(p->id);
+        w.key("name").value(p->name);
+        w.key("parameters_total").whole(count.total);
+        w.key("parameters_active").whole(count.active);
+        w.key("published_parameters").value(p->published_parameters);
+        w.key("layers").value(p->architecture.layers);
+        w.key("kv_cache_bytes_per_token_bf16").whole(kv_cache_bytes(p->architecture, 1, 2).value());
+        w.key("architecture");
+        write_architecture(w, p->architecture);
+        w.key("source").value(p->source);
+        w.key("published_source").value(p->published_source);
+        w.end_object();
     }
-    j["models"] = list;
-    return j.dump(2) + "\n";
+    w.end_array();
+    w.end_object();
+    return w.take();
 }
 
 }  // namespace gpusize

@@ -138,7 +138,7 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
     if (r.candidates.empty()) {
         out += "nothing fits: no candidate meets memory and targets\n";
     } else {
-        out += fmt::format("{} candidate(s) of {} evaluated, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
+        out += fmt::format("{} candidate(s) of {} valid layouts, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
                            r.evaluated, r.problem.spec.workload == Workload::inference ? "output token" : "trained token", top);
         std::vector<const Evaluation*> shown;
         for (std::size_t i = 0; i < top; ++i) shown.push_back(&r.candidates[i]);

@@ -90,6 +90,7 @@ Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
     r.candidates = std::move(plan.candidates);
     r.rejected = std::move(plan.rejected);
     r.evaluated = plan.evaluated;
+    r.invalid = plan.invalid;
     return r;
 }
 

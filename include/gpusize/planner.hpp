@@ -73,8 +73,9 @@ struct PlanOptions {
 
 struct Plan {
     std::vector<Evaluation> candidates;  ///< ranked, best first
-    std::vector<Evaluation> rejected;    ///< in search order
-    std::size_t evaluated = 0;
+    std::vector<Evaluation> rejected;    ///< valid layouts that do not fit or miss a target, in search order
+    std::size_t evaluated = 0;           ///< valid layouts evaluated
+    std::size_t invalid = 0;             ///< layouts skipped: degrees that do not divide the model or span nodes
 };
 
 /// Searches the devices the spec allows (its `deployment.gpus`, else the whole catalog).

@@ -31,6 +31,7 @@ struct Report {
     std::vector<Evaluation> rejected;     ///< plan
     std::optional<Evaluation> evaluation; ///< check
     std::size_t evaluated = 0;
+    std::size_t invalid = 0;  ///< plan: layouts skipped as invalid for this model
 };
 
 Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan);

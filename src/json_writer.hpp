@@ -1,0 +1,46 @@
+// Internal: a streaming JSON writer for the report renderers. Writes straight into a string with
+// 2-space indentation and a fixed number format, so large plans (thousands of evaluations) render
+// in a few milliseconds and the bytes never depend on the library that built a tree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gpusize::detail {
+
+class JsonWriter {
+public:
+    void begin_object();
+    void end_object();
+    void begin_array();
+    void end_array();
+    /// Starts a member of the current object; follow with a value or a begin_*.
+    JsonWriter& key(std::string_view k);
+    void value(std::string_view s);
+    void value(const char* s) { value(std::string_view(s)); }
+    void value(bool b);
+    void value(std::int64_t n);
+    void value(int n) { value(static_cast<std::int64_t>(n)); }
+    void value(std::size_t n) { value(static_cast<std::int64_t>(n)); }
+    /// Finite doubles at 6 significant digits; NaN and infinities as null.
+    void value(double d);
+    void null();
+    void value(const std::optional<double>& d) { d ? value(*d) : null(); }
+    void strings(const std::vector<std::string>& list);
+    /// Integer JSON for counts held in doubles (bytes, tokens), rounded; negative values as 0.
+    void whole(double d);
+    std::string take();
+
+private:
+    void before_value();
+    void newline();
+    void write_string(std::string_view s);
+    std::string out_;
+    std::vector<bool> first_;  ///< per open container: no member written yet
+    bool after_key_ = false;
+};
+
+}  // namespace gpusize::detail
