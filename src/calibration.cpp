@@ -10,12 +10,16 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
          "NCCL channel buffers, several hundred MiB per communicator (ESTIMATION.md section 3)"},
         {"vllm_non_torch_gib", 0.25, "GiB per GPU",
          "vLLM 0.19 'non-torch forward increase memory' at TP=1 on H100 (shared/validation llm-d-planner logs)"},
-        {"vllm_cuda_graph_gib", 0.9, "GiB per GPU",
-         "vLLM 0.19 'CUDA graph pool memory' 0.5-1.0 GiB on H100 (shared/validation llm-d-planner logs)"},
+        {"vllm_tp_buffers_gib", 1.85, "GiB per GPU when tensor parallel > 1",
+         "vLLM 0.19 non-torch memory rises from 0.25 GiB at TP=1 to 2.07-2.21 GiB at TP 2-4 on H100: NCCL and custom "
+         "all-reduce buffers (shared/validation llm-d-planner logs)"},
         {"prefill_chunk_tokens", 8192, "tokens",
          "vLLM V1 default max_num_batched_tokens; bounds the tokens of one forward step"},
         {"sampler_sequences", 1024, "sequences",
          "vLLM V1 default max_num_seqs, the batch its profiling run samples logits for"},
+        {"sampler_bytes_per_logit", 16, "bytes per sequence per vocabulary entry",
+         "vLLM's profiling sampler holds fp32 logits (4), fp32 probabilities (4) and int64 sort indices (8) for the whole "
+         "vocabulary; its peak tracks vocabulary size and not TP in the vLLM 0.19 logs (shared/validation)"},
         {"activation_hidden_tensors", 4, "hidden-sized 16-bit tensors per token live at the peak",
          "residual, norm output, attention output and MLP output of the layer in flight"},
         {"activation_mlp_tensors", 3, "intermediate-sized tensors per token live at the peak",
@@ -26,6 +30,9 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
          "tokenisation, scheduling and launch overhead of a prefill step"},
         {"allreduce_latency_us", 10.0, "us per all-reduce",
          "NCCL small-message all-reduce latency inside an NVLink node (nccl-tests, 8 GPUs)"},
+        {"fp8_matmul_factor", 0.8, "fraction of the bf16 matmul efficiency",
+         "FP8 GEMMs reach about 65% of the FP8 peak on H100 where BF16 reaches about 80% of its own (cuBLASLt and "
+         "Transformer Engine benchmarks); the scaling, quantisation and cast kernels around them add to it"},
         {"p2p_latency_us", 10.0, "us per pipeline hop", "NCCL send/recv latency between stages"},
         {"int4_group_size", 128, "weights per quantisation group",
          "GPTQ/AWQ default group size; adds a 16-bit scale and zero point per group (ESTIMATION.md section 2)"},

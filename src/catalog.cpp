@@ -404,6 +404,12 @@ Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
         json doc;
         try {
             doc = json::parse(src.text);
+        } catch (const json::out_of_range& e) {
+            // A number too large for a double (1e400): nlohmann reports no position for it.
+            std::string msg = e.what();
+            if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
+            sink.error({src.origin, 0, 0, "/"}, fmt::format("invalid JSON: {}", msg));
+            continue;
         } catch (const json::parse_error& e) {
             // Report the byte offset as line:column.
             std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());

@@ -107,14 +107,14 @@ double kv_head_share(const ModelArchitecture& m, std::int64_t tensor) {
 
 Bytes kv_bytes_per_sequence_per_gpu(const ModelArchitecture& m, const Stage& s, std::int64_t tensor, double tokens,
                                     DType kv) {
-    const double windowed = d(s.sliding_layers);
+    const double windowed = m.sliding_window ? d(s.sliding_layers) : 0.0;
     const double global = d(s.layers) - windowed;
     const double held = windowed > 0 ? std::min(tokens, d(*m.sliding_window)) : 0;
     return Bytes((global * tokens + windowed * held) * kv_elements_per_token_per_layer(m) * bytes_per_element(kv) *
                  kv_head_share(m, tensor));
 }
 
-Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens, double sequences,
+Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens,
                                  const Calibration& c) {
     const double t = d(l.tensor);
     double mlp_width = d(m.intermediate_size);
@@ -126,8 +126,11 @@ Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DT
     const double a = bytes_per_element(act);
     const double per_token = c[Constant::activation_hidden_tensors] * d(m.hidden_size) * a +
                              c[Constant::activation_mlp_tensors] * mlp_width / t * a;
-    const double logits = sequences * d(m.vocab_size) / t * 4.0;  // fp32 logits for sampling
-    return Bytes(tokens * per_token + logits);
+    return Bytes(tokens * per_token);
+}
+
+Bytes sampler_bytes(const ModelArchitecture& m, double sequences, double bytes_per_logit) {
+    return Bytes(sequences * d(m.vocab_size) * bytes_per_logit);
 }
 
 InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, const Layout& l, std::int64_t concurrency) {
@@ -140,14 +143,20 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
     const bool communicates = l.tensor * l.pipeline > 1;
     const Bytes nccl = communicates ? gib(c[Constant::nccl_buffers_gib]) : Bytes(0);
     const double seq_tokens = d(inf.input_tokens + inf.output_tokens);
+    // vLLM 0.19 reserves full-length KV for sliding-window layers: its reported bytes per token
+    // match the full-attention count for Gemma 2 and gpt-oss (shared/validation llm-d-planner logs).
+    ModelArchitecture kv_model = m;
+    if (inf.engine == Engine::vllm) kv_model.sliding_window.reset();
 
-    // The engine's forward-step bound: vLLM profiles a full chunk and its sampler batch; others
-    // are bounded by the requests actually in flight.
+    // The forward-step peak: vLLM and SGLang profile a full chunk, then sample a full batch of
+    // sequences on the last stage; the two peaks do not overlap. Other engines hold the tokens and
+    // logits of the requests actually in flight.
     const double chunk = c[Constant::prefill_chunk_tokens];
     const bool profiles = inf.engine == Engine::vllm || inf.engine == Engine::sglang;
     const double step_tokens = profiles ? chunk : std::min(chunk, d(concurrency) * d(inf.input_tokens));
-    const double step_sequences = profiles ? c[Constant::sampler_sequences] : d(concurrency);
-    const Bytes act = inference_activation_bytes(m, l, p.spec.precision.activations, step_tokens, step_sequences, c);
+    const Bytes forward = inference_activation_bytes(m, l, p.spec.precision.activations, step_tokens, c);
+    const Bytes sampler = profiles ? sampler_bytes(m, c[Constant::sampler_sequences], c[Constant::sampler_bytes_per_logit])
+                                   : sampler_bytes(m, d(concurrency), 4.0) / d(l.tensor);
 
     const auto stages = split_stages(m, l.pipeline);
     InferenceMemory best;
@@ -158,12 +167,12 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
         r.stage = i;
         MemoryBreakdown& b = r.breakdown;
         b.weights = weight_bytes_per_gpu(m, s, l, p.spec.precision.weights, c);
-        b.activations = act;
+        b.activations = !s.head ? forward : profiles ? max(forward, sampler) : forward + sampler;
         b.capacity = limit;
-        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache);
+        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(kv_model, s, l.tensor, seq_tokens, p.spec.precision.kv_cache);
         switch (inf.engine) {
             case Engine::vllm:
-                b.overhead = gib(c[Constant::vllm_non_torch_gib]) + nccl;
+                b.overhead = gib(c[Constant::vllm_non_torch_gib]) + (l.tensor > 1 ? gib(c[Constant::vllm_tp_buffers_gib]) : Bytes(0));
                 r.budget = min(usable * util, limit);
                 r.kv_pool = r.budget - b.weights - b.activations - b.overhead;
                 break;

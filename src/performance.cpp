@@ -8,13 +8,19 @@ namespace {
 
 double d(std::int64_t v) { return static_cast<double>(v); }
 
-PhaseTime roofline(Flops f, Bytes b, FlopsPerSecond peak, BytesPerSecond bw, const Efficiency& e, Seconds comm,
+/// The matmul efficiency at a compute precision: FP8 and FP4 GEMMs reach a smaller share of their
+/// peak than 16-bit ones.
+double matmul_efficiency(const Efficiency& e, DType compute, const Calibration& c) {
+    return compute == DType::fp8 || compute == DType::fp4 ? e.matmul * c[Constant::fp8_matmul_factor] : e.matmul;
+}
+
+PhaseTime roofline(Flops f, Bytes b, FlopsPerSecond peak, BytesPerSecond bw, double matmul, double memory, Seconds comm,
                    Seconds overhead) {
     PhaseTime t;
     t.flops = f;
     t.bytes = b;
-    t.compute = f / (peak * e.matmul);
-    t.memory = b / (bw * e.memory_bandwidth);
+    t.compute = f / (peak * matmul);
+    t.memory = b / (bw * memory);
     t.communication = comm;
     t.overhead = overhead;
     t.total = max(t.compute, t.memory) + comm + overhead;
@@ -63,7 +69,9 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const auto pp_link = collective_link(*dev.gpu, l.pipeline, l.tensor, p.spec.deployment.gpus_per_node);
     if (!tp_link || !pp_link) return std::nullopt;
     const Efficiency& eff = dev.gpu->efficiency;
-    const double act = bytes_per_element(p.spec.precision.activations);
+    const double mm = matmul_efficiency(eff, p.spec.precision.activations, c);
+    // Engines all-reduce in 16-bit even when the matmuls run in FP8.
+    const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
     const auto params = p.model.parameters;
     const auto stages = split_stages(m, l.pipeline);
@@ -80,18 +88,23 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
 
     InferencePerformance r;
     r.concurrency = concurrency;
-    // Prefill of one request: the stages run one after another, so its time is the sum over stages,
-    // i.e. the whole model's work over the tensor-parallel group.
+    // Prefill of `k` prompts in one step: the stages run one after another, so its time is the sum
+    // over stages, i.e. the whole model's work over the tensor-parallel group. TTFT is one prompt's;
+    // for throughput the engine packs chunk/input prompts into a step, sharing the weight reads.
     const double s_in = d(inf.input_tokens);
-    const Flops prefill_flops((s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) +
-                               2.0 * h * d(m.vocab_size) +
+    auto prefill = [&](double k) {
+        const Flops flops(k * (s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) + 2.0 * h * d(m.vocab_size) +
                                s_in * attention_flops_per_token(m, s_in / 2.0).value()) / t);
-    Bytes prefill_bytes(0);
-    for (const auto& s : stages) prefill_bytes += weights_read(p, s, l, s_in);
-    prefill_bytes += kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * pp;
-    r.prefill = roofline(prefill_flops, prefill_bytes, *peak, dev.memory_bandwidth(), eff,
-                         tp_comm(s_in, d(m.layers)) + pp_comm(s_in), milliseconds(c[Constant::prefill_overhead_ms]));
+        Bytes bytes(0);
+        for (const auto& s : stages) bytes += weights_read(p, s, l, k * s_in);
+        bytes += kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
+        return roofline(flops, bytes, *peak, dev.memory_bandwidth(), mm, eff.memory_bandwidth,
+                        tp_comm(k * s_in, d(m.layers)) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
+    };
+    r.prefill = prefill(1);
     r.ttft = r.prefill.total;
+    const double packed = std::clamp(std::floor(c[Constant::prefill_chunk_tokens] / s_in), 1.0, d(concurrency));
+    const Seconds prefill_share = packed > 1 ? prefill(packed).total / packed : r.prefill.total;
 
     // Decode: with pipeline parallelism the batch is split into `p` micro-batches that occupy the
     // stages in turn; a token's step is `p` stage-steps of `B/p` sequences each.
@@ -102,7 +115,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
                              stage_share / t);
     const Bytes decode_bytes = weights_read(p, heaviest, l, micro) +
                                kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
-    const PhaseTime stage = roofline(decode_flops, decode_bytes, *peak, dev.memory_bandwidth(), eff,
+    const PhaseTime stage = roofline(decode_flops, decode_bytes, *peak, dev.memory_bandwidth(), mm, eff.memory_bandwidth,
                                      tp_comm(micro, d(heaviest.layers)), Seconds(0));
     r.decode = stage;
     r.decode.flops = stage.flops * pp;
@@ -115,7 +128,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     r.tpot = r.decode.total;
 
     const double s_out = d(inf.output_tokens);
-    const Seconds per_request = r.prefill.total + r.tpot * (s_out / d(concurrency));
+    const Seconds per_request = prefill_share + r.tpot * (s_out / d(concurrency));
     r.requests_per_s = d(l.data) / per_request.value();
     r.output_tokens_per_s = r.requests_per_s * s_out;
     return r;
@@ -141,7 +154,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     if (!tp_link || !pp_link || !dp_link || !cp_link) return std::nullopt;
     const Efficiency& eff = dev.gpu->efficiency;
     const double n = d(l.gpus()), t = d(l.tensor), pp = d(l.pipeline), dp = d(l.data);
-    const double act = bytes_per_element(p.spec.precision.activations);
+    const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double seq = d(tr.sequence_length), h = d(m.hidden_size);
     const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
     const double micro_batches = global / (d(tr.micro_batch) * dp);
@@ -153,7 +166,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     Flops hardware_flops = model_flops;
     if (tr.activation_checkpointing == Recompute::full)  // one more forward pass
         hardware_flops += Flops(model_flops.value() / (tr.method == TrainingMethod::full ? 3.0 : 2.0));
-    r.compute = hardware_flops / (*peak * (n * eff.matmul));
+    r.compute = hardware_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c)));
 
     // Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward), plus 2 more
     // when the forward is recomputed; all micro-batches, the stage's layers.

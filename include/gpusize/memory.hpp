@@ -74,15 +74,19 @@ struct InferenceMemory {
 };
 
 /// Inference memory under the engine's rule (vLLM: gpu_memory_utilization of total memory, the
-/// rest after weights, activation profile and runtime overhead is the KV pool; TensorRT-LLM:
+/// rest after weights, activation profile and runtime overhead is the KV pool, windowed layers
+/// sized at full length as vLLM 0.19 does; TensorRT-LLM:
 /// 0.9 of the memory free after loading; SGLang: mem_fraction_static of total holds weights and
 /// KV; generic: all usable memory less headroom). `concurrency` sequences are charged to kv_cache.
 InferenceMemory estimate_inference_memory(const Problem& p, const Device& d, const Layout& l, std::int64_t concurrency);
 
-/// The transient activation peak of one forward step of `tokens` tokens on one GPU, plus the
-/// sampler's fp32 logits for `sequences` sequences.
-Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens, double sequences,
-                                 const Calibration& c);
+/// The transient activation peak of one forward step of `tokens` tokens on one GPU: the
+/// calibrated number of hidden-sized and MLP-sized tensors live at once, per token.
+Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens, const Calibration& c);
+
+/// What sampling `sequences` sequences holds: the whole vocabulary per sequence at
+/// `bytes_per_logit` (vLLM's profile: fp32 logits, probabilities and int64 indices, 16 bytes).
+Bytes sampler_bytes(const ModelArchitecture& m, double sequences, double bytes_per_logit);
 
 /// Activation bytes one token leaves stored in one layer for backward, with flash attention and
 /// no dropout, counted tensor by tensor (elements): attention `h` (norm input) + `h` (norm output,

@@ -45,8 +45,9 @@ struct InferencePerformance {
 
 /// Prefill and decode of `concurrency` sequences per replica (a replica is one tensor x pipeline
 /// group; `layout.data` replicas serve in parallel). Decode runs at the average context
-/// `input + output/2` (continuous batching); a request's share of engine time is its prefill
-/// plus `output * tpot / concurrency`, which gives throughput. nullopt when the device lacks a
+/// `input + output/2` (continuous batching); a request's share of engine time is its prefill (in a
+/// step packing `prefill_chunk_tokens / input` prompts, which share one read of the weights) plus
+/// `output * tpot / concurrency`, which gives throughput. TTFT is one prompt's prefill. nullopt when the device lacks a
 /// dense rate for the activation precision, or the layout needs a link the catalog lacks.
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
                                                                    std::int64_t concurrency);

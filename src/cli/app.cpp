@@ -139,7 +139,15 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
             profile = name.substr(colon + 1);
             name.resize(colon);
         }
-        const Gpu& g = catalog.resolve(name);
+        const Gpu& g = [&]() -> const Gpu& {
+            try {
+                return catalog.resolve(name);
+            } catch (const UsageError& e) {
+                auto ds = e.diagnostics();
+                for (auto& d : ds) d.message = "--gpu: " + d.message;
+                throw UsageError(std::move(ds));
+            }
+        }();
         if (!profile.empty()) {
             for (const auto& part : g.partitions)
                 if (part.profile == profile) partition = part;
@@ -171,7 +179,15 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     if (!dep.gpu_count && !dep.tensor_parallel && !dep.pipeline_parallel && !dep.data_parallel) dep.gpu_count = 1;
     Plan plan = plan_deployments(p, catalog, PlanOptions{.include_partitions = false});
     if (!plan.candidates.empty()) return plan.candidates.front();
-    if (plan.rejected.empty()) throw usage_error("no layout of that GPU count is possible for this model");
+    if (plan.rejected.empty()) {
+        // Say why: the pinned degrees, each defaulting to 1, as the planner would check them.
+        const Layout pinned{.tensor = dep.tensor_parallel.value_or(1), .pipeline = dep.pipeline_parallel.value_or(1),
+                            .data = dep.data_parallel.value_or(1), .expert = dep.expert_parallel.value_or(1),
+                            .context = dep.context_parallel.value_or(1)};
+        const auto why = layout_problems(p, whole(g), pinned);
+        throw usage_error(why.empty() ? "no layout of that GPU count is possible for this model"
+                                      : fmt::format("no layout of that GPU count is possible for this model: {}", why.front()));
+    }
     // Nothing passes: show the option closest to passing (fits but misses a target, else the
     // smallest memory overrun among valid layouts).
     auto closeness = [](const Evaluation& e) {
@@ -237,6 +253,31 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
     return report_status(report);
 }
 
+/// CLI11's own range and membership checks word their complaints in capitals and without quotes;
+/// these say what was expected and what was got, in the house style.
+CLI::Validator whole_number(std::int64_t lo, std::int64_t hi) {
+    return CLI::Validator(
+        [lo, hi](std::string& s) -> std::string {
+            std::int64_t v = 0;
+            const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+            if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || v < lo || v > hi)
+                return fmt::format("expected a whole number from {} to {}, got '{}'", lo, hi, s);
+            return {};
+        },
+        fmt::format("in [{} - {}]", lo, hi));
+}
+
+CLI::Validator one_of(std::vector<std::string> names) {
+    std::string list;
+    for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return CLI::Validator(
+        [names, list](std::string& s) -> std::string {
+            if (std::find(names.begin(), names.end(), s) != names.end()) return {};
+            return fmt::format("expected {}, got '{}'", list, s);
+        },
+        list);
+}
+
 }  // namespace
 
 std::optional<Options> parse_options(int argc, const char* const* argv, std::ostream& out) {
@@ -254,23 +295,23 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
         "66 input missing, 70 internal error, 74 output failed, 78 invalid catalog.");
     std::string format = "table", min_memory;
     auto add_common = [&](CLI::App* sub) {
-        sub->add_option("-o,--output", format, "output format: table or json")->check(CLI::IsMember({"table", "json"}));
+        sub->add_option("-o,--output", format, "output format: table or json")->check(one_of({"table", "json"}));
         sub->add_option("--catalog", o.catalogs, "overlay a GPU catalog file (repeatable)");
     };
     auto* plan = app.add_subcommand("plan", "rank the GPU deployments that fit a workload spec");
     plan->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
     add_common(plan);
-    plan->add_option("--top", o.top, "show the best N candidates");
+    plan->add_option("--top", o.top, "show the best N candidates")->check(whole_number(1, 1000000));
     plan->add_flag("--verbose", o.verbose, "list every rejected option and assumption");
     plan->footer("Example: gpusize plan examples/chat-llama-3.1-70b.yaml --top 5");
     auto* check = app.add_subcommand("check", "evaluate one deployment; the exit code says whether it fits");
     check->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
     add_common(check);
     check->add_option("--gpu", o.gpu, "catalog id or alias (ID:PROFILE for a MIG slice)");
-    check->add_option("--count", o.count, "number of GPUs")->check(CLI::Range(1, 1000000));
-    check->add_option("--tp", o.tp, "tensor parallel degree")->check(CLI::Range(1, 1000000));
-    check->add_option("--pp", o.pp, "pipeline parallel degree")->check(CLI::Range(1, 1000000));
-    check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(CLI::Range(1, 1000000));
+    check->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
+    check->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
+    check->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
+    check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, 1000000));
     check->add_flag("--verbose", o.verbose, "list every assumption");
     check->footer("Example: gpusize check spec.yaml --gpu h100-sxm-80gb --count 8 --tp 8");
     auto* gpus = app.add_subcommand("gpus", "list the GPU catalog, or show one entry with its sources");
@@ -283,13 +324,18 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     models->add_option("id", o.item, "show one preset");
     add_common(models);
     models->footer("Example: gpusize models deepseek-v3");
+    // CLI11 ends a help text with its footer and no newline.
+    auto print = [&out](std::string text) {
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        out << text;
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
-        out << app.help();
+        print(app.help());
         return std::nullopt;
     } catch (const CLI::CallForAllHelp&) {
-        out << app.help("", CLI::AppFormatMode::All);
+        print(app.help("", CLI::AppFormatMode::All));
         return std::nullopt;
     } catch (const CLI::CallForVersion&) {
         out << "gpusize 0.1.0\n";
@@ -297,13 +343,15 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     } catch (const CLI::ParseError& e) {
         // Help for a subcommand arrives as CallForHelp from the subcommand.
         if (e.get_exit_code() == 0) {
-            for (auto* sub : app.get_subcommands()) out << sub->help();
-            if (app.get_subcommands().empty()) out << app.help();
+            for (auto* sub : app.get_subcommands()) print(sub->help());
+            if (app.get_subcommands().empty()) print(app.help());
             return std::nullopt;
         }
         std::string msg = e.what();
         if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
         while (!msg.empty() && (msg.back() == '.' || msg.back() == '\n')) msg.pop_back();
+        if (msg == "a subcommand is required") msg = "expected a command: plan, check, gpus or models";
+        if (msg == "spec is required") msg = "missing the workload spec: give a YAML file, or - for standard input";
         throw usage_error(msg, "run 'gpusize --help' for usage");
     }
     for (auto* sub : {plan, check, gpus, models})

@@ -80,13 +80,28 @@ TEST_CASE("vLLM engine: gpu_memory_utilization of total memory, profiled activat
     Problem p = toy_inference(Engine::vllm);
     const Gpu g = toy_gpu();
     const auto r = estimate_inference_memory(p, whole(g), Layout{}, 1);
-    // budget 0.9 * 10 GiB = 9,663,676,416; activations 8192 * 32,768 + 1024 * 1000 * 4 = 272,531,456
+    // budget 0.9 * 10 GiB = 9,663,676,416; activations: the larger of a full chunk's forward
+    // 8192 * 32,768 = 268,435,456 and the sampler's 1024 sequences * 1000 * 16 = 16,384,000
     CHECK(r.budget.value() == Approx(9'663'676'416.0));
-    CHECK(r.breakdown.activations.value() == 272'531'456);
+    CHECK(r.breakdown.activations.value() == 268'435'456);
     CHECK(r.breakdown.overhead.value() == 268'435'456);  // 0.25 GiB non-torch
-    CHECK(r.kv_pool.value() == Approx(9'663'676'416.0 - 125'749'248 - 272'531'456 - 268'435'456));
+    CHECK(r.kv_pool.value() == Approx(9'663'676'416.0 - 125'749'248 - 268'435'456 - 268'435'456));
+    // tensor parallel adds vLLM's all-reduce buffers
+    CHECK(estimate_inference_memory(p, whole(g), Layout{.tensor = 2}, 1).breakdown.overhead.value() ==
+          Approx((0.25 + 1.85) * 1073741824.0));
     p.spec.inference.gpu_memory_utilization = 0.5;
     CHECK(estimate_inference_memory(p, whole(g), Layout{}, 1).budget.value() == Approx(0.5 * 10737418240.0));
+}
+
+TEST_CASE("vLLM sizes sliding-window layers at full length; other engines hold the window") {
+    Problem p = toy_inference(Engine::vllm);
+    p.model.architecture.sliding_window = 100;
+    p.model.architecture.global_attention_every = 2;
+    const Gpu g = toy_gpu();
+    CHECK(estimate_inference_memory(p, whole(g), Layout{}, 1).kv_per_sequence.value() == 1200 * 4096);
+    p.spec.inference.engine = Engine::generic;
+    // 2 global layers hold 1200 tokens, 2 windowed layers 100: (2400 + 200) * 1,024 bytes per layer-token
+    CHECK(estimate_inference_memory(p, whole(g), Layout{}, 1).kv_per_sequence.value() == 2600 * 1024);
 }
 
 TEST_CASE("headroom is taken off every GPU") {
