@@ -11,7 +11,16 @@ double d(std::int64_t v) { return static_cast<double>(v); }
 /// The matmul efficiency at a compute precision: FP8 and FP4 GEMMs reach a smaller share of their
 /// peak than 16-bit ones.
 double matmul_efficiency(const Efficiency& e, DType compute, const Calibration& c) {
-    return compute == DType::fp8 || compute == DType::fp4 ? e.matmul * c[Constant::fp8_matmul_factor] : e.matmul;
+    const double workload = e.matmul * c[Constant::workload_matmul_fraction];
+    return compute == DType::fp8 || compute == DType::fp4 ? workload * c[Constant::fp8_matmul_factor] : workload;
+}
+
+/// The memory efficiency of streaming weights stored in `weights`: weight-only integer formats are
+/// bounded by de-quantisation as well as bandwidth.
+double stream_efficiency(const Efficiency& e, DType weights, const Calibration& c) {
+    if (weights == DType::int8) return e.memory_bandwidth * c[Constant::int8_weight_stream_factor];
+    if (weights == DType::int4 || weights == DType::nf4) return e.memory_bandwidth * c[Constant::int4_weight_stream_factor];
+    return e.memory_bandwidth;
 }
 
 PhaseTime roofline(Flops f, Bytes b, FlopsPerSecond peak, BytesPerSecond bw, double matmul, double memory, Seconds comm,
@@ -70,6 +79,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     if (!tp_link || !pp_link) return std::nullopt;
     const Efficiency& eff = dev.gpu->efficiency;
     const double mm = matmul_efficiency(eff, p.spec.precision.activations, c);
+    const double bw = stream_efficiency(eff, p.spec.precision.weights, c);
     // Engines all-reduce in 16-bit even when the matmuls run in FP8.
     const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
@@ -98,7 +108,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
         Bytes bytes(0);
         for (const auto& s : stages) bytes += weights_read(p, s, l, k * s_in);
         bytes += kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
-        return roofline(flops, bytes, *peak, dev.memory_bandwidth(), mm, eff.memory_bandwidth,
+        return roofline(flops, bytes, *peak, dev.memory_bandwidth(), mm, bw,
                         tp_comm(k * s_in, d(m.layers)) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
     };
     r.prefill = prefill(1);
@@ -115,7 +125,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
                              stage_share / t);
     const Bytes decode_bytes = weights_read(p, heaviest, l, micro) +
                                kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
-    const PhaseTime stage = roofline(decode_flops, decode_bytes, *peak, dev.memory_bandwidth(), mm, eff.memory_bandwidth,
+    const PhaseTime stage = roofline(decode_flops, decode_bytes, *peak, dev.memory_bandwidth(), mm, bw,
                                      tp_comm(micro, d(heaviest.layers)), Seconds(0));
     r.decode = stage;
     r.decode.flops = stage.flops * pp;
