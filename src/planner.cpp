@@ -205,8 +205,12 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
     auto consider = [&](const Device& dev, const Layout& l) {
         if (l.gpus() > max_gpus || (dep.gpu_count && l.gpus() != *dep.gpu_count)) return;
         // The search covers valid layouts only; ones the model cannot be split into are counted.
-        if (!layout_problems(p, dev, l).empty()) {
+        if (const auto problems = layout_problems(p, dev, l); !problems.empty()) {
             ++plan.invalid;
+            for (const auto& why : problems)
+                if (plan.invalid_reasons.size() < 5 &&
+                    std::find(plan.invalid_reasons.begin(), plan.invalid_reasons.end(), why) == plan.invalid_reasons.end())
+                    plan.invalid_reasons.push_back(why);
             return;
         }
         Evaluation e = evaluate(p, dev, l);

@@ -46,14 +46,22 @@ std::string header(const Report& r) {
     return out;
 }
 
+/// Width of the GPU column: the longest id shown.
+std::size_t gpu_width(const std::vector<const Evaluation*>& es) {
+    std::size_t w = 3;
+    for (const Evaluation* e : es) w = std::max(w, device_text(*e).size());
+    return w;
+}
+
 std::string inference_rows(const std::vector<const Evaluation*>& es, bool with_rank) {
-    std::string out = fmt::format("{:>4}  {:<24} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n", with_rank ? "rank" : "",
-                                  "gpu", "gpus", "tp/pp/dp", "mem/gpu GiB", "ttft ms", "tpot ms", "conc", "out tok/s", "$/h",
+    const std::size_t w = gpu_width(es);
+    std::string out = fmt::format("{:>4}  {:<{}} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n", with_rank ? "rank" : "",
+                                  "gpu", w, "gpus", "tp/pp/dp", "mem/gpu GiB", "ttft ms", "tpot ms", "conc", "out tok/s", "$/h",
                                   "$/1M out");
     for (const Evaluation* e : es) {
         const auto* p = e->inference ? &e->inference->performance : nullptr;
-        out += fmt::format("{:>4}  {:<24} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n",
-                           with_rank ? std::to_string(e->rank) : "", device_text(*e), e->gpu_count, layout_text(*e), memory_text(*e),
+        out += fmt::format("{:>4}  {:<{}} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n",
+                           with_rank ? std::to_string(e->rank) : "", device_text(*e), w, e->gpu_count, layout_text(*e), memory_text(*e),
                            p ? fmt::format("{:.1f}", to_ms(p->ttft)) : "-", p ? fmt::format("{:.1f}", to_ms(p->tpot)) : "-",
                            p ? std::to_string(p->concurrency) : "-", p ? fmt::format("{:.0f}", p->output_tokens_per_s) : "-",
                            opt(e->cost.per_hour ? std::optional<double>(e->cost.per_hour->value()) : std::nullopt, "{:.2f}"),
@@ -63,14 +71,15 @@ std::string inference_rows(const std::vector<const Evaluation*>& es, bool with_r
 }
 
 std::string training_rows(const std::vector<const Evaluation*>& es, bool with_rank) {
-    std::string out = fmt::format("{:>4}  {:<18} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? "rank" : "",
-                                  "gpu", "gpus", "tp/pp/dp", "mem/gpu GiB", "step s", "tok/s/gpu", "mfu", "$/h", "$ total",
+    const std::size_t w = gpu_width(es);
+    std::string out = fmt::format("{:>4}  {:<{}} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? "rank" : "",
+                                  "gpu", w, "gpus", "tp/pp/dp", "mem/gpu GiB", "step s", "tok/s/gpu", "mfu", "$/h", "$ total",
                                   "days");
     for (const Evaluation* e : es) {
         const auto* p = e->training ? &e->training->performance : nullptr;
         out += fmt::format(
-            "{:>4}  {:<18} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? std::to_string(e->rank) : "",
-            device_text(*e), e->gpu_count, layout_text(*e), memory_text(*e), p ? fmt::format("{:.2f}", p->step_time.value()) : "-",
+            "{:>4}  {:<{}} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? std::to_string(e->rank) : "",
+            device_text(*e), w, e->gpu_count, layout_text(*e), memory_text(*e), p ? fmt::format("{:.2f}", p->step_time.value()) : "-",
             p ? fmt::format("{:.0f}", p->tokens_per_s_per_gpu) : "-", p ? fmt::format("{:.0f}%", p->mfu * 100) : "-",
             opt(e->cost.per_hour ? std::optional<double>(e->cost.per_hour->value()) : std::nullopt, "{:.2f}"),
             opt(e->cost.total ? std::optional<double>(e->cost.total->value()) : std::nullopt, "{:.0f}"),
@@ -92,7 +101,7 @@ std::string memory_detail(const Evaluation& e) {
     out += fmt::format(", overhead {:.2f} = {:.2f} of {:.2f} GiB\n", to_gib(m.overhead), to_gib(m.total()), to_gib(m.capacity));
     if (e.inference)
         out += fmt::format("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
-                           to_gib(e.inference->kv_pool), e.inference->kv_capacity_tokens, e.inference->max_concurrency,
+                           std::max(0.0, to_gib(e.inference->kv_pool)), e.inference->kv_capacity_tokens, e.inference->max_concurrency,
                            to_string(e.inference->performance.prefill.bound), to_string(e.inference->performance.decode.bound));
     return out;
 }
@@ -145,17 +154,15 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
         out += rows(r, shown, true);
         out += "\n" + memory_detail(r.candidates.front());
     }
-    // Rejected: per GPU, the reason of its most capable option (the largest layout tried).
+    // Rejected: per GPU type without a candidate, its option closest to passing.
     if (!r.rejected.empty()) {
-        out += fmt::format("\nrejected: {} option(s); GPU types with no candidate, each with its closest option:\n",
-                           r.rejected.size());
         if (o.verbose) {
+            out += fmt::format("\nrejected: {} option(s)\n", r.rejected.size());
             for (const auto& e : r.rejected)
                 out += fmt::format("  {} x{} {}: {}\n", device_text(e), e.gpu_count, layout_text(e),
                                    e.reasons.empty() ? "" : e.reasons.front());
         } else {
-            // Per GPU type, the option closest to passing: one that fits but misses a target,
-            // else the valid layout with the smallest memory overrun, else any.
+            // One that fits but misses a target, else the valid layout with the smallest memory overrun.
             auto closeness = [](const Evaluation& e) {
                 const bool valid = e.memory.capacity.value() > 0;
                 return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0, e.gpu_count);
@@ -168,29 +175,51 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
                 auto& slot = per_gpu[e.device.gpu->id];
                 if (!slot || closeness(e) < closeness(*slot)) slot = &e;
             }
-            for (const auto& [id, e] : per_gpu)
-                out += fmt::format("  {} (closest: {} x {}, tp/pp/dp {}): {}\n", id, e->gpu_count, device_text(*e), layout_text(*e),
-                                   e->reasons.empty() ? "" : e->reasons.front());
+            out += fmt::format("\nrejected: {} option(s)", r.rejected.size());
+            if (per_gpu.empty()) {
+                out += "; every GPU type has a candidate (--verbose lists them)\n";
+            } else {
+                out += "; GPU types with no candidate, each with its closest option:\n";
+                for (const auto& [id, e] : per_gpu)
+                    out += fmt::format("  {} (closest: {} x {}, tp/pp/dp {}): {}\n", id, e->gpu_count, device_text(*e),
+                                       layout_text(*e), e->reasons.empty() ? "" : e->reasons.front());
+            }
+        }
+    }
+    if (r.invalid > 0) {
+        out += fmt::format("\n{} layout(s) skipped as invalid for this model", r.invalid);
+        if (r.candidates.empty() && r.rejected.empty() && !r.invalid_reasons.empty()) {
+            out += ":\n";
+            for (const auto& why : r.invalid_reasons) out += fmt::format("  - {}\n", why);
+        } else {
+            out += "\n";
         }
     }
     return out + footer(r, o);
 }
 
 std::string render_gpus_table(const std::vector<const Gpu*>& gpus) {
-    std::string out = fmt::format("{:<24} {:<8} {:>9} {:>10} {:>10} {:>10} {:<22} {:>6} {:>8}\n", "id", "vendor", "mem GB",
-                                  "HBM TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", "TDP W", "$/h");
+    auto link_text = [](const Gpu* g) {
+        return g->scale_up ? fmt::format("{} {:.0f} GB/s x{}", g->scale_up->kind, to_gb_per_s(g->scale_up->bandwidth),
+                                         g->scale_up->domain_size)
+                           : fmt::format("pcie{} x{}", g->pcie_generation, g->pcie_lanes);
+    };
+    std::size_t id_w = 2, link_w = 8;
+    for (const Gpu* g : gpus) {
+        id_w = std::max(id_w, g->id.size());
+        link_w = std::max(link_w, link_text(g).size());
+    }
+    std::string out = fmt::format("{:<{}} {:<8} {:>8} {:>9} {:>10} {:>10} {:<{}} {:>6} {:>8}\n", "id", id_w, "vendor", "mem GiB",
+                                  "mem TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", link_w, "TDP W", "$/h");
     for (const Gpu* g : gpus) {
         auto tf = [&](DType t) {
             auto p = g->peak(t);
             return p ? fmt::format("{:.0f}", to_tflops(*p)) : std::string("-");
         };
         const auto price = g->cheapest_price();
-        const std::string link = g->scale_up ? fmt::format("{} {:.0f} GB/s x{}", g->scale_up->kind, to_gb_per_s(g->scale_up->bandwidth),
-                                                           g->scale_up->domain_size)
-                                             : fmt::format("pcie{} x{}", g->pcie_generation, g->pcie_lanes);
-        out += fmt::format("{:<24} {:<8} {:>9.1f} {:>10.2f} {:>10} {:>10} {:<22} {:>6.0f} {:>8}\n", g->id, g->vendor,
-                           to_gb(g->memory), g->memory_bandwidth.value() / 1e12, tf(DType::bf16), tf(DType::fp8), link,
-                           g->tdp_watts, price ? fmt::format("{:.2f}", price->per_gpu_hour.value()) : "-");
+        out += fmt::format("{:<{}} {:<8} {:>8.1f} {:>9.2f} {:>10} {:>10} {:<{}} {:>6.0f} {:>8}\n", g->id, id_w, g->vendor,
+                           to_gib(g->memory), g->memory_bandwidth.value() / 1e12, tf(DType::bf16), tf(DType::fp8), link_text(g),
+                           link_w, g->tdp_watts, price ? fmt::format("{:.2f}", price->per_gpu_hour.value()) : "-");
     }
     return out;
 }

@@ -65,7 +65,10 @@ std::vector<std::string> unmodelled_for(const Spec& s) {
         out.push_back("deployment.context_parallel is not modelled for inference: treated as extra replicas of memory");
     if (s.workload == Workload::training && !s.training.tokens)
         out.push_back("training.tokens not given: no time or cost to train");
-    out.push_back("queueing delay, prefix caching and speculative decoding are not modelled");
+    if (s.workload == Workload::inference)
+        out.push_back("queueing delay, prefix caching and speculative decoding are not modelled");
+    else
+        out.push_back("failures and checkpointing, expert and context parallel search, and CPU offload are not modelled yet");
     return out;
 }
 
@@ -91,6 +94,7 @@ Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
     r.rejected = std::move(plan.rejected);
     r.evaluated = plan.evaluated;
     r.invalid = plan.invalid;
+    r.invalid_reasons = std::move(plan.invalid_reasons);
     return r;
 }
 

@@ -76,6 +76,7 @@ struct Plan {
     std::vector<Evaluation> rejected;    ///< valid layouts that do not fit or miss a target, in search order
     std::size_t evaluated = 0;           ///< valid layouts evaluated
     std::size_t invalid = 0;             ///< layouts skipped: degrees that do not divide the model or span nodes
+    std::vector<std::string> invalid_reasons;  ///< the distinct reasons layouts were skipped, first 5
 };
 
 /// Searches the devices the spec allows (its `deployment.gpus`, else the whole catalog).

@@ -32,6 +32,7 @@ struct Report {
     std::optional<Evaluation> evaluation; ///< check
     std::size_t evaluated = 0;
     std::size_t invalid = 0;  ///< plan: layouts skipped as invalid for this model
+    std::vector<std::string> invalid_reasons;
 };
 
 Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan);

@@ -65,6 +65,24 @@ TEST_CASE("tensor parallel decode pays two all-reduces per layer on NVLink") {
     CHECK(r.decode.communication.value() == Approx(8 * one));
 }
 
+TEST_CASE("whole-workload and FP8 matmul efficiency fractions scale compute time") {
+    Problem p = toy_training();
+    const Gpu g = toy_gpu();
+    const auto base = estimate_training_performance(p, whole(g), Layout{})->compute.value();
+    p.calibration.set("workload_matmul_fraction", 0.8);
+    CHECK(estimate_training_performance(p, whole(g), Layout{})->compute.value() == Approx(base / 0.8));
+    p.spec.precision.activations = DType::fp8;  // twice the peak at 0.8 of the efficiency
+    CHECK(estimate_training_performance(p, whole(g), Layout{})->compute.value() == Approx(base / 0.8 / 2 / 0.8));
+}
+
+TEST_CASE("weight-only integer formats stream below the bandwidth efficiency") {
+    Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    p.spec.precision.weights = DType::int8;
+    const auto r = *estimate_inference_performance(p, whole(g), Layout{}, 1);
+    CHECK(r.decode.memory.value() == Approx(r.decode.bytes.value() / (1e12 * 0.5 * 0.85)));
+}
+
 TEST_CASE("a part without the compute precision is refused, not guessed") {
     Problem p = toy_inference();
     p.spec.precision.activations = DType::fp32;  // the toy GPU lists no fp32 rate

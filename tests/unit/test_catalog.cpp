@@ -1,0 +1,409 @@
+// The GPU catalog (catalog.hpp): invariants over the whole bundled catalog, one test per alias
+// rule, overlays that override or add entries, the full message of each broken overlay under
+// tests/data/catalogs/, and independence from the order of entries.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "gpusize/catalog.hpp"
+#include "gpusize/diagnostics.hpp"
+
+using namespace gpusize;
+
+namespace {
+
+std::string read_text(const std::string& relative) {
+    std::ifstream f(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    REQUIRE(f);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+const Catalog& bundled() {
+    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
+    return c;
+}
+
+/// The bundled catalog with overlay files from tests/data/catalogs/ on top.
+Catalog with_overlays(const std::vector<std::string>& names) {
+    static std::map<std::string, std::string> texts;  // kept alive: CatalogSource holds a view
+    std::vector<CatalogSource> sources{{bundled_catalog_text(), "data/gpus.json"}};
+    for (const auto& n : names) {
+        const std::string path = "tests/data/catalogs/" + n;
+        if (!texts.count(path)) texts[path] = read_text(path);
+        sources.push_back({texts[path], path});
+    }
+    return parse_catalogs(sources);
+}
+
+/// The formatted CatalogError of an overlay; fails when it is accepted.
+std::string overlay_error(const std::string& name) {
+    try {
+        with_overlays({name});
+    } catch (const CatalogError& e) {
+        return e.what();
+    }
+    FAIL("accepted " << name);
+    return {};
+}
+
+std::string usage_message(const Catalog& c, std::string_view name) {
+    try {
+        c.resolve(name);
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    FAIL("resolved " << name);
+    return {};
+}
+
+bool is_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+}  // namespace
+
+// ---- invariants over the bundled catalog ----------------------------------------------------
+
+TEST_CASE("the bundled catalog parses, sorted by id, with unique ids") {
+    const auto& c = bundled();
+    CHECK(c.schema_version.rfind("1.", 0) == 0);
+    CHECK(c.origins == std::vector<std::string>{"data/gpus.json"});
+    REQUIRE(c.gpus.size() >= 40);
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < c.gpus.size(); ++i) {
+        CHECK(ids.insert(c.gpus[i].id).second);
+        if (i > 0) CHECK(c.gpus[i - 1].id < c.gpus[i].id);
+    }
+}
+
+TEST_CASE("every id the catalog promises is present") {
+    for (const char* id :
+         {"t4", "v100-sxm2-16gb", "v100-sxm2-32gb", "a10", "a10g", "a30", "l4", "l40", "l40s", "a40", "a100-pcie-40gb",
+          "a100-sxm-40gb", "a100-pcie-80gb", "a100-sxm-80gb", "h100-pcie-80gb", "h100-sxm-80gb", "h100-nvl-94gb",
+          "h800-sxm-80gb", "h200-sxm-141gb", "h200-nvl-141gb", "gh200-96gb", "b200", "b300", "gb200", "rtx-3090", "rtx-4090",
+          "rtx-5090", "rtx-a6000", "rtx-6000-ada", "rtx-pro-6000-blackwell", "mi210", "mi250x", "mi300x", "mi325x", "mi355x",
+          "gaudi2", "gaudi3", "tpu-v5e", "tpu-v5p", "tpu-v6e"}) {
+        INFO(id);
+        CHECK(bundled().find_id(id) != nullptr);
+    }
+}
+
+TEST_CASE("every entry has its required fields and their sources") {
+    for (const auto& g : bundled().gpus) {
+        INFO(g.id);
+        CHECK_FALSE(g.name.empty());
+        CHECK_FALSE(g.vendor.empty());
+        CHECK_FALSE(g.architecture.empty());
+        CHECK_FALSE(g.form_factor.empty());
+        CHECK_FALSE(g.memory_type.empty());
+        CHECK(g.launch_year >= 2010);
+        CHECK(g.memory.value() > 0);
+        CHECK(g.usable_memory.value() > 0);
+        CHECK(g.memory_bandwidth.value() > 0);
+        CHECK_FALSE(g.dense_flops.empty());
+        CHECK(g.tdp_watts > 0);
+        CHECK(g.pcie_generation >= 3);
+        CHECK(g.pcie_lanes > 0);
+        for (const char* k : {"memory", "memory_bandwidth", "dense_flops", "tdp"}) {
+            INFO(k);
+            REQUIRE(g.sources.count(k) == 1);
+            CHECK_FALSE(g.sources.at(k).empty());
+        }
+        CHECK(g.efficiency.memory_bandwidth > 0);
+        CHECK(g.efficiency.memory_bandwidth <= 1);
+        CHECK(g.efficiency.matmul > 0);
+        CHECK(g.efficiency.matmul <= 1);
+        if (g.scale_up) CHECK(g.scale_up->domain_size >= 1);
+    }
+}
+
+TEST_CASE("usable memory never exceeds nominal memory") {
+    for (const auto& g : bundled().gpus) {
+        INFO(g.id);
+        CHECK(g.usable_memory <= g.memory);
+        // and is most of it: more than 80% (a driver reserve, ECC), never a typo in units
+        CHECK(g.usable_memory.value() > 0.8 * g.memory.value());
+    }
+}
+
+TEST_CASE("fp8 is at least bf16, and 16-bit at least fp32, where both exist") {
+    for (const auto& g : bundled().gpus) {
+        INFO(g.id);
+        const auto& f = g.dense_flops;
+        if (f.count(DType::fp8) && f.count(DType::bf16)) CHECK(f.at(DType::fp8) >= f.at(DType::bf16));
+        if (f.count(DType::bf16) && f.count(DType::fp32)) CHECK(f.at(DType::bf16) >= f.at(DType::fp32));
+    }
+}
+
+TEST_CASE("dense rates never exceed sparse ones") {
+    for (const auto& g : bundled().gpus)
+        for (const auto& [t, sparse] : g.sparse_flops) {
+            INFO(g.id << " " << to_string(t));
+            if (g.dense_flops.count(t)) CHECK(g.dense_flops.at(t) <= sparse);
+        }
+}
+
+TEST_CASE("every price names its provider, a YYYY-MM-DD date and a source") {
+    for (const auto& g : bundled().gpus) {
+        for (const auto& p : g.prices) {
+            INFO(g.id << " " << p.provider);
+            CHECK_FALSE(p.provider.empty());
+            CHECK(p.per_gpu_hour.value() > 0);
+            CHECK(is_date(p.date));
+            CHECK_FALSE(p.source.empty());
+        }
+        if (g.purchase) {
+            INFO(g.id << " purchase");
+            CHECK(g.purchase->price.value() > 0);
+            CHECK(is_date(g.purchase->date));
+            CHECK_FALSE(g.purchase->source.empty());
+        }
+    }
+}
+
+TEST_CASE("partitions fit inside their GPU") {
+    for (const auto& g : bundled().gpus)
+        for (const auto& p : g.partitions) {
+            INFO(g.id << " " << p.profile);
+            CHECK(p.memory <= g.memory);
+            CHECK(p.compute_fraction > 0);
+            CHECK(p.compute_fraction <= 1);
+            CHECK(p.bandwidth_fraction > 0);
+            CHECK(p.bandwidth_fraction <= 1);
+        }
+}
+
+TEST_CASE("no alias is another entry's id") {
+    const auto& c = bundled();
+    for (const auto& g : c.gpus)
+        for (const auto& a : g.aliases) {
+            INFO(g.id << " alias " << a);
+            const Gpu* other = c.find_id(a);
+            CHECK((other == nullptr || other == &g));
+        }
+}
+
+// ---- alias rules, one test each -------------------------------------------------------------
+
+TEST_CASE("alias rule: an id matches case-insensitively") {
+    CHECK(bundled().resolve("h100-sxm-80gb").id == "h100-sxm-80gb");
+    CHECK(bundled().resolve("H100-SXM-80GB").id == "h100-sxm-80gb");
+    CHECK(bundled().resolve("MI300X").id == "mi300x");
+}
+
+TEST_CASE("alias rule: an alias held by one entry resolves to it, in any case") {
+    CHECK(bundled().resolve("h100").id == "h100-sxm-80gb");
+    CHECK(bundled().resolve("H100").id == "h100-sxm-80gb");
+    CHECK(bundled().resolve("h100-sxm").id == "h100-sxm-80gb");
+}
+
+TEST_CASE("alias rule: an alias shared by several entries is ambiguous and lists them") {
+    CHECK(usage_message(bundled(), "a100") ==
+          "gpusize: error: GPU name 'a100' is ambiguous: it matches a100-pcie-40gb, a100-pcie-80gb, a100-sxm-40gb, "
+          "a100-sxm-80gb\n"
+          "hint: use one of the ids\n");
+}
+
+TEST_CASE("alias rule: an unknown name gets a did-you-mean") {
+    CHECK(usage_message(bundled(), "h100-sxm-80g") ==
+          "gpusize: error: unknown GPU 'h100-sxm-80g'\n"
+          "hint: did you mean 'h100-sxm-80gb'?\n");
+    CHECK(usage_message(bundled(), "quantum-9000") == "gpusize: error: unknown GPU 'quantum-9000'\n");
+}
+
+TEST_CASE("alias rule: an id wins over an alias of the same spelling") {
+    // An overlay cannot give an entry an alias that is another entry's id.
+    const std::string text = R"({"schema_version": "1.0", "gpus": [{"id": "l4", "aliases": ["t4"]}]})";
+    try {
+        parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "alias.json"}});
+        FAIL("accepted");
+    } catch (const CatalogError& e) {
+        CHECK(std::string(e.what()) == "alias.json: /gpus/0/aliases: alias 't4' is the id of another entry\n");
+    }
+}
+
+// ---- overlays -------------------------------------------------------------------------------
+
+TEST_CASE("an overlay overrides the price of an existing id and keeps the rest") {
+    const Catalog c = with_overlays({"price-override.json"});
+    CHECK(c.origins == std::vector<std::string>{"data/gpus.json", "tests/data/catalogs/price-override.json"});
+    CHECK(c.gpus.size() == bundled().gpus.size());
+    const Gpu* g = c.find_id("h100-sxm-80gb");
+    REQUIRE(g);
+    REQUIRE(g->prices.size() == 1);
+    CHECK(g->prices[0].provider == "negotiated");
+    CHECK(g->prices[0].per_gpu_hour.value() == Approx(1.5));
+    CHECK(g->prices[0].date == "2025-06-01");
+    CHECK(g->origin == "tests/data/catalogs/price-override.json");
+    const Gpu* before = bundled().find_id("h100-sxm-80gb");
+    CHECK(g->memory == before->memory);
+    CHECK(g->dense_flops == before->dense_flops);
+    CHECK(g->aliases == before->aliases);
+    // Others are untouched.
+    CHECK(c.find_id("a100-sxm-80gb")->origin == "data/gpus.json");
+}
+
+TEST_CASE("an overlay adds a new complete GPU, with its architecture's efficiency") {
+    const Catalog c = with_overlays({"new-gpu.json"});
+    CHECK(c.gpus.size() == bundled().gpus.size() + 1);
+    const Gpu* g = c.find_id("acme-x1");
+    REQUIRE(g);
+    CHECK(g->name == "Acme X1 96GB");
+    CHECK(g->memory.value() == 103079215104.0);
+    CHECK(g->dense_flops.at(DType::bf16).value() == 8e14);
+    CHECK(g->pcie_generation == 5);
+    CHECK(g->efficiency.matmul > 0);
+    CHECK(c.resolve("X1").id == "acme-x1");
+    CHECK(std::is_sorted(c.gpus.begin(), c.gpus.end(), [](const Gpu& a, const Gpu& b) { return a.id < b.id; }));
+}
+
+TEST_CASE("a new GPU missing fields gets one error listing them") {
+    CHECK(overlay_error("incomplete-gpu.json") ==
+          "tests/data/catalogs/incomplete-gpu.json: /gpus/0: missing required fields 'architecture', 'form_factor', "
+          "'launch_year', 'usable_memory_bytes', 'memory_type', 'memory_bandwidth_bytes_per_s', 'dense_flops_per_s', "
+          "'pcie', 'tdp_watts', 'sources': a new GPU needs every one of them\n");
+}
+
+TEST_CASE("broken overlay: negative memory") {
+    CHECK(overlay_error("negative-memory.json") ==
+          "tests/data/catalogs/negative-memory.json: /gpus/0/memory_bytes: expected a positive number, got -1\n");
+}
+
+TEST_CASE("broken overlay: unknown key with did-you-mean") {
+    CHECK(overlay_error("unknown-key.json") ==
+          "tests/data/catalogs/unknown-key.json: /gpus/0/memory_bandwith_bytes_per_s: unknown key "
+          "'memory_bandwith_bytes_per_s'\n"
+          "hint: did you mean 'memory_bandwidth_bytes_per_s'?\n");
+}
+
+TEST_CASE("broken overlay: duplicate id in one file") {
+    CHECK(overlay_error("duplicate-id.json") ==
+          "tests/data/catalogs/duplicate-id.json: /gpus/1/id: duplicate id 'h100-sxm-80gb'\n");
+}
+
+TEST_CASE("broken overlay: a dense rate above the sparse one") {
+    CHECK(overlay_error("dense-exceeds-sparse.json") ==
+          "tests/data/catalogs/dense-exceeds-sparse.json: /gpus/0/sparse_flops_per_s/bf16: dense bf16 rate 989.4 TFLOP/s "
+          "exceeds its sparse rate 500 TFLOP/s: a dense rate is at most the sparse one (store the dense figure, often half "
+          "the datasheet's 'with sparsity' one)\n");
+}
+
+TEST_CASE("broken overlay: unsupported schema version") {
+    CHECK(overlay_error("bad-schema-version.json") ==
+          "tests/data/catalogs/bad-schema-version.json: /schema_version: unsupported catalog schema version '2.0': "
+          "expected 1.x\n");
+}
+
+TEST_CASE("broken overlay: invalid JSON with line and column") {
+    CHECK(overlay_error("invalid-json.json") ==
+          "tests/data/catalogs/invalid-json.json:4:46: error: invalid JSON: syntax error while parsing object key - "
+          "unexpected '}'; expected string literal\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"tdp_watts\": 600,}\n"
+          "                                               ^\n");
+}
+
+TEST_CASE("broken overlay: a price date that is not YYYY-MM-DD") {
+    const std::string text =
+        R"({"schema_version": "1.0", "gpus": [{"id": "l4", "prices": [{"provider": "x", "usd_per_gpu_hour": 1,
+        "date": "June 2025", "source": "y"}]}]})";
+    try {
+        parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "dates.json"}});
+        FAIL("accepted");
+    } catch (const CatalogError& e) {
+        CHECK(std::string(e.what()) == "dates.json: /gpus/0/prices/0/date: expected a date as YYYY-MM-DD, got 'June 2025'\n");
+    }
+}
+
+TEST_CASE("every problem of an overlay is reported at once") {
+    const std::string text =
+        R"({"schema_version": "1.0", "gpus": [{"id": "l4", "tdp_watts": 0, "memory_bytes": "big"}, {"id": "t4", "pcie": 4}]})";
+    try {
+        parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "many.json"}});
+        FAIL("accepted");
+    } catch (const CatalogError& e) {
+        CHECK(std::string(e.what()) ==
+              "many.json: /gpus/0/memory_bytes: expected a positive number, got 'big'\n"
+              "many.json: /gpus/0/tdp_watts: expected a positive number, got 0\n"
+              "many.json: /gpus/1/pcie: expected an object, got 4\n");
+    }
+}
+
+TEST_CASE("hostile catalogs never crash the parser") {
+    const char* inputs[] = {"", "null", "[]", "{}", R"({"schema_version": 1})", R"({"schema_version": "1.0", "gpus": {}})",
+                            R"({"schema_version": "1.0", "gpus": [1, null, []]})",
+                            R"({"schema_version": "1.0", "gpus": [{"id": 5}]})",
+                            R"({"schema_version": "1.0", "gpus": [{"id": "l4", "launch_year": 18446744073709551615}]})",
+                            R"({"schema_version": "1.0", "architecture_defaults": {"x": 3}})"};
+    for (const char* text : inputs) {
+        INFO(text);
+        CHECK_THROWS_AS(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "h.json"}}), CatalogError);
+    }
+}
+
+TEST_CASE("a number too large for a double is an invalid catalog, not a crash") {
+    const std::string text = R"({"schema_version": "1.0", "gpus": [{"id": "l4", "memory_bytes": 1e400}]})";
+    try {
+        parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "huge.json"}});
+        FAIL("accepted");
+    } catch (const CatalogError& e) {
+        CHECK(std::string(e.what()) == "huge.json: /: invalid JSON: number overflow parsing '1e400'\n");
+    }
+}
+
+// ---- determinism ----------------------------------------------------------------------------
+
+TEST_CASE("the order of entries does not change the catalog") {
+    nlohmann::json doc = nlohmann::json::parse(bundled_catalog_text());
+    auto& gpus = doc["gpus"];
+    std::reverse(gpus.begin(), gpus.end());
+    const std::string reversed = doc.dump();
+    // A seeded shuffle as well: a fixed permutation, not a random one.
+    std::rotate(gpus.begin(), gpus.begin() + 7, gpus.end());
+    const std::string rotated = doc.dump();
+    const std::string overlay_a = read_text("tests/data/catalogs/new-gpu.json");
+    const std::string overlay_b = read_text("tests/data/catalogs/price-override.json");
+    const Catalog a = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {overlay_a, "a.json"}, {overlay_b, "b.json"}});
+    for (const std::string* text : {&reversed, &rotated}) {
+        const Catalog b = parse_catalogs({{*text, "data/gpus.json"}, {overlay_a, "a.json"}, {overlay_b, "b.json"}});
+        REQUIRE(a.gpus.size() == b.gpus.size());
+        for (std::size_t i = 0; i < a.gpus.size(); ++i) {
+            INFO(a.gpus[i].id);
+            CHECK(a.gpus[i].id == b.gpus[i].id);
+            CHECK(a.gpus[i].memory == b.gpus[i].memory);
+            CHECK(a.gpus[i].dense_flops == b.gpus[i].dense_flops);
+            CHECK(a.gpus[i].aliases == b.gpus[i].aliases);
+            CHECK(a.gpus[i].prices.size() == b.gpus[i].prices.size());
+            CHECK(a.gpus[i].origin == b.gpus[i].origin);
+        }
+    }
+}
+
+TEST_CASE("overlays that touch different ids commute") {
+    const Catalog ab = with_overlays({"new-gpu.json", "price-override.json"});
+    const Catalog ba = with_overlays({"price-override.json", "new-gpu.json"});
+    REQUIRE(ab.gpus.size() == ba.gpus.size());
+    for (std::size_t i = 0; i < ab.gpus.size(); ++i) {
+        CHECK(ab.gpus[i].id == ba.gpus[i].id);
+        CHECK(ab.gpus[i].prices.size() == ba.gpus[i].prices.size());
+    }
+}
+
+TEST_CASE("the peak of a weight-only format is its compute precision's") {
+    const Gpu* g = bundled().find_id("h100-sxm-80gb");
+    REQUIRE(g);
+    CHECK(g->peak(DType::nf4) == g->peak(DType::bf16));
+    CHECK(g->peak(DType::bf16)->value() > 0);
+    // PCIe 5.0 x16: 32 GT/s * 16 lanes * 128/130 / 8 = 63.0 GB/s per direction
+    CHECK(g->pcie_bandwidth().value() == Approx(32e9 * 16 * 128.0 / 130.0 / 8.0));
+    REQUIRE(g->cheapest_price());
+    for (const auto& p : g->prices) CHECK(g->cheapest_price()->per_gpu_hour <= p.per_gpu_hour);
+}

@@ -1,0 +1,120 @@
+// Diagnostics (diagnostics.hpp): the three forms of a formatted message (file:line:col, JSON
+// pointer, bare origin), the caret under the offending column, the hint line, "did you mean" by
+// edit distance, and line extraction.
+#include <catch2/catch.hpp>
+
+#include "gpusize/diagnostics.hpp"
+
+using namespace gpusize;
+
+TEST_CASE("a located diagnostic shows the line and a caret under the column") {
+    const Diagnostic d{{"spec.yaml", 3, 5, {}}, "unknown key 'layres' in 'model'", "did you mean 'layers'?", "  layres: 32"};
+    CHECK(format_diagnostic(d) ==
+          "spec.yaml:3:5: error: unknown key 'layres' in 'model'\n"
+          "    layres: 32\n"
+          "      ^\n"
+          "hint: did you mean 'layers'?\n");
+}
+
+TEST_CASE("column 1 puts the caret at the start of the line") {
+    const Diagnostic d{{"s.yaml", 1, 1, {}}, "m", {}, "model: x"};
+    CHECK(format_diagnostic(d) == "s.yaml:1:1: error: m\n  model: x\n  ^\n");
+}
+
+TEST_CASE("tabs in the line are kept in the caret line so the caret lines up") {
+    const Diagnostic d{{"s.yaml", 2, 4, {}}, "m", {}, "\t\tx: 1"};
+    CHECK(format_diagnostic(d) == "s.yaml:2:4: error: m\n  \t\tx: 1\n  \t\t ^\n");
+}
+
+TEST_CASE("a caret past the end of the line marks the end") {
+    const Diagnostic d{{"s.yaml", 1, 6, {}}, "m", {}, "ab"};
+    CHECK(format_diagnostic(d) == "s.yaml:1:6: error: m\n  ab\n       ^\n");
+}
+
+TEST_CASE("no source line: no caret; no hint: no hint line") {
+    const Diagnostic d{{"s.yaml", 4, 2, {}}, "kv_heads 5 must divide attention_heads 32", {}, {}};
+    CHECK(format_diagnostic(d) == "s.yaml:4:2: error: kv_heads 5 must divide attention_heads 32\n");
+}
+
+TEST_CASE("a JSON pointer diagnostic names the file and the pointer") {
+    const Diagnostic d{{"my-gpus.json", 0, 0, "/gpus/2/memory_bytes"}, "expected a positive number, got -1", {}, {}};
+    CHECK(format_diagnostic(d) == "my-gpus.json: /gpus/2/memory_bytes: expected a positive number, got -1\n");
+    const Diagnostic h{{"g.json", 0, 0, "/gpus/0/tdp"}, "unknown key 'tdp'", "did you mean 'tdp_watts'?", {}};
+    CHECK(format_diagnostic(h) == "g.json: /gpus/0/tdp: unknown key 'tdp'\nhint: did you mean 'tdp_watts'?\n");
+}
+
+TEST_CASE("a diagnostic without a line names only its origin") {
+    const Diagnostic d{{"gpusize", 0, 0, {}}, "unknown GPU 'h100x'", "did you mean 'h100'?", {}};
+    CHECK(format_diagnostic(d) == "gpusize: error: unknown GPU 'h100x'\nhint: did you mean 'h100'?\n");
+}
+
+TEST_CASE("a batch is formatted in order, and is the error's what()") {
+    std::vector<Diagnostic> ds{{{"a", 1, 1, {}}, "first", {}, {}}, {{"a", 2, 1, {}}, "second", {}, {}}};
+    CHECK(format_diagnostics(ds) == "a:1:1: error: first\na:2:1: error: second\n");
+    const SpecError e(ds);
+    CHECK(std::string(e.what()) == format_diagnostics(ds));
+    CHECK(e.diagnostics().size() == 2);
+}
+
+TEST_CASE("the sink collects and throws the chosen error type only when it has something") {
+    DiagnosticSink sink;
+    CHECK(sink.empty());
+    CHECK_NOTHROW(sink.throw_if_any<CatalogError>());
+    sink.error({"c.json", 0, 0, "/x"}, "bad");
+    sink.error({"c.json", 0, 0, "/y"}, "worse");
+    CHECK_FALSE(sink.empty());
+    try {
+        sink.throw_if_any<CatalogError>();
+        FAIL("did not throw");
+    } catch (const CatalogError& e) {
+        CHECK(e.diagnostics().size() == 2);
+        CHECK(std::string(e.what()) == "c.json: /x: bad\nc.json: /y: worse\n");
+    }
+}
+
+TEST_CASE("closest_match finds one typo and ignores case") {
+    const std::vector<std::string> keys{"layers", "hidden_size", "attention_heads", "kv_heads"};
+    CHECK(closest_match("layres", keys) == "layers");       // a transposition costs 1
+    CHECK(closest_match("hiden_size", keys) == "hidden_size");
+    CHECK(closest_match("LAYERS", keys) == "layers");
+    CHECK(closest_match("kv_head", keys) == "kv_heads");
+}
+
+TEST_CASE("closest_match refuses candidates too far to be a typo") {
+    const std::vector<std::string> keys{"layers", "hidden_size"};
+    CHECK_FALSE(closest_match("hardware", keys));
+    // Short words allow one edit: "ab" -> "abc" yes, "ab" -> "xyz" no.
+    CHECK(closest_match("ab", {"abc"}) == "abc");
+    CHECK_FALSE(closest_match("ab", {"xyz"}));
+    // The limit is max(1, len/3): 9 letters allow 3 edits, not 4.
+    CHECK(closest_match("abcdefghi", {"abcdefxyz"}) == "abcdefxyz");
+    CHECK_FALSE(closest_match("abcdefghi", {"abcdewxyz"}));
+}
+
+TEST_CASE("closest_match edge cases") {
+    CHECK_FALSE(closest_match("x", {}));
+    CHECK_FALSE(closest_match("", {"a"}));  // nothing written, nothing to correct
+    CHECK(closest_match("bf61", {"fp32", "bf16", "fp16"}) == "bf16");
+    // Ties go to the alphabetically first candidate, whatever the order given.
+    CHECK(closest_match("ab", {"b", "a"}) == "a");
+    CHECK(closest_match("ab", {"a", "b"}) == "a");
+    // An exact match (in another case) is its own suggestion.
+    CHECK(closest_match("vllm", {"vllm", "vlm"}) == "vllm");
+}
+
+TEST_CASE("did_you_mean wraps the match or gives nothing") {
+    CHECK(did_you_mean("vlm", {"vllm", "trtllm", "sglang", "generic"}) == "did you mean 'vllm'?");
+    CHECK(did_you_mean("zzzzzz", {"vllm"}).empty());
+}
+
+TEST_CASE("line_of returns one line without its newline") {
+    const std::string text = "first\r\nsecond\n\nfourth";
+    CHECK(line_of(text, 1) == "first");
+    CHECK(line_of(text, 2) == "second");
+    CHECK(line_of(text, 3).empty());
+    CHECK(line_of(text, 4) == "fourth");
+    CHECK(line_of(text, 5).empty());
+    CHECK(line_of(text, 0).empty());
+    CHECK(line_of(text, -3).empty());
+    CHECK(line_of("", 1).empty());
+}

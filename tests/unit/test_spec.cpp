@@ -1,0 +1,496 @@
+// The workload spec parser (spec.hpp): both forms land in the Spec struct as expected, and every
+// broken fixture under tests/data/specs/ gives its full diagnostic, location, source line, caret
+// and hint included. Model-consistency errors come from make_problem and GPU names from
+// resolve_gpu_names, so those fixtures are tested through the function that raises them.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "gpusize/catalog.hpp"
+#include "gpusize/model_library.hpp"
+#include "gpusize/planner.hpp"
+#include "gpusize/spec.hpp"
+
+using namespace gpusize;
+
+namespace {
+
+std::string read_text(const std::string& relative) {
+    std::ifstream f(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    REQUIRE(f);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+std::string fixture_path(const std::string& name) { return "tests/data/specs/" + name; }
+
+Spec parse_fixture(const std::string& name) { return parse_spec(read_text(fixture_path(name)), fixture_path(name)); }
+
+/// The formatted SpecError that parse_spec raises for a fixture; fails the test when none is.
+std::string parse_error(const std::string& name) {
+    try {
+        parse_fixture(name);
+    } catch (const SpecError& e) {
+        return e.what();
+    }
+    FAIL("parse_spec accepted " << name);
+    return {};
+}
+
+/// The SpecError that make_problem raises for a fixture that parses.
+std::string problem_error(const std::string& name) {
+    Spec spec = parse_fixture(name);
+    try {
+        make_problem(std::move(spec), bundled_models(), std::nullopt);
+    } catch (const SpecError& e) {
+        return e.what();
+    }
+    FAIL("make_problem accepted " << name);
+    return {};
+}
+
+const Catalog& catalog() {
+    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
+    return c;
+}
+
+/// The SpecError that resolve_gpu_names raises for a fixture whose model resolves.
+std::string gpu_names_error(const std::string& name) {
+    Problem p = make_problem(parse_fixture(name), bundled_models(), std::nullopt);
+    try {
+        resolve_gpu_names(p, catalog());
+    } catch (const SpecError& e) {
+        return e.what();
+    }
+    FAIL("resolve_gpu_names accepted " << name);
+    return {};
+}
+
+std::string inline_error(std::string_view text) {
+    try {
+        parse_spec(text, "spec.yaml");
+    } catch (const SpecError& e) {
+        return e.what();
+    }
+    FAIL("parse_spec accepted: " << text);
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("the short form fills the explicit fields") {
+    const Spec s = parse_fixture("short-form.yaml");
+    CHECK(s.origin == "tests/data/specs/short-form.yaml");
+    CHECK(s.model.parameters == Approx(7e9));
+    CHECK_FALSE(s.model.preset);
+    CHECK_FALSE(s.model.patch.any());
+    CHECK(s.workload == Workload::inference);
+    CHECK(s.precision.weights == DType::bf16);
+    CHECK(s.precision.activations == DType::bf16);
+    CHECK(s.precision.kv_cache == DType::bf16);
+    // context 4096 without an output length: a quarter of it is generated.
+    CHECK(s.inference.input_tokens == 3072);
+    CHECK(s.inference.output_tokens == 1024);
+    CHECK(s.inference.concurrency == 8);
+    CHECK(s.headroom == 0);
+    CHECK(s.deployment.gpus.empty());
+}
+
+TEST_CASE("the short form for training sets sequence length and micro batch") {
+    const Spec s = parse_spec("model: {parameters: 1.5B}\nworkload: training\ncontext: 2048\nbatch: 4\n", "t.yaml");
+    CHECK(s.workload == Workload::training);
+    CHECK(s.model.parameters == Approx(1.5e9));
+    CHECK(s.training.sequence_length == 2048);
+    CHECK(s.training.micro_batch == 4);
+    CHECK(s.inference.input_tokens == 0);
+}
+
+TEST_CASE("a single dtype sets weights, activations and kv cache") {
+    const Spec fp8 = parse_spec("model: {preset: llama-3.1-8b}\nprecision: fp8\ncontext: 100\n", "p.yaml");
+    CHECK(fp8.precision.weights == DType::fp8);
+    CHECK(fp8.precision.activations == DType::fp8);
+    CHECK(fp8.precision.kv_cache == DType::fp8);
+    // Weight-only formats compute in bf16.
+    const Spec int4 = parse_spec("model: {preset: llama-3.1-8b}\nprecision: int4\ncontext: 100\n", "p.yaml");
+    CHECK(int4.precision.weights == DType::int4);
+    CHECK(int4.precision.activations == DType::bf16);
+    CHECK(int4.precision.kv_cache == DType::bf16);
+}
+
+TEST_CASE("the explicit form with every v1 key lands in the Spec") {
+    const Spec s = parse_fixture("explicit-form.yaml");
+    CHECK(s.name == "llama-3.1-70b chat");
+    const auto& m = s.model.patch;
+    CHECK(s.model.parameters == Approx(70.6e9));
+    CHECK(m.layers == 80);
+    CHECK(m.hidden_size == 8192);
+    CHECK(m.attention_heads == 64);
+    CHECK(m.kv_heads == 8);
+    CHECK(m.head_dim == 128);
+    CHECK(m.intermediate_size == 28672);
+    CHECK(m.vocab_size == 128256);
+    CHECK(m.tied_embeddings == false);
+    CHECK(m.mlp == MlpKind::gated);
+    CHECK(m.experts == 8);
+    CHECK(m.active_experts == 2);
+    // Locations of the keys, for later consistency errors (1-based).
+    CHECK(s.model.locations.at("kv_heads").line == 7);
+    CHECK(s.model.locations.at("kv_heads").column == 13);
+    CHECK(s.workload == Workload::inference);
+    CHECK(s.precision.weights == DType::bf16);
+    CHECK(s.precision.activations == DType::bf16);
+    CHECK(s.precision.kv_cache == DType::fp8);
+    const auto& i = s.inference;
+    CHECK(i.input_tokens == 2048);
+    CHECK(i.output_tokens == 512);
+    CHECK(i.concurrency == 32);
+    CHECK(i.engine == Engine::vllm);
+    REQUIRE(i.targets.ttft);
+    CHECK(i.targets.ttft->value() == Approx(0.5));
+    REQUIRE(i.targets.tpot);
+    CHECK(i.targets.tpot->value() == Approx(0.05));
+    CHECK(i.targets.output_tokens_per_s == Approx(5000));
+    const auto& t = s.training;
+    CHECK(t.method == TrainingMethod::full);
+    CHECK(t.sequence_length == 4096);
+    CHECK(t.micro_batch == 2);
+    CHECK(t.global_batch == 1024);
+    CHECK(t.tokens == Approx(1e12));
+    CHECK(t.optimizer == Optimizer::adamw);
+    CHECK(t.sharding == Sharding::zero3);
+    CHECK(t.activation_checkpointing == Recompute::selective);
+    const auto& d = s.deployment;
+    CHECK(d.gpus == std::vector<std::string>{"h100-sxm-80gb", "a100-sxm-80gb"});
+    REQUIRE(d.gpu_locations.size() == 2);
+    CHECK(d.gpu_locations[1].line == 36);
+    CHECK(d.gpu_locations[1].column == 25);
+    CHECK(d.gpu_count == 8);
+    CHECK(d.tensor_parallel == 8);
+    CHECK(d.pipeline_parallel == 1);
+    CHECK(d.data_parallel == 1);
+    CHECK(d.expert_parallel == 1);
+    CHECK(d.context_parallel == 1);
+    CHECK(d.gpus_per_node == 8);
+    const auto& p = s.pricing;
+    REQUIRE(p.usd_per_gpu_hour.count("h100-sxm-80gb") == 1);
+    CHECK(p.usd_per_gpu_hour.at("h100-sxm-80gb").value() == Approx(2.10));
+    CHECK(p.mode == PricingMode::cloud);
+    CHECK(p.electricity_usd_per_kwh == Approx(0.12));
+    CHECK(p.pue == Approx(1.3));
+    CHECK(p.amortization_years == Approx(4));
+    CHECK(s.headroom == Approx(0.10));
+}
+
+TEST_CASE("fsdp is a synonym of zero3, and concurrency auto leaves it open") {
+    const Spec s = parse_spec(
+        "model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 4096, sharding: fsdp}\n"
+        "inference: {input_tokens: 1, output_tokens: 1, concurrency: auto}\n",
+        "f.yaml");
+    CHECK(s.training.sharding == Sharding::zero3);
+    CHECK_FALSE(s.inference.concurrency);
+}
+
+TEST_CASE("parse_count reads suffixed counts") {
+    CHECK(parse_count("70.6B") == Approx(70.6e9));
+    CHECK(parse_count("1T") == Approx(1e12));
+    CHECK(parse_count("500M") == Approx(5e8));
+    CHECK(parse_count("7e9") == Approx(7e9));
+    CHECK(parse_count("12") == Approx(12));
+    CHECK_FALSE(parse_count(""));
+    CHECK_FALSE(parse_count("B"));
+    CHECK_FALSE(parse_count("lots"));
+    CHECK_FALSE(parse_count("7BB"));
+    CHECK_FALSE(parse_count("inf"));
+    CHECK_FALSE(parse_count("nan"));
+}
+
+// ---- broken fixtures, one per error class ---------------------------------------------------
+
+TEST_CASE("malformed YAML is located at the end of the text") {
+    CHECK(parse_error("malformed-yaml.yaml") ==
+          "tests/data/specs/malformed-yaml.yaml:3:51: error: invalid YAML: end of map flow not found\n"
+          "  inference: {input_tokens: 2048, output_tokens: 512\n"
+          "                                                    ^\n");
+}
+
+TEST_CASE("a tab in the indentation gets a hint") {
+    CHECK(inline_error("model:\n\tpreset: x\n") ==
+          "spec.yaml:2:8: error: invalid YAML: illegal map value\n"
+          "  \tpreset: x\n"
+          "  \t      ^\n"
+          "hint: indent with spaces: YAML does not allow tabs for indentation\n");
+}
+
+TEST_CASE("a value of the wrong type") {
+    CHECK(parse_error("wrong-type.yaml") ==
+          "tests/data/specs/wrong-type.yaml:4:17: error: expected 'input_tokens' to be a whole number, got 'lots'\n"
+          "    input_tokens: lots\n"
+          "                  ^\n");
+}
+
+TEST_CASE("a negative number") {
+    CHECK(parse_error("negative-number.yaml") ==
+          "tests/data/specs/negative-number.yaml:5:18: error: 'output_tokens' must be between 1 and 100000000, got -5\n"
+          "    output_tokens: -5\n"
+          "                   ^\n");
+}
+
+TEST_CASE("an absurd context of 1e9 tokens") {
+    CHECK(parse_error("absurd-context.yaml") ==
+          "tests/data/specs/absurd-context.yaml:3:10: error: 'context' must be between 2 and 100000000, got 1000000000\n"
+          "  context: 1000000000\n"
+          "           ^\n");
+}
+
+TEST_CASE("a number too large for 64 bits is out of range, not 'not a number'") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ninference: {input_tokens: 99999999999999999999, output_tokens: 5}\n") ==
+          "spec.yaml:2:27: error: 'input_tokens' must be between 1 and 100000000, got 99999999999999999999\n"
+          "  inference: {input_tokens: 99999999999999999999, output_tokens: 5}\n"
+          "                            ^\n");
+}
+
+TEST_CASE("NaN written in YAML") {
+    CHECK(parse_error("nan-value.yaml") ==
+          "tests/data/specs/nan-value.yaml:5:22: error: expected 'ttft_ms' to be a finite number, got '.nan'\n"
+          "    targets: {ttft_ms: .nan}\n"
+          "                       ^\n");
+}
+
+TEST_CASE("infinite and absurd parameter counts") {
+    CHECK(inline_error("model: {parameters: .inf}\ncontext: 100\n") ==
+          "spec.yaml:1:21: error: expected 'parameters' to be a count such as 7B, 70.6B, 500M or 1T, got '.inf'\n"
+          "  model: {parameters: .inf}\n"
+          "                      ^\n");
+    CHECK(inline_error("model: {parameters: 1e30}\ncontext: 100\n") ==
+          "spec.yaml:1:21: error: 'parameters' must be between 1e+06 and 1e+15, got 1e+30\n"
+          "  model: {parameters: 1e30}\n"
+          "                      ^\n");
+}
+
+TEST_CASE("an unknown key gets a did-you-mean") {
+    CHECK(parse_error("unknown-key.yaml") ==
+          "tests/data/specs/unknown-key.yaml:3:3: error: unknown key 'layres' in 'model'\n"
+          "    layres: 32\n"
+          "    ^\n"
+          "hint: did you mean 'layers'?\n");
+}
+
+TEST_CASE("an unknown section lists the known ones") {
+    CHECK(parse_error("unknown-section.yaml") ==
+          "tests/data/specs/unknown-section.yaml:3:1: error: unknown key 'hardware' in the spec\n"
+          "  hardware:\n"
+          "  ^\n"
+          "hint: expected one of name, model, workload, precision, context, batch, inference, training, deployment, "
+          "pricing, headroom, calibration\n");
+}
+
+TEST_CASE("a duplicate key") {
+    CHECK(parse_error("duplicate-key.yaml") ==
+          "tests/data/specs/duplicate-key.yaml:5:3: error: duplicate key 'input_tokens' in 'inference'\n"
+          "    input_tokens: 4096\n"
+          "    ^\n");
+}
+
+TEST_CASE("duplicate keys in the maps keyed by name") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\n"
+                       "pricing: {usd_per_gpu_hour: {h100: 2, h100: 3}}\n") ==
+          "spec.yaml:3:39: error: duplicate key 'h100' in 'usd_per_gpu_hour'\n"
+          "  pricing: {usd_per_gpu_hour: {h100: 2, h100: 3}}\n"
+          "                                        ^\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\n"
+                       "calibration: {decode_step_overhead_ms: 2, decode_step_overhead_ms: 3}\n") ==
+          "spec.yaml:3:43: error: duplicate key 'decode_step_overhead_ms' in 'calibration'\n"
+          "  calibration: {decode_step_overhead_ms: 2, decode_step_overhead_ms: 3}\n"
+          "                                            ^\n");
+}
+
+TEST_CASE("a missing model section") {
+    CHECK(parse_error("missing-model.yaml") ==
+          "tests/data/specs/missing-model.yaml:1:1: error: missing section 'model': give a preset, an hf_config, "
+          "parameters or an architecture\n"
+          "  workload: inference\n"
+          "  ^\n");
+}
+
+TEST_CASE("missing input tokens point at the inference section") {
+    CHECK(parse_error("missing-input-tokens.yaml") ==
+          "tests/data/specs/missing-input-tokens.yaml:2:1: error: missing 'inference.input_tokens' (or the short form "
+          "'context'): how long are the prompts?\n"
+          "  inference:\n"
+          "  ^\n");
+}
+
+TEST_CASE("an unknown enumeration value gets a did-you-mean") {
+    CHECK(parse_error("unknown-enum-value.yaml") ==
+          "tests/data/specs/unknown-enum-value.yaml:5:11: error: expected 'engine' to be one of vllm | trtllm | sglang | "
+          "generic, got 'vlm'\n"
+          "    engine: vlm\n"
+          "            ^\n"
+          "hint: did you mean 'vllm'?\n");
+}
+
+TEST_CASE("both context and input_tokens") {
+    CHECK(parse_error("both-context-and-input.yaml") ==
+          "tests/data/specs/both-context-and-input.yaml:2:10: error: give either 'context' or 'inference.input_tokens', "
+          "not both\n"
+          "  context: 4096\n"
+          "           ^\n");
+}
+
+TEST_CASE("an empty spec") {
+    CHECK(parse_error("empty.yaml") ==
+          "tests/data/specs/empty.yaml:1:1: error: the spec is empty: expected a mapping with at least 'model'\n");
+}
+
+TEST_CASE("a spec that is not a mapping") {
+    CHECK(parse_error("not-a-mapping.yaml") ==
+          "tests/data/specs/not-a-mapping.yaml:1:1: error: expected the spec to be a mapping, got a list\n"
+          "  - model\n"
+          "  ^\n");
+}
+
+TEST_CASE("a section of the wrong type names the section") {
+    CHECK(inline_error("model: 5\ncontext: 100\n") ==
+          "spec.yaml:1:8: error: expected 'model' to be a mapping, got '5'\n"
+          "  model: 5\n"
+          "         ^\n");
+}
+
+TEST_CASE("an empty GPU list says it is empty") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ndeployment: {gpus: []}\n") ==
+          "spec.yaml:3:20: error: expected 'gpus' to be a list of catalog ids, got an empty list\n"
+          "  deployment: {gpus: []}\n"
+          "                     ^\n");
+}
+
+TEST_CASE("a bare number above 1 for a percentage suggests the percent sign") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\nheadroom: 10\n") ==
+          "spec.yaml:3:11: error: 'headroom' must be a fraction below 1 or a percentage below 100%, got 10\n"
+          "  headroom: 10\n"
+          "            ^\n"
+          "hint: did you mean '10%'?\n");
+}
+
+TEST_CASE("several YAML documents in one file are refused") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\n---\nmodel: {preset: llama-3.1-70b}\n") ==
+          "spec.yaml:4:1: error: expected one YAML document, got 2\n"
+          "  model: {preset: llama-3.1-70b}\n"
+          "  ^\n"
+          "hint: remove the '---' separators or split the file\n");
+}
+
+TEST_CASE("every problem in a file is reported at once") {
+    CHECK(parse_error("several-errors.yaml") ==
+          "tests/data/specs/several-errors.yaml:3:3: error: unknown key 'hiden_size' in 'model'\n"
+          "    hiden_size: 4096\n"
+          "    ^\n"
+          "hint: did you mean 'hidden_size'?\n"
+          "tests/data/specs/several-errors.yaml:4:11: error: expected 'workload' to be one of inference | training, got "
+          "'inferance'\n"
+          "  workload: inferance\n"
+          "            ^\n"
+          "hint: did you mean 'inference'?\n"
+          "tests/data/specs/several-errors.yaml:5:12: error: expected 'precision' to be one of fp32 | bf16 | fp16 | fp8 | "
+          "int8 | int4 | nf4 | fp4, got 'bf61'\n"
+          "  precision: bf61\n"
+          "             ^\n"
+          "hint: did you mean 'bf16'?\n"
+          "tests/data/specs/several-errors.yaml:7:17: error: 'input_tokens' must be between 1 and 100000000, got -1\n"
+          "    input_tokens: -1\n"
+          "                  ^\n"
+          "tests/data/specs/several-errors.yaml:9:16: error: expected 'concurrency' to be a whole number or 'auto', got "
+          "'many'\n"
+          "    concurrency: many\n"
+          "                 ^\n"
+          "tests/data/specs/several-errors.yaml:10:11: error: 'headroom' must be at least 0% and below 100%, got 150%\n"
+          "  headroom: 150%\n"
+          "            ^\n");
+}
+
+TEST_CASE("SpecError keeps the diagnostics as values") {
+    try {
+        parse_fixture("several-errors.yaml");
+        FAIL("accepted");
+    } catch (const SpecError& e) {
+        REQUIRE(e.diagnostics().size() == 6);
+        CHECK(e.diagnostics()[0].where.line == 3);
+        CHECK(e.diagnostics()[0].where.column == 3);
+        CHECK(e.diagnostics()[0].hint == "did you mean 'hidden_size'?");
+    }
+}
+
+// ---- model consistency: raised by make_problem ----------------------------------------------
+
+TEST_CASE("kv heads that do not divide the attention heads") {
+    CHECK(problem_error("kv-heads-not-dividing.yaml") ==
+          "tests/data/specs/kv-heads-not-dividing.yaml:5:13: error: kv_heads 5 must divide attention_heads 32\n");
+}
+
+TEST_CASE("heads that do not divide the hidden size need head_dim") {
+    CHECK(problem_error("head-dim-needed.yaml") ==
+          "tests/data/specs/head-dim-needed.yaml:4:20: error: 48 attention heads do not divide hidden_size 4000: give "
+          "'head_dim'\n");
+}
+
+TEST_CASE("more active experts than experts") {
+    CHECK(problem_error("active-experts-exceed.yaml") ==
+          "tests/data/specs/active-experts-exceed.yaml:3:19: error: active_experts 9 exceeds experts 8\n");
+}
+
+TEST_CASE("an unknown preset gets a did-you-mean") {
+    CHECK(problem_error("unknown-preset.yaml") ==
+          "tests/data/specs/unknown-preset.yaml:2:11: error: unknown model preset 'llama-3.1-8'\n"
+          "hint: did you mean 'llama-3.1-8b'?\n");
+}
+
+// ---- GPU names: raised by resolve_gpu_names -------------------------------------------------
+
+TEST_CASE("an unknown GPU in deployment.gpus gets a did-you-mean") {
+    CHECK(gpu_names_error("unknown-gpu.yaml") ==
+          "tests/data/specs/unknown-gpu.yaml:4:25: error: unknown GPU 'h100-sxm-80g'\n"
+          "hint: did you mean 'h100-sxm-80gb'?\n");
+}
+
+TEST_CASE("an ambiguous GPU alias in deployment.gpus lists the matches") {
+    CHECK(gpu_names_error("ambiguous-gpu.yaml") ==
+          "tests/data/specs/ambiguous-gpu.yaml:4:10: error: GPU name 'a100' is ambiguous: it matches a100-pcie-40gb, "
+          "a100-pcie-80gb, a100-sxm-40gb, a100-sxm-80gb\n"
+          "hint: use one of the ids\n");
+}
+
+TEST_CASE("GPU names and price keys resolve to catalog ids") {
+    Problem p = make_problem(
+        parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\ndeployment: {gpus: [H100]}\n"
+                   "pricing: {usd_per_gpu_hour: {h100-sxm: 1.5}}\n",
+                   "r.yaml"),
+        bundled_models(), std::nullopt);
+    resolve_gpu_names(p, catalog());
+    CHECK(p.spec.deployment.gpus == std::vector<std::string>{"h100-sxm-80gb"});
+    REQUIRE(p.spec.pricing.usd_per_gpu_hour.count("h100-sxm-80gb") == 1);
+    CHECK(p.spec.pricing.usd_per_gpu_hour.at("h100-sxm-80gb").value() == Approx(1.5));
+}
+
+TEST_CASE("hostile input never crashes the parser") {
+    // Each must either parse or raise SpecError; nothing else.
+    const char* inputs[] = {
+        "", "~", "[]", "{}", "- - - -", "model: [1, 2]", "model: {preset: [x]}", "? [a, b]\n: c\n",
+        "model: &a {preset: llama-3.1-8b}\ninference: *a\n", "model: {preset: llama-3.1-8b}\n<<: {context: 100}\n",
+        "model: {parameters: 7B}\ncontext: 0x1000\n", "model: {parameters: 7B}\ncontext: 4096\nbatch: 1e400\n",
+        "model: {parameters: 7B}\ncontext: 4096\nheadroom: -5%\n", "model: {parameters: 7B}\ncontext: 4096\nheadroom: nan%\n",
+        "model: {parameters: 7B}\ncontext: 4096\npricing: {usd_per_gpu_hour: {[a]: 2}}\n",
+        "model: {parameters: 7B}\ncontext: 4096\ncalibration: {[a]: 2}\n", "\xff\xfe\x00garbage",
+    };
+    for (const char* text : inputs) {
+        INFO(text);
+        try {
+            parse_spec(text, "h.yaml");
+        } catch (const SpecError& e) {
+            CHECK(std::string(e.what()).rfind("h.yaml:", 0) == 0);
+        }
+    }
+    // Deep nesting is refused before it reaches the recursive parser.
+    const std::string deep = "model: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
+    CHECK_THROWS_AS(parse_spec(deep, "h.yaml"), SpecError);
+}
