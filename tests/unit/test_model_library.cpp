@@ -1,0 +1,110 @@
+// The bundled presets (model_library.hpp): every architecture reproduces its published parameter
+// count, the required models are present, and resolution reports unknown presets with a hint.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <regex>
+
+#include "gpusize/model_library.hpp"
+
+using namespace gpusize;
+
+namespace {
+
+/// Relative unit of the last digit a published figure is given to ("3.3B": 0.1 B, 3 %), so a count
+/// published as "37B" is checked to the precision it was given with; model cards both round and
+/// truncate (Qwen3-30B-A3B's 3.35 B active is published as "3.3B").
+double rounding_of(const std::string& text, double value) {
+    const auto dot = text.find('.');
+    std::size_t decimals = 0;
+    if (dot != std::string::npos)
+        while (dot + 1 + decimals < text.size() && std::isdigit(static_cast<unsigned char>(text[dot + 1 + decimals]))) ++decimals;
+    const double unit = 1e9 * std::pow(10.0, -static_cast<double>(decimals));  // figures are in B
+    return unit / value;
+}
+
+}  // namespace
+
+TEST_CASE("every preset reproduces its published parameter count") {
+    const auto& lib = bundled_models();
+    REQUIRE(lib.presets.size() >= 30);
+    for (const auto& p : lib.presets) {
+        INFO(p.id);
+        const auto c = count_parameters(p.architecture);
+        const double tolerance = std::max(0.005, rounding_of(p.published_parameters_text, p.published_parameters));
+        CHECK(std::abs(c.total / p.published_parameters - 1) <= tolerance);
+        if (p.published_active_parameters) {
+            const double active = c.active - (p.published_active_excludes_embedding ? c.embedding : 0.0);
+            const double t = std::max(0.005, rounding_of(*p.published_active_parameters_text, *p.published_active_parameters));
+            CHECK(std::abs(active / *p.published_active_parameters - 1) <= t);
+        } else {
+            CHECK(c.active == c.total);
+        }
+    }
+}
+
+TEST_CASE("the required presets are there, with official kebab-case ids and sources") {
+    const auto& lib = bundled_models();
+    for (const char* id : {"llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b",
+                           "llama-3.2-1b", "llama-3.2-3b", "llama-3.3-70b", "mistral-7b", "mixtral-8x7b", "mixtral-8x22b",
+                           "qwen2.5-7b", "qwen2.5-14b", "qwen2.5-32b", "qwen2.5-72b", "qwen3-8b", "qwen3-32b", "qwen3-30b-a3b",
+                           "qwen3-235b-a22b", "deepseek-v3", "deepseek-r1", "deepseek-r1-distill-llama-8b",
+                           "deepseek-r1-distill-qwen-32b", "gemma-2-9b", "gemma-2-27b", "gemma-3-27b", "phi-3-mini", "phi-4",
+                           "gpt-oss-20b", "gpt-oss-120b", "gpt-neox-20b", "bloom-176b", "falcon-40b", "mpt-7b", "mpt-70b"}) {
+        INFO(id);
+        CHECK(lib.find(id) != nullptr);
+    }
+    const std::regex kebab("[a-z0-9]+([.-][a-z0-9]+)*");
+    for (const auto& p : lib.presets) {
+        INFO(p.id);
+        CHECK(std::regex_match(p.id, kebab));
+        CHECK_FALSE(p.source.empty());
+        CHECK_FALSE(p.published_source.empty());
+    }
+}
+
+TEST_CASE("architectures that calculators get wrong: MoE, MLA, sliding windows") {
+    const auto& lib = bundled_models();
+    const auto mixtral = count_parameters(lib.find("mixtral-8x7b")->architecture);
+    CHECK(mixtral.total / 1e9 == Approx(46.70).epsilon(0.005));
+    CHECK(mixtral.active / 1e9 == Approx(12.88).epsilon(0.005));
+    const auto& v3 = lib.find("deepseek-v3")->architecture;
+    REQUIRE(v3.mla);
+    // MLA caches kv_lora_rank + rope dim = 512 + 64 per layer: 61 * 576 * 2 bytes
+    CHECK(kv_cache_bytes(v3, 1, 2).value() == 61 * 576 * 2);
+    const auto& gemma = lib.find("gemma-2-9b")->architecture;
+    // 42 layers alternate 4096-token windows and global attention: at 8192 tokens the 21 windowed
+    // layers hold 4096, the 21 global ones 8192; 8 KV heads of 256, K and V, bf16
+    CHECK(kv_cache_bytes(gemma, 8192, 2).value() == (21.0 * 8192 + 21.0 * 4096) * 2 * 8 * 256 * 2);
+}
+
+TEST_CASE("an unknown preset is a spec error at its place, with a suggestion") {
+    Spec s;
+    s.origin = "spec.yaml";
+    s.model.preset = "lama-3.1-8b";
+    s.model.locations["preset"] = SourceLocation{"spec.yaml", 2, 11, {}};
+    try {
+        resolve_model(s, bundled_models(), std::nullopt);
+        FAIL("expected a SpecError");
+    } catch (const SpecError& e) {
+        CHECK(std::string(e.what()) == "spec.yaml:2:11: error: unknown model preset 'lama-3.1-8b'\nhint: did you mean 'llama-3.1-8b'?\n");
+    }
+}
+
+TEST_CASE("spec fields override a preset") {
+    Spec s;
+    s.model.preset = "llama-3.1-8b";
+    s.model.patch.kv_heads = 4;
+    const auto r = resolve_model(s, bundled_models(), std::nullopt);
+    CHECK(r.source_kind == ModelSource::preset);
+    CHECK(kv_cache_bytes(r.architecture, 1, 2).value() == 64 * 1024);  // half of Llama 3.1 8B's 128 KiB
+}
+
+TEST_CASE("a bare parameter count derives an architecture and says so") {
+    Spec s;
+    s.model.parameters = 7e9;
+    const auto r = resolve_model(s, bundled_models(), std::nullopt);
+    CHECK(r.source_kind == ModelSource::derived);
+    REQUIRE(r.notes.size() == 1);
+    CHECK(r.notes[0].rfind("architecture derived from 7 B parameters (Llama-style:", 0) == 0);
+}
