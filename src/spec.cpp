@@ -412,7 +412,7 @@ private:
                  {"electricity_usd_per_kwh", [&](const YAML::Node& v) { p.electricity_usd_per_kwh = r_.number(v, "electricity_usd_per_kwh", 0, 100); }},
                  {"pue", [&](const YAML::Node& v) { p.pue = r_.number(v, "pue", 1, 10); }},
                  {"amortization_years", [&](const YAML::Node& v) { p.amortization_years = r_.number(v, "amortization_years", 0.1, 50); }},
-                 {"utilization", [&](const YAML::Node& v) { p.utilization = r_.fraction(v, "utilization"); }}});
+                 {"utilization", [&](const YAML::Node& v) { p.utilization = r_.share(v, "utilization"); }}});
     }
 
     void calibration(const YAML::Node& n) {

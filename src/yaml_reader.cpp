@@ -249,6 +249,16 @@ std::optional<double> YamlReader::fraction(const YAML::Node& n, std::string_view
     return v;
 }
 
+std::optional<double> YamlReader::share(const YAML::Node& n, std::string_view key) {
+    if (n.IsScalar() && (n.Scalar() == "100%" || n.Scalar() == "1" || n.Scalar() == "1.0")) return 1.0;
+    auto v = fraction(n, key);
+    if (v && *v == 0) {
+        error(n, fmt::format("'{}' must be above 0%, got 0%", key));
+        return std::nullopt;
+    }
+    return v;
+}
+
 std::optional<std::size_t> YamlReader::choice(const YAML::Node& n, std::string_view key, const std::vector<std::string>& names) {
     if (n.IsScalar()) {
         for (std::size_t i = 0; i < names.size(); ++i)

@@ -49,6 +49,8 @@ public:
     std::optional<double> count(const YAML::Node& n, std::string_view key, double min, double max);
     /// A percentage: `10%` or a fraction `0.1`, within [0, 1).
     std::optional<double> fraction(const YAML::Node& n, std::string_view key);
+    /// A share of a whole: like `fraction`, but above 0 and up to 100% (`utilization: 100%`).
+    std::optional<double> share(const YAML::Node& n, std::string_view key);
     /// One of `names` (spelled as in YAML); returns its index.
     std::optional<std::size_t> choice(const YAML::Node& n, std::string_view key, const std::vector<std::string>& names);
 
