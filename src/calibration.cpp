@@ -57,6 +57,13 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
         {"training_step_overhead_ms", 20.0, "ms per optimizer step", "optimizer step, data loading and synchronisation"},
         {"interruptions_per_gpu_hour", 419.0 / (16384.0 * 54.0 * 24.0), "interruptions per GPU-hour",
          "Llama 3 405B pre-training: 419 unexpected interruptions in 54 days on 16,384 H100 GPUs (Meta, 2024)"},
+        {"checkpoint_write_gb_per_s", 20, "GB/s aggregate",
+         "documented default: a parallel file system's share for one job; Meta's Tectonic sustained 2 TB/s for Llama 3 on "
+         "16k GPUs (Llama 3 paper), a typical 64-512 GPU cluster's NFS or Lustre slice 10-50 GB/s; set "
+         "training.checkpoint.write_gb_per_s"},
+        {"restart_minutes", 10, "minutes per interruption",
+         "documented default: detect the failure, reschedule, reload the last checkpoint and warm up; set "
+         "training.checkpoint.restart_minutes"},
     }};
     return table;
 }

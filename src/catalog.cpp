@@ -9,6 +9,7 @@
 #include <set>
 
 #include "gpusize/diagnostics.hpp"
+#include "json_limits.hpp"
 
 namespace gpusize {
 
@@ -402,6 +403,7 @@ Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
         Checker c(sink, src.origin);
         cat.origins.push_back(src.origin);
         json doc;
+        if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
         try {
             doc = json::parse(src.text);
         } catch (const json::out_of_range& e) {

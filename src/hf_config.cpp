@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gpusize/model_library.hpp"
+#include "json_limits.hpp"
 
 namespace gpusize {
 namespace {
@@ -519,8 +520,15 @@ void read_architecture(Fields& f, HfModel& out) {
 }
 
 std::optional<json> parse_json(std::string_view text, const std::string& origin, DiagnosticSink& sink) {
+    if (!detail::check_json_limits(text, origin, sink)) return std::nullopt;
     try {
         return json::parse(text);
+    } catch (const json::out_of_range& e) {
+        // A number too large for a double (1e400): nlohmann reports no position for it.
+        std::string message = e.what();
+        if (auto pos = message.find("] "); pos != std::string::npos) message = message.substr(pos + 2);
+        sink.error(SourceLocation{origin, 0, 0, "/"}, fmt::format("invalid JSON: {}", message));
+        return std::nullopt;
     } catch (const json::parse_error& e) {
         // e.byte is the 1-based offset of the character that failed.
         const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());

@@ -262,7 +262,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         MemoryBreakdown& b = r.breakdown;
         const double zero_weights = tr.sharding == Sharding::zero3 ? dp : 1.0;
         const double zero_grads = tr.sharding == Sharding::zero2 || tr.sharding == Sharding::zero3 ? dp : 1.0;
-        const double zero_opt = tr.sharding == Sharding::none ? 1.0 : dp;
+        const double zero_opt = tr.sharding == Sharding::none ? 1.0 : dp;  // every other mode shards the optimizer
         double trainable = held;
         if (tr.method == TrainingMethod::full) {
             b.weights = Bytes(held * bytes_per_element(p.spec.precision.weights) / zero_weights);
@@ -274,18 +274,26 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
             if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
                 b.weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
         }
-        // Mixed precision keeps 16-bit gradients and an fp32 master copy unless weights are fp32.
+        // Mixed precision keeps 16-bit gradients, fp32 moments and an fp32 master copy unless the
+        // weights are fp32 already; pure 16-bit training (no master weights) keeps 16-bit moments.
+        // Megatron's distributed optimizer accumulates fp32 gradients: 2 + 4 + 12/d bytes.
         const bool mixed = bytes_per_element(p.spec.precision.weights) < 4 || tr.method != TrainingMethod::full;
-        b.gradients = Bytes(trainable * (mixed ? 2.0 : 4.0) / zero_grads);
-        const double moments = tr.optimizer == Optimizer::adamw ? 8.0 : tr.optimizer == Optimizer::adamw_8bit ? 2.0 : 4.0;
-        b.optimizer = Bytes(trainable * (moments + (mixed ? 4.0 : 0.0)) / zero_opt);
+        const bool master = mixed && tr.master_weights;
+        const bool fp32_grads = !mixed || tr.sharding == Sharding::distributed_optimizer;
+        b.gradients = Bytes(trainable * (fp32_grads ? 4.0 : 2.0) / zero_grads);
+        const double moment = master || !mixed ? 4.0 : 2.0;  // bytes per moment
+        const double moments = tr.optimizer == Optimizer::adamw ? 2 * moment : tr.optimizer == Optimizer::adamw_8bit ? 2.0 : moment;
+        b.optimizer = Bytes(trainable * (moments + (master ? 4.0 : 0.0)) / zero_opt);
         if (tr.sharding == Sharding::zero3 && l.data > 1)
             b.weights += Bytes(c[Constant::zero3_prefetch_layers] * (held / d(std::max<std::int64_t>(1, s.layers))) * 2.0);
 
         // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
+        // The interleaved schedule holds more: Megatron-LM's memory penalty 1 + (p - 1)/(p v).
         r.micro_batches_in_flight = static_cast<std::int64_t>(std::min(micro_batches, pp - static_cast<double>(i)));
+        const double v = d(tr.pipeline_interleave);
+        const double penalty = l.pipeline > 1 && tr.pipeline_interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
         const Bytes per_layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act);
-        const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight);
+        const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight) * penalty;
         if (tr.activation_checkpointing == Recompute::full) {
             const double input = bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0);
             b.activations = Bytes(micro_tokens * (stored_layers * input + per_layer.value()));

@@ -192,7 +192,8 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const Seconds dpt = allreduce_time(grads * volume, l.data, dp_link->bus, ar_latency) * (1.0 - c[Constant::dp_comm_overlap]);
     // Pipeline: activations sent forward and gradients back at each boundary, per micro-batch.
     const Seconds ppt = l.pipeline > 1 ? (Bytes(micro_tokens * h * act) / pp_link->bus +
-                                          microseconds(c[Constant::p2p_latency_us])) * (2.0 * micro_batches)
+                                          microseconds(c[Constant::p2p_latency_us])) *
+                                             (2.0 * micro_batches * d(tr.pipeline_interleave))
                                        : Seconds(0);
     // Context parallel: ring exchange of K/V per layer, overlapped with attention in practice.
     const Seconds cpt = l.context > 1 ? allgather_time(Bytes(micro_tokens * d(l.context) * 2.0 * d(m.kv_heads) * d(m.head_dim) * act /
@@ -200,7 +201,8 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
                                       : Seconds(0);
     r.communication = tp + dpt + ppt + cpt;
     const Seconds busy = r.compute + tp + ppt + cpt;
-    r.bubble = busy * ((pp - 1.0) / micro_batches);
+    // 1F1B's bubble is (p - 1)/m of the busy time; interleaving v virtual stages divides it by v.
+    r.bubble = busy * ((pp - 1.0) / (micro_batches * d(tr.pipeline_interleave)));
     r.step_time = busy + r.bubble + dpt + milliseconds(c[Constant::training_step_overhead_ms]);
     r.bound = r.communication > r.compute ? Bound::communication : Bound::compute;
     r.tokens_per_s = r.tokens_per_step / r.step_time.value();
@@ -208,8 +210,31 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const double peak_total = peak->value() * n;
     r.mfu = model_flops.value() / r.step_time.value() / peak_total;
     r.hfu = hardware_flops.value() / r.step_time.value() / peak_total;
-    if (tr.tokens) r.time_to_train = Seconds(*tr.tokens / r.tokens_per_s);
+    if (tr.tokens) r.time_to_train_ideal = Seconds(*tr.tokens / r.tokens_per_s);
+    r.failures = estimate_failures(p, l.gpus(), r.time_to_train_ideal);
+    if (r.time_to_train_ideal && r.failures.goodput_loss < 1)
+        r.time_to_train = *r.time_to_train_ideal / (1.0 - r.failures.goodput_loss);
     return r;
+}
+
+FailureEstimate estimate_failures(const Problem& p, std::int64_t gpus, std::optional<Seconds> ideal_time) {
+    const auto& c = p.calibration;
+    const auto& tr = p.spec.training;
+    FailureEstimate f;
+    f.interruptions_per_gpu_hour = c[Constant::interruptions_per_gpu_hour];
+    f.mtbf = hours(1.0 / (f.interruptions_per_gpu_hour * d(gpus)));
+    // A checkpoint holds the trainable weights and their optimizer states (not gradients).
+    const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total
+                                                              : lora_parameters(p.model.architecture, tr.lora);
+    const double states = tr.optimizer == Optimizer::adamw ? 12.0 : tr.optimizer == Optimizer::adamw_8bit ? 6.0 : 8.0;
+    f.checkpoint = Bytes(trainable * (2.0 + (tr.master_weights ? states : states / 2)));
+    f.checkpoint_write = f.checkpoint / gb_per_s(tr.checkpoint_write_gb_per_s.value_or(c[Constant::checkpoint_write_gb_per_s]));
+    f.restart = Seconds(60.0 * tr.restart_minutes.value_or(c[Constant::restart_minutes]));
+    f.checkpoint_interval = Seconds(std::sqrt(2.0 * f.checkpoint_write.value() * f.mtbf.value()));
+    f.goodput_loss = f.checkpoint_write / f.checkpoint_interval + f.checkpoint_interval / (f.mtbf * 2.0) + f.restart / f.mtbf;
+    if (ideal_time && f.goodput_loss < 1)
+        f.expected_interruptions = to_hours(*ideal_time / (1.0 - f.goodput_loss)) * f.interruptions_per_gpu_hour * d(gpus);
+    return f;
 }
 
 }  // namespace gpusize

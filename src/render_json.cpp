@@ -121,12 +121,25 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
             w.key("hfu").value(p.hfu);
             w.key("time_to_train_s");
             p.time_to_train ? w.value(p.time_to_train->value()) : w.null();
+            w.key("time_to_train_ideal_s");
+            p.time_to_train_ideal ? w.value(p.time_to_train_ideal->value()) : w.null();
             w.key("gradient_accumulation").value(p.gradient_accumulation);
             w.key("micro_batches_in_flight").value(e.training->micro_batches_in_flight);
             w.key("compute_s").value(p.compute.value());
             w.key("communication_s").value(p.communication.value());
             w.key("bubble_s").value(p.bubble.value());
             w.key("bound").value(to_string(p.bound));
+            const auto& f = p.failures;
+            w.key("failures").begin_object();
+            w.key("interruptions_per_gpu_hour").value(f.interruptions_per_gpu_hour);
+            w.key("mtbf_s").value(f.mtbf.value());
+            w.key("expected_interruptions").value(f.expected_interruptions);
+            w.key("checkpoint_bytes").whole(f.checkpoint.value());
+            w.key("checkpoint_write_s").value(f.checkpoint_write.value());
+            w.key("checkpoint_interval_s").value(f.checkpoint_interval.value());
+            w.key("restart_s").value(f.restart.value());
+            w.key("goodput_loss").value(f.goodput_loss);
+            w.end_object();
             w.end_object();
         } else {
             w.null();

@@ -99,6 +99,19 @@ std::string memory_detail(const Evaluation& e) {
     if (m.gradients.value() > 0 || m.optimizer.value() > 0)
         out += fmt::format(", gradients {:.2f}, optimizer {:.2f}", to_gib(m.gradients), to_gib(m.optimizer));
     out += fmt::format(", overhead {:.2f} = {:.2f} of {:.2f} GiB\n", to_gib(m.overhead), to_gib(m.total()), to_gib(m.capacity));
+    if (e.training) {
+        const auto& p = e.training->performance;
+        const auto& f = p.failures;
+        out += fmt::format("step {:.2f} s: compute {:.2f}, exposed communication {:.2f}, pipeline bubble {:.2f}; MFU {:.1f}%, HFU {:.1f}%\n",
+                           p.step_time.value(), p.compute.value(), p.communication.value(), p.bubble.value(), p.mfu * 100,
+                           p.hfu * 100);
+        out += fmt::format("failures: one interruption every {:.1f} h on {} GPUs; checkpoint {:.0f} GB written in {:.0f} s every "
+                           "{:.0f} min (Young/Daly); {:.1f}% of wall time lost",
+                           to_hours(f.mtbf), e.gpu_count, to_gb(f.checkpoint), f.checkpoint_write.value(),
+                           f.checkpoint_interval.value() / 60, f.goodput_loss * 100);
+        out += f.expected_interruptions > 0 ? fmt::format(", {:.0f} interruptions expected over the run\n", f.expected_interruptions)
+                                            : std::string("\n");
+    }
     if (e.inference)
         out += fmt::format("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
                            std::max(0.0, to_gib(e.inference->kv_pool)), e.inference->kv_capacity_tokens, e.inference->max_concurrency,

@@ -52,6 +52,7 @@ std::string_view to_string(Sharding v) {
         case Sharding::zero1: return "zero1";
         case Sharding::zero2: return "zero2";
         case Sharding::zero3: return "zero3";
+        case Sharding::distributed_optimizer: return "distributed_optimizer";
     }
     return "?";
 }
@@ -162,20 +163,26 @@ namespace {
 
 class SpecParser {
 public:
-    SpecParser(std::string_view text, std::string_view origin) : r_(text, origin) { spec_.origin = std::string(origin); }
+    SpecParser(std::string_view text, std::string_view origin, const std::vector<Override>* overrides = nullptr)
+        : r_(text, origin), text_(text), overrides_(overrides) { spec_.origin = std::string(origin); }
 
     Spec parse() {
         YAML::Node root = r_.load();
+        if (overrides_ && r_.sink().empty()) override_problems_ = detail::apply_overrides(root, *overrides_, text_);
         if (r_.sink().empty()) {
             if (!root.IsDefined() || root.IsNull()) r_.error_at({spec_.origin, 1, 1, {}}, "the spec is empty: expected a mapping with at least 'model'");
             else top(root);
         }
+        if (overrides_) relocate_override_diagnostics(r_.sink().diagnostics(), text_, spec_.origin, *overrides_, override_problems_);
         r_.sink().throw_if_any<SpecError>();
         return std::move(spec_);
     }
 
 private:
     YamlReader r_;
+    std::string_view text_;
+    const std::vector<Override>* overrides_ = nullptr;
+    std::vector<Diagnostic> override_problems_;
     Spec spec_;
     bool have_model_ = false, have_inference_ = false, have_training_ = false, have_workload_ = false;
     std::optional<YAML::Node> context_, batch_;
@@ -323,8 +330,9 @@ private:
                                         .value_or(t.optimizer);
                   }},
                  {"sharding", [&](const YAML::Node& v) {
-                      t.sharding = r_.enumeration<Sharding>(v, "sharding", {"none", "zero1", "zero2", "zero3", "fsdp"},
-                                                            {Sharding::none, Sharding::zero1, Sharding::zero2, Sharding::zero3, Sharding::zero3})
+                      t.sharding = r_.enumeration<Sharding>(v, "sharding", {"none", "zero1", "zero2", "zero3", "fsdp", "distributed_optimizer"},
+                                                            {Sharding::none, Sharding::zero1, Sharding::zero2, Sharding::zero3, Sharding::zero3,
+                                                             Sharding::distributed_optimizer})
                                        .value_or(t.sharding);
                   }},
                  {"activation_checkpointing", [&](const YAML::Node& v) {
@@ -332,6 +340,15 @@ private:
                           r_.enumeration<Recompute>(v, "activation_checkpointing", {"none", "selective", "full"},
                                                     {Recompute::none, Recompute::selective, Recompute::full})
                               .value_or(t.activation_checkpointing);
+                  }},
+                 {"master_weights", [&](const YAML::Node& v) { t.master_weights = r_.boolean(v, "master_weights").value_or(true); }},
+                 {"pipeline_interleave", [&](const YAML::Node& v) {
+                      t.pipeline_interleave = r_.integer(v, "pipeline_interleave", 1, 64).value_or(1);
+                  }},
+                 {"checkpoint", [&](const YAML::Node& v) {
+                      r_.walk(v, "training.checkpoint",
+                              {{"write_gb_per_s", [&](const YAML::Node& x) { t.checkpoint_write_gb_per_s = r_.number(x, "write_gb_per_s", 0.001, 1e6); }},
+                               {"restart_minutes", [&](const YAML::Node& x) { t.restart_minutes = r_.number(x, "restart_minutes", 0, 1e5); }}});
                   }}});
     }
 
@@ -494,5 +511,8 @@ private:
 }  // namespace
 
 Spec parse_spec(std::string_view yaml_text, std::string_view origin) { return SpecParser(yaml_text, origin).parse(); }
+Spec parse_spec(std::string_view yaml_text, std::string_view origin, const std::vector<Override>& overrides) {
+    return SpecParser(yaml_text, origin, &overrides).parse();
+}
 
 }  // namespace gpusize

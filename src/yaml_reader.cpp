@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <vector>
 
 #include "gpusize/spec.hpp"
 
@@ -25,6 +26,59 @@ int nesting_depth(std::string_view text) {
     }
     return deepest;
 }
+
+/// The first line whose block collections may nest deeper than `limit`, or 0. Block collections
+/// nest by indentation and by indicators on one line ("- - - x", "? ? x", "- a: - b"); the open
+/// indentation levels plus the line's indicators bound the depth from above, so yaml-cpp's
+/// recursive descent never sees a deep document.
+int too_deep_block_line(std::string_view text, int limit) {
+    std::vector<std::size_t> indents;
+    int line_number = 0;
+    for (std::size_t pos = 0; pos <= text.size();) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_number;
+        const std::size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string_view::npos || line[indent] == '#' || line[indent] == '\r') continue;
+        while (!indents.empty() && indents.back() >= indent) indents.pop_back();
+        indents.push_back(indent);
+        int indicators = 0;
+        for (std::size_t i = indent; i < line.size(); ++i)
+            if ((line[i] == '-' || line[i] == '?' || line[i] == ':') && (i + 1 == line.size() || line[i + 1] == ' ' || line[i + 1] == '\r'))
+                ++indicators;
+        if (static_cast<int>(indents.size()) + indicators > limit) return line_number;
+    }
+    return 0;
+}
+
+/// The offset of the first byte that does not start or continue a valid UTF-8 character
+/// (overlong forms, surrogates and code points past U+10FFFF included), or npos.
+std::size_t invalid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        unsigned lo = 0x80, hi = 0xbf;  // the valid range of the second byte
+        if (c < 0x80) { ++i; continue; }
+        if (c >= 0xc2 && c <= 0xdf) n = 1;
+        else if (c == 0xe0) { n = 2; lo = 0xa0; }
+        else if (c == 0xed) { n = 2; hi = 0x9f; }
+        else if (c >= 0xe1 && c <= 0xef) n = 2;
+        else if (c == 0xf0) { n = 3; lo = 0x90; }
+        else if (c == 0xf4) { n = 3; hi = 0x8f; }
+        else if (c >= 0xf1 && c <= 0xf3) n = 3;
+        else return i;
+        if (s.size() - i <= n) return i;  // cut short by the end of the text
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return i;
+        }
+        i += n + 1;
+    }
+    return std::string_view::npos;
+}
 }  // namespace
 
 YamlReader::YamlReader(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
@@ -36,6 +90,21 @@ YAML::Node YamlReader::load() {
     }
     if (nesting_depth(text_) > max_nesting) {
         error_at({origin_, 1, 1, {}}, fmt::format("flow collections nest deeper than {} levels", max_nesting));
+        return {};
+    }
+    if (const int line = too_deep_block_line(text_, max_nesting)) {
+        error_at({origin_, line, 1, {}}, fmt::format("block collections nest deeper than {} levels", max_nesting));
+        return {};
+    }
+    if (const std::size_t bad = invalid_utf8(text_); bad != std::string_view::npos) {
+        const std::string_view before = std::string_view(text_).substr(0, bad);
+        const int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+        const auto line_start = before.rfind('\n');
+        const int column = static_cast<int>(bad - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
+        // The line itself is not shown: it is not text a terminal can print.
+        sink_.error({origin_, line, column, {}},
+                    fmt::format("invalid UTF-8: byte 0x{:02x} starts no character", static_cast<unsigned char>(text_[bad])),
+                    "save the file as UTF-8");
         return {};
     }
     try {

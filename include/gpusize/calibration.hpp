@@ -39,6 +39,8 @@ enum class Constant : std::size_t {
     tp_comm_overlap,
     training_step_overhead_ms,
     interruptions_per_gpu_hour,
+    checkpoint_write_gb_per_s,
+    restart_minutes,
     count_
 };
 

@@ -108,9 +108,11 @@ struct TrainingMemory {
     std::int64_t micro_batches_in_flight = 1;
 };
 
-/// Training memory of the most loaded GPU: model states with the sharding stage, activations of the
-/// micro-batches in flight under 1F1B, the logits/loss peak on the last stage, ZeRO-3 gather
-/// buffers, runtime overhead and allocator fragmentation.
+/// Training memory of the most loaded GPU: model states with the sharding stage (AdamW with fp32
+/// master weights: 2 + 2 + 12 bytes per parameter; without master weights 2 + 2 + 4; Megatron's
+/// distributed optimizer 2 + 4 + 12/d), activations of the micro-batches in flight under 1F1B
+/// (times 1 + (p-1)/(p v) when interleaved over v virtual stages), the logits/loss peak on the
+/// last stage, ZeRO-3 gather buffers, runtime overhead and allocator fragmentation.
 TrainingMemory estimate_training_memory(const Problem& p, const Device& d, const Layout& l);
 
 }  // namespace gpusize

@@ -52,6 +52,23 @@ struct InferencePerformance {
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
                                                                    std::int64_t concurrency);
 
+/// Interruptions over a run and the checkpointing that bounds their cost (ESTIMATION.md section 9):
+/// the job's mean time between interruptions `MTBF = 1 / (rate * N)`, checkpoint time
+/// `delta = checkpoint bytes / write bandwidth`, Young/Daly interval `tau = sqrt(2 * delta * MTBF)`,
+/// and the share of wall time lost `delta/tau + tau/(2 MTBF) + restart/MTBF`.
+struct FailureEstimate {
+    double interruptions_per_gpu_hour = 0;
+    Seconds mtbf;
+    Bytes checkpoint;            ///< weights and optimizer states of the whole job
+    Seconds checkpoint_write;
+    Seconds checkpoint_interval;
+    Seconds restart;
+    double goodput_loss = 0;     ///< share of wall time lost; 1 or more: the job cannot progress
+    double expected_interruptions = 0;  ///< over the run, when a token budget is given
+};
+
+FailureEstimate estimate_failures(const Problem& p, std::int64_t gpus, std::optional<Seconds> ideal_time);
+
 struct TrainingPerformance {
     Seconds step_time;
     Seconds compute;                ///< matmul time of all micro-batches, with recomputation
@@ -63,7 +80,9 @@ struct TrainingPerformance {
     double mfu = 0;                 ///< model FLOPs/s over N * dense bf16 (or compute precision) peak
     double hfu = 0;                 ///< hardware FLOPs (with recomputation) over the same peak
     std::int64_t gradient_accumulation = 1;
-    std::optional<Seconds> time_to_train;
+    std::optional<Seconds> time_to_train;        ///< including the goodput lost to interruptions
+    std::optional<Seconds> time_to_train_ideal;  ///< without interruptions
+    FailureEstimate failures;
     Bound bound = Bound::compute;
 };
 

@@ -14,6 +14,7 @@
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "gpusize/model.hpp"
+#include "gpusize/overrides.hpp"
 #include "gpusize/units.hpp"
 
 namespace gpusize {
@@ -22,7 +23,7 @@ enum class Workload { inference, training };
 enum class Engine { vllm, trtllm, sglang, generic };
 enum class TrainingMethod { full, lora, qlora };
 enum class Optimizer { adamw, adamw_8bit, sgd };
-enum class Sharding { none, zero1, zero2, zero3 };
+enum class Sharding { none, zero1, zero2, zero3, distributed_optimizer };
 enum class Recompute { none, selective, full };
 enum class PricingMode { cloud, onprem };
 
@@ -103,6 +104,14 @@ struct TrainingSpec {
     Optimizer optimizer = Optimizer::adamw;
     Sharding sharding = Sharding::none;
     Recompute activation_checkpointing = Recompute::none;
+    /// Mixed precision keeps fp32 master weights and fp32 Adam moments (16 bytes per parameter);
+    /// without them, weights, gradients and moments stay 16-bit (8 bytes, torchtune's default).
+    bool master_weights = true;
+    /// Virtual pipeline stages per GPU (Megatron's interleaved 1F1B); 1 = plain 1F1B.
+    std::int64_t pipeline_interleave = 1;
+    /// Aggregate bandwidth checkpoints are written at, and the time a restart takes.
+    std::optional<double> checkpoint_write_gb_per_s;
+    std::optional<double> restart_minutes;
 };
 
 struct DeploymentSpec {
@@ -141,6 +150,9 @@ struct Spec {
 
 /// Parses spec text. `origin` names it in diagnostics (a path or `-`). Throws SpecError.
 Spec parse_spec(std::string_view yaml_text, std::string_view origin);
+/// The same, with `--set` overrides applied to the document before it is checked (overrides.hpp);
+/// problems they cause are located at `--set:N:COL`.
+Spec parse_spec(std::string_view yaml_text, std::string_view origin, const std::vector<Override>& overrides);
 
 /// Parses "70.6B", "1T", "500M", "7e9" or a plain number into a count. nullopt if malformed.
 std::optional<double> parse_count(std::string_view s);

@@ -85,8 +85,10 @@ Catalog load_catalog(const Options& o, std::istream& in) {
 
 /// Errors found after parsing (model consistency, GPU names) carry a location but not the line
 /// itself: add it, so that every spec error shows the line and a caret.
-SpecError with_source_lines(const SpecError& e, const std::string& text, const std::string& origin) {
+SpecError with_source_lines(const SpecError& e, const std::string& text, const std::string& origin,
+                            const std::vector<Override>& overrides) {
     std::vector<Diagnostic> ds = e.diagnostics();
+    relocate_override_diagnostics(ds, text, origin, overrides);
     for (auto& d : ds)
         if (d.source_line.empty() && d.where.origin == origin && d.where.line > 0 && d.where.pointer.empty())
             d.source_line = line_of(text, d.where.line);
@@ -94,8 +96,9 @@ SpecError with_source_lines(const SpecError& e, const std::string& text, const s
 }
 
 Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog) {
+    const std::vector<Override> overrides = parse_overrides(o.sets);
     const std::string text = read_file(o.spec, in);
-    Spec spec = parse_spec(text, o.spec);
+    Spec spec = parse_spec(text, o.spec, overrides);
     std::optional<std::string> hf_text;
     if (spec.model.hf_config) {
         // Relative to the spec's directory (the working directory for stdin).
@@ -112,7 +115,7 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
         resolve_gpu_names(problem, catalog);
         return problem;
     } catch (const SpecError& e) {
-        throw with_source_lines(e, text, o.spec);
+        throw with_source_lines(e, text, o.spec, overrides);
     }
 }
 
@@ -129,6 +132,17 @@ void write(std::ostream& out, const std::string& text) {
 
 /// `check`: exactly one deployment, from flags over the spec's `deployment`. A layout left open is
 /// the best the planner finds for that GPU and count.
+/// Nothing passes: the option closest to passing (fits but misses a target, else the smallest
+/// memory overrun among valid layouts).
+Evaluation closest_rejected(const Plan& plan) {
+    auto closeness = [](const Evaluation& e) {
+        const bool valid = e.memory.capacity.value() > 0;
+        return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0);
+    };
+    return *std::min_element(plan.rejected.begin(), plan.rejected.end(),
+                             [&](const Evaluation& a, const Evaluation& b) { return closeness(a) < closeness(b); });
+}
+
 Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     auto& dep = p.spec.deployment;
     std::optional<Partition> partition;
@@ -188,14 +202,49 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
         throw usage_error(why.empty() ? "no layout of that GPU count is possible for this model"
                                       : fmt::format("no layout of that GPU count is possible for this model: {}", why.front()));
     }
-    // Nothing passes: show the option closest to passing (fits but misses a target, else the
-    // smallest memory overrun among valid layouts).
-    auto closeness = [](const Evaluation& e) {
-        const bool valid = e.memory.capacity.value() > 0;
-        return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0);
-    };
-    return *std::min_element(plan.rejected.begin(), plan.rejected.end(),
-                             [&](const Evaluation& a, const Evaluation& b) { return closeness(a) < closeness(b); });
+    return closest_rejected(plan);
+}
+
+/// `explain`: each `--gpu` evaluated as `check` would; without one, `check`'s choice when the spec
+/// names one GPU type, else the best candidate of `plan` (or the option closest to passing).
+std::vector<Evaluation> explain_deployments(const Options& o, const Problem& problem, const Catalog& catalog) {
+    std::vector<Evaluation> out;
+    for (const auto& id : o.explain_gpus) {
+        Options one = o;
+        one.gpu = id;
+        Problem p = problem;
+        out.push_back(check_one(one, p, catalog));
+    }
+    if (!out.empty()) return out;
+    Problem p = problem;
+    if (p.spec.deployment.gpus.size() == 1) {
+        out.push_back(check_one(o, p, catalog));
+        return out;
+    }
+    auto& dep = p.spec.deployment;
+    if (o.count) dep.gpu_count = o.count;
+    if (o.tp) dep.tensor_parallel = o.tp;
+    if (o.pp) dep.pipeline_parallel = o.pp;
+    if (o.dp) dep.data_parallel = o.dp;
+    Plan plan = plan_deployments(p, catalog);
+    if (!plan.candidates.empty()) out.push_back(plan.candidates.front());
+    else if (!plan.rejected.empty()) out.push_back(closest_rejected(plan));
+    else throw usage_error("nothing to explain: no valid layout of any GPU in the search", "name one with --gpu ID");
+    out.back().rank = 0;
+    return out;
+}
+
+/// One renderer per format; YAML is the JSON document re-emitted.
+template <class Json, class Table, class Markdown, class Csv>
+std::string render_as(Format f, Json json, Table table, Markdown markdown, Csv csv) {
+    switch (f) {
+        case Format::json: return json();
+        case Format::yaml: return render_yaml(json());
+        case Format::markdown: return markdown();
+        case Format::csv: return csv();
+        case Format::table: break;
+    }
+    return table();
 }
 
 int run_command(const Options& o, std::istream& in, std::ostream& out) {
@@ -204,7 +253,9 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
     if (o.command == "gpus") {
         if (o.item) {
             const Gpu& g = catalog.resolve(*o.item);
-            write(out, o.format == Format::json ? render_gpus_json(catalog, {&g}) : render_gpu_detail(g));
+            write(out, render_as(
+                           o.format, [&] { return render_gpus_json(catalog, {&g}); }, [&] { return render_gpu_detail(g); },
+                           [&] { return render_gpus_markdown({&g}); }, [&] { return render_gpus_csv(catalog, {&g}); }));
             return exit_code::ok;
         }
         if (o.vendor) {
@@ -225,7 +276,9 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
             if (o.min_memory_bytes && g.memory.value() < *o.min_memory_bytes) continue;
             list.push_back(&g);
         }
-        write(out, o.format == Format::json ? render_gpus_json(catalog, list) : render_gpus_table(list));
+        write(out, render_as(
+                       o.format, [&] { return render_gpus_json(catalog, list); }, [&] { return render_gpus_table(list); },
+                       [&] { return render_gpus_markdown(list); }, [&] { return render_gpus_csv(catalog, list); }));
         return exit_code::ok;
     }
     if (o.command == "models") {
@@ -233,23 +286,45 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
         if (o.item) {
             const Preset* p = lib.find(*o.item);
             if (!p) throw usage_error(fmt::format("unknown model preset '{}'", *o.item), did_you_mean(*o.item, lib.ids()));
-            write(out, o.format == Format::json ? render_models_json({p}) : render_model_detail(*p));
+            write(out, render_as(
+                           o.format, [&] { return render_models_json({p}); }, [&] { return render_model_detail(*p); },
+                           [&] { return render_models_markdown({p}); }, [&] { return render_models_csv({p}); }));
             return exit_code::ok;
         }
         std::vector<const Preset*> list;
         for (const auto& p : lib.presets) list.push_back(&p);
-        write(out, o.format == Format::json ? render_models_json(list) : render_models_table(list));
+        write(out, render_as(
+                       o.format, [&] { return render_models_json(list); }, [&] { return render_models_table(list); },
+                       [&] { return render_models_markdown(list); }, [&] { return render_models_csv(list); }));
         return exit_code::ok;
     }
     Problem problem = load_problem(o, in, catalog);
     Report report;
+    if (o.command == "explain") {
+        std::vector<Evaluation> evaluations = explain_deployments(o, problem, catalog);
+        Plan explained;
+        explained.candidates = evaluations;
+        report = make_plan_report(problem, catalog, std::move(explained));
+        report.command = "explain";
+        write(out, render_as(
+                       o.format, [&] { return render_explain_json(report); }, [&] { return render_explain_table(report); },
+                       [&] { return render_explain_markdown(report); }, [&] { return render_explain_csv(report); }));
+        int status = exit_code::ok;
+        for (const auto& e : evaluations) {
+            const int one = !e.fits ? exit_code::does_not_fit : !e.meets_targets ? exit_code::misses_target : exit_code::ok;
+            if (one == exit_code::does_not_fit || (one == exit_code::misses_target && status == exit_code::ok)) status = one;
+        }
+        return status;
+    }
     if (o.command == "plan") {
         report = make_plan_report(problem, catalog, plan_deployments(problem, catalog));
     } else {
         Evaluation e = check_one(o, problem, catalog);
         report = make_check_report(problem, catalog, std::move(e));
     }
-    write(out, o.format == Format::json ? render_report_json(report, ro) : render_report_table(report, ro));
+    write(out, render_as(
+                   o.format, [&] { return render_report_json(report, ro); }, [&] { return render_report_table(report, ro); },
+                   [&] { return render_report_markdown(report, ro); }, [&] { return render_report_csv(report, ro); }));
     return report_status(report);
 }
 
@@ -295,35 +370,65 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
         "66 input missing, 70 internal error, 74 output failed, 78 invalid catalog.");
     std::string format = "table", min_memory;
     auto add_common = [&](CLI::App* sub) {
-        sub->add_option("-o,--output", format, "output format: table or json")->check(one_of({"table", "json"}));
+        sub->add_option("-o,--output", format, "output format: table, json, yaml, markdown or csv")
+            ->check(one_of({"table", "json", "yaml", "markdown", "csv"}));
         sub->add_option("--catalog", o.catalogs, "overlay a GPU catalog file (repeatable)");
+    };
+    auto add_set = [&](CLI::App* sub) {
+        sub->add_option("--set", o.sets, "set a spec key, KEY=VALUE with a dotted key and a YAML value (repeatable)")
+            ->expected(1)
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     };
     auto* plan = app.add_subcommand("plan", "rank the GPU deployments that fit a workload spec");
     plan->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
     add_common(plan);
+    add_set(plan);
     plan->add_option("--top", o.top, "show the best N candidates")->check(whole_number(1, 1000000));
     plan->add_flag("--verbose", o.verbose, "list every rejected option and assumption");
-    plan->footer("Example: gpusize plan examples/chat-llama-3.1-70b.yaml --top 5");
+    plan->footer("Examples:\n"
+                 "  gpusize plan examples/chat-llama-3.1-70b.yaml --top 5\n"
+                 "  gpusize plan spec.yaml --set inference.concurrency=64 --set precision=fp8 -o markdown");
     auto* check = app.add_subcommand("check", "evaluate one deployment; the exit code says whether it fits");
     check->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
     add_common(check);
+    add_set(check);
     check->add_option("--gpu", o.gpu, "catalog id or alias (ID:PROFILE for a MIG slice)");
     check->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
     check->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
     check->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
     check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, 1000000));
     check->add_flag("--verbose", o.verbose, "list every assumption");
-    check->footer("Example: gpusize check spec.yaml --gpu h100-sxm-80gb --count 8 --tp 8");
+    check->footer("Examples:\n"
+                  "  gpusize check spec.yaml --gpu h100-sxm-80gb --count 8 --tp 8\n"
+                  "  gpusize check spec.yaml --gpu h100 --set model.kv_heads=4 -o csv");
+    auto* explain = app.add_subcommand("explain", "show every term of the estimate with its formula, inputs and source");
+    explain->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
+    add_common(explain);
+    add_set(explain);
+    explain->add_option("--gpu", o.explain_gpus, "explain this GPU (repeatable; ID:PROFILE for a MIG slice)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    explain->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
+    explain->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
+    explain->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
+    explain->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, 1000000));
+    explain->footer("Examples:\n"
+                    "  gpusize explain examples/chat-llama-3.1-70b.yaml --gpu h100-sxm-80gb --count 4\n"
+                    "  gpusize explain spec.yaml --gpu h100 --gpu mi300x --set calibration.decode_step_overhead_ms=2 -o json");
     auto* gpus = app.add_subcommand("gpus", "list the GPU catalog, or show one entry with its sources");
     gpus->add_option("id", o.item, "show one GPU with every field and its source");
     add_common(gpus);
     gpus->add_option("--vendor", o.vendor, "only this vendor (nvidia, amd, intel, google)");
     gpus->add_option("--min-memory", min_memory, "only GPUs with at least this memory (80GB, 141GiB)");
-    gpus->footer("Example: gpusize gpus --min-memory 80GB -o json");
+    gpus->footer("Examples:\n"
+                 "  gpusize gpus --min-memory 80GB -o json\n"
+                 "  gpusize gpus h100-sxm-80gb -o yaml");
     auto* models = app.add_subcommand("models", "list the bundled model presets, or show one");
     models->add_option("id", o.item, "show one preset");
     add_common(models);
-    models->footer("Example: gpusize models deepseek-v3");
+    models->footer("Examples:\n"
+                   "  gpusize models deepseek-v3\n"
+                   "  gpusize models -o csv");
     // CLI11 ends a help text with its footer and no newline.
     auto print = [&out](std::string text) {
         if (!text.empty() && text.back() != '\n') text += '\n';
@@ -350,13 +455,17 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
         std::string msg = e.what();
         if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
         while (!msg.empty() && (msg.back() == '.' || msg.back() == '\n')) msg.pop_back();
-        if (msg == "a subcommand is required") msg = "expected a command: plan, check, gpus or models";
+        if (msg == "a subcommand is required") msg = "expected a command: plan, check, explain, gpus or models";
         if (msg == "spec is required") msg = "missing the workload spec: give a YAML file, or - for standard input";
         throw usage_error(msg, "run 'gpusize --help' for usage");
     }
-    for (auto* sub : {plan, check, gpus, models})
+    for (auto* sub : {plan, check, explain, gpus, models})
         if (sub->parsed()) o.command = sub->get_name();
-    o.format = format == "json" ? Format::json : Format::table;
+    o.format = format == "json" ? Format::json
+               : format == "yaml" ? Format::yaml
+               : format == "markdown" ? Format::markdown
+               : format == "csv" ? Format::csv
+                                 : Format::table;
     if (!min_memory.empty()) {
         o.min_memory_bytes = parse_memory(min_memory);
         if (!o.min_memory_bytes) throw usage_error(fmt::format("--min-memory: expected a size such as 80GB or 141GiB, got '{}'", min_memory));

@@ -24,10 +24,10 @@ inline constexpr int output_failed = 74;
 inline constexpr int invalid_catalog = 78;
 }  // namespace exit_code
 
-enum class Format { table, json };
+enum class Format { table, json, yaml, markdown, csv };
 
 struct Options {
-    std::string command;  ///< plan | check | gpus | models
+    std::string command;  ///< plan | check | explain | gpus | models
     std::string spec;     ///< path or "-"
     std::optional<std::string> item;  ///< gpus ID / models ID
     Format format = Format::table;
@@ -38,6 +38,8 @@ struct Options {
     std::optional<std::int64_t> count, tp, pp, dp;
     std::optional<std::string> vendor;
     std::optional<double> min_memory_bytes;
+    std::vector<std::string> sets;          ///< `--set key=value`, in order
+    std::vector<std::string> explain_gpus;  ///< `explain --gpu ID` (repeatable)
 };
 
 /// Parses argv. Throws UsageError with CLI11's complaint reworded; returns nullopt when help or

@@ -189,3 +189,36 @@ TEST_CASE("MXFP4 weights are 4.25 bits") {
     const Calibration c;
     CHECK(bytes_per_parameter(DType::fp4, c) == 0.53125);  // (4 + 8/32) / 8
 }
+
+TEST_CASE("pure 16-bit training without master weights: 8 bytes per parameter") {
+    Problem p = toy_training();
+    p.spec.training.master_weights = false;
+    const Gpu g = toy_gpu();
+    const auto b = estimate_training_memory(p, whole(g), Layout{}).breakdown;
+    CHECK(b.weights.value() == 125'749'248);        // 2 bytes
+    CHECK(b.gradients.value() == 125'749'248);      // 2 bytes
+    CHECK(b.optimizer.value() == 2 * 125'749'248);  // two 16-bit moments
+}
+
+TEST_CASE("Megatron's distributed optimizer: 2 + 4 + 12/d bytes per parameter") {
+    Problem p = toy_training();
+    p.spec.training.sharding = Sharding::distributed_optimizer;
+    const Gpu g = toy_gpu();
+    const auto b = estimate_training_memory(p, whole(g), Layout{.data = 4}).breakdown;
+    CHECK(b.weights.value() == 2.0 * 62'874'624);
+    CHECK(b.gradients.value() == 4.0 * 62'874'624);  // fp32 gradient buffer, not sharded
+    CHECK(b.optimizer.value() == 12.0 * 62'874'624 / 4);
+}
+
+TEST_CASE("interleaved pipelines hold 1 + (p - 1)/(p v) times the activations") {
+    Problem p = toy_training();
+    p.spec.training.global_batch = 16;  // 8 micro-batches of 2
+    const Gpu g = toy_gpu();
+    const Layout l{.pipeline = 2};
+    const auto plain = estimate_training_memory(p, whole(g), l);
+    p.spec.training.pipeline_interleave = 2;
+    const auto interleaved = estimate_training_memory(p, whole(g), l);
+    // stage 0 holds 2 micro-batches of 2 layers; logits live on stage 1 only
+    CHECK(plain.stage == 0);
+    CHECK(interleaved.breakdown.activations.value() == Approx(plain.breakdown.activations.value() * 1.25));
+}

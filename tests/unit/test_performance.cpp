@@ -5,6 +5,8 @@
 // Toy GPU: 1e14 FLOP/s bf16 and 1e12 B/s, both at efficiency 0.5.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "fixtures.hpp"
 #include "gpusize/performance.hpp"
 
@@ -128,6 +130,42 @@ TEST_CASE("time to train the token budget") {
     p.spec.training.tokens = 1e9;
     const Gpu g = toy_gpu();
     const auto r = *estimate_training_performance(p, whole(g), Layout{});
+    REQUIRE(r.time_to_train_ideal);
+    CHECK(r.time_to_train_ideal->value() == Approx(1e9 / r.tokens_per_s));
+}
+
+TEST_CASE("interleaving v virtual stages divides the pipeline bubble by v") {
+    Problem p = toy_training();
+    p.spec.training.global_batch = 8;  // 4 micro-batches of 2
+    const Gpu g = toy_gpu();
+    p.spec.training.pipeline_interleave = 2;
+    const auto r = *estimate_training_performance(p, whole(g), Layout{.pipeline = 2});
+    // bubble = busy * (p - 1)/(v m) = busy / 8, busy = step - bubble - 20 ms overhead
+    CHECK(r.bubble.value() == Approx((r.step_time - r.bubble - seconds(0.020)).value() / 8));
+}
+
+TEST_CASE("failures: MTBF over the job, Young/Daly interval, goodput lost") {
+    Problem p = toy_training();
+    p.calibration.set("interruptions_per_gpu_hour", 1e-4);
+    p.spec.training.checkpoint_write_gb_per_s = 1.0;
+    p.spec.training.restart_minutes = 10;
+    const auto f = estimate_failures(p, 1000, hours(100));
+    CHECK(f.mtbf.value() == Approx(36000));  // 1 / (1e-4 * 1000) h = 10 h
+    // 62,874,624 parameters * (2 + 12) bytes at 1 GB/s
+    CHECK(f.checkpoint.value() == Approx(62'874'624.0 * 14));
+    CHECK(f.checkpoint_write.value() == Approx(62'874'624.0 * 14 / 1e9));
+    const double delta = 62'874'624.0 * 14 / 1e9, tau = std::sqrt(2 * delta * 36000);
+    CHECK(f.checkpoint_interval.value() == Approx(tau));
+    const double loss = delta / tau + tau / 72000 + 600.0 / 36000;
+    CHECK(f.goodput_loss == Approx(loss));
+    CHECK(f.expected_interruptions == Approx(100 / (1 - loss) * 1e-4 * 1000));
+}
+
+TEST_CASE("time to train includes the goodput lost to interruptions") {
+    Problem p = toy_training();
+    p.spec.training.tokens = 1e9;
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_training_performance(p, whole(g), Layout{});
     REQUIRE(r.time_to_train);
-    CHECK(r.time_to_train->value() == Approx(1e9 / r.tokens_per_s));
+    CHECK(r.time_to_train->value() == Approx(r.time_to_train_ideal->value() / (1 - r.failures.goodput_loss)));
 }

@@ -1,0 +1,508 @@
+// The output formats beyond table and JSON: YAML (the JSON document re-emitted as block YAML, same
+// keys, same order, same number text), CSV (JSON fields flattened with dots, one row per
+// evaluation, GPU or model) and GitHub markdown tables.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include "gpusize/memory.hpp"
+#include "gpusize/render.hpp"
+
+namespace gpusize {
+namespace {
+
+/// A parsed JSON value that keeps each scalar's text as written, so re-emitting it changes no digit.
+struct JsonValue {
+    enum class Kind { object, array, string, number, boolean, null } kind = Kind::null;
+    std::string text;  ///< number and boolean: as written; string: decoded
+    std::string raw;   ///< string: the quoted JSON form
+    std::vector<std::pair<std::string, JsonValue>> members;
+    std::vector<JsonValue> items;
+    bool scalar() const { return kind != Kind::object && kind != Kind::array; }
+    bool empty_container() const { return (kind == Kind::object && members.empty()) || (kind == Kind::array && items.empty()); }
+    const JsonValue* find(std::string_view key) const {
+        for (const auto& [k, v] : members)
+            if (k == key) return &v;
+        return nullptr;
+    }
+};
+
+class JsonParser {
+public:
+    explicit JsonParser(std::string_view s) : s_(s) {}
+    JsonValue parse() {
+        JsonValue v = value();
+        skip();
+        if (i_ != s_.size()) fail();
+        return v;
+    }
+
+private:
+    std::string_view s_;
+    std::size_t i_ = 0;
+
+    [[noreturn]] void fail() const { throw std::runtime_error(fmt::format("malformed JSON at byte {}", i_)); }
+    void skip() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
+    }
+    char peek() {
+        skip();
+        if (i_ >= s_.size()) fail();
+        return s_[i_];
+    }
+    void expect(char c) {
+        if (peek() != c) fail();
+        ++i_;
+    }
+    std::string string_raw(std::string& decoded) {
+        const std::size_t start = i_;
+        expect('"');
+        while (i_ < s_.size() && s_[i_] != '"') {
+            char c = s_[i_++];
+            if (c != '\\') {
+                decoded += c;
+                continue;
+            }
+            if (i_ >= s_.size()) fail();
+            c = s_[i_++];
+            switch (c) {
+                case 'n': decoded += '\n'; break;
+                case 'r': decoded += '\r'; break;
+                case 't': decoded += '\t'; break;
+                case 'b': decoded += '\b'; break;
+                case 'f': decoded += '\f'; break;
+                case 'u': {
+                    if (i_ + 4 > s_.size()) fail();
+                    const unsigned code = static_cast<unsigned>(std::stoul(std::string(s_.substr(i_, 4)), nullptr, 16));
+                    i_ += 4;
+                    if (code < 0x80) {
+                        decoded += static_cast<char>(code);
+                    } else if (code < 0x800) {
+                        decoded += static_cast<char>(0xC0 | (code >> 6));
+                        decoded += static_cast<char>(0x80 | (code & 0x3F));
+                    } else {
+                        decoded += static_cast<char>(0xE0 | (code >> 12));
+                        decoded += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+                        decoded += static_cast<char>(0x80 | (code & 0x3F));
+                    }
+                    break;
+                }
+                default: decoded += c;
+            }
+        }
+        if (i_ >= s_.size()) fail();
+        ++i_;
+        return std::string(s_.substr(start, i_ - start));
+    }
+    JsonValue value() {
+        JsonValue v;
+        const char c = peek();
+        if (c == '{') {
+            v.kind = JsonValue::Kind::object;
+            ++i_;
+            if (peek() == '}') return ++i_, v;
+            while (true) {
+                std::string key;
+                string_raw(key);
+                expect(':');
+                v.members.emplace_back(std::move(key), value());
+                if (peek() == ',') {
+                    ++i_;
+                    continue;
+                }
+                expect('}');
+                return v;
+            }
+        }
+        if (c == '[') {
+            v.kind = JsonValue::Kind::array;
+            ++i_;
+            if (peek() == ']') return ++i_, v;
+            while (true) {
+                v.items.push_back(value());
+                if (peek() == ',') {
+                    ++i_;
+                    continue;
+                }
+                expect(']');
+                return v;
+            }
+        }
+        if (c == '"') {
+            v.kind = JsonValue::Kind::string;
+            v.raw = string_raw(v.text);
+            return v;
+        }
+        const std::size_t start = i_;
+        while (i_ < s_.size() && std::string_view(",]} \n\r\t").find(s_[i_]) == std::string_view::npos) ++i_;
+        v.text = std::string(s_.substr(start, i_ - start));
+        if (v.text == "true" || v.text == "false") v.kind = JsonValue::Kind::boolean;
+        else if (v.text == "null") v.kind = JsonValue::Kind::null;
+        else if (!v.text.empty()) v.kind = JsonValue::Kind::number;
+        else fail();
+        return v;
+    }
+};
+
+// ---- YAML ----
+
+bool plain_safe(const std::string& s) {
+    if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0])) || s.back() == ' ') return false;
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_-./ ()+").find(c) != std::string_view::npos))
+            return false;
+    std::string lower = s;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* word : {"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+        if (lower == word) return false;
+    return true;
+}
+
+/// YAML 1.1 readers (PyYAML) take `1e+06` for a string: give every exponent a fraction.
+std::string yaml_number(std::string t) {
+    const auto e = t.find_first_of("eE");
+    if (e != std::string::npos && t.find('.') == std::string::npos) t.insert(e, ".0");
+    return t;
+}
+
+std::string yaml_scalar(const JsonValue& v) {
+    switch (v.kind) {
+        case JsonValue::Kind::string: return plain_safe(v.text) ? v.text : v.raw;
+        case JsonValue::Kind::number: return yaml_number(v.text);
+        case JsonValue::Kind::object: return "{}";
+        case JsonValue::Kind::array: return "[]";
+        default: return v.text;
+    }
+}
+
+std::string yaml_key(const std::string& k) {
+    if (plain_safe(k) && k.find(' ') == std::string::npos) return k;
+    std::string raw = "\"";
+    for (char c : k) raw += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    return raw + "\"";
+}
+
+void emit_yaml(const JsonValue& v, int indent, std::string& out);
+
+/// A member or list item's value after `key:` or `-`: inline when scalar, nested otherwise.
+void emit_yaml_value(const JsonValue& v, int indent, std::string& out) {
+    if (v.scalar() || v.empty_container()) {
+        out += " " + yaml_scalar(v) + "\n";
+        return;
+    }
+    out += "\n";
+    emit_yaml(v, indent + 2, out);
+}
+
+void emit_yaml(const JsonValue& v, int indent, std::string& out) {
+    const std::string pad(static_cast<std::size_t>(indent), ' ');
+    if (v.kind == JsonValue::Kind::object) {
+        for (const auto& [k, m] : v.members) {
+            out += pad + yaml_key(k) + ":";
+            emit_yaml_value(m, indent, out);
+        }
+    } else if (v.kind == JsonValue::Kind::array) {
+        for (const auto& item : v.items) {
+            if (item.kind == JsonValue::Kind::object && !item.members.empty()) {
+                // The first member shares the dash's line; the rest line up under it.
+                std::string nested;
+                emit_yaml(item, indent + 2, nested);
+                out += pad + "- " + nested.substr(static_cast<std::size_t>(indent) + 2);
+            } else {
+                out += pad + "-";
+                emit_yaml_value(item, indent, out);
+            }
+        }
+    } else {
+        out += pad + yaml_scalar(v) + "\n";
+    }
+}
+
+// ---- CSV ----
+
+using Row = std::vector<std::pair<std::string, std::string>>;
+
+std::string cell_text(const JsonValue& v) {
+    switch (v.kind) {
+        case JsonValue::Kind::null: return "";
+        case JsonValue::Kind::string:
+        case JsonValue::Kind::number:
+        case JsonValue::Kind::boolean: return v.text;
+        default: return "";
+    }
+}
+
+void flatten(const JsonValue& v, const std::string& prefix, Row& row) {
+    auto join = [&](const std::string& k) { return prefix.empty() ? k : prefix + "." + k; };
+    if (v.kind == JsonValue::Kind::object) {
+        for (const auto& [k, m] : v.members) flatten(m, join(k), row);
+    } else if (v.kind == JsonValue::Kind::array) {
+        if (std::all_of(v.items.begin(), v.items.end(), [](const JsonValue& x) { return x.scalar(); })) {
+            std::string joined;
+            for (std::size_t i = 0; i < v.items.size(); ++i) joined += (i ? "; " : "") + cell_text(v.items[i]);
+            row.emplace_back(prefix, joined);
+        } else {
+            for (std::size_t i = 0; i < v.items.size(); ++i) flatten(v.items[i], join(std::to_string(i)), row);
+        }
+    } else {
+        row.emplace_back(prefix, cell_text(v));
+    }
+}
+
+std::string csv_escape(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+/// Columns are the union of the rows' fields; a field first seen in a later row goes right after
+/// the field that precedes it in that row, so related columns stay together.
+std::string write_csv(const std::vector<Row>& rows) {
+    std::vector<std::string> columns;
+    for (const auto& row : rows) {
+        std::size_t at = 0;
+        for (const auto& [k, unused] : row) {
+            auto it = std::find(columns.begin(), columns.end(), k);
+            if (it == columns.end()) it = columns.insert(columns.begin() + static_cast<std::ptrdiff_t>(at), k);
+            at = static_cast<std::size_t>(it - columns.begin()) + 1;
+        }
+    }
+    std::string out;
+    for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + csv_escape(columns[i]);
+    out += "\n";
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            if (i) out += ",";
+            for (const auto& [k, v] : row)
+                if (k == columns[i]) {
+                    out += csv_escape(v);
+                    break;
+                }
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+std::vector<Row> rows_of(const JsonValue* list, const std::string& status) {
+    std::vector<Row> out;
+    if (!list) return out;
+    for (const auto& item : list->items) {
+        Row row;
+        if (!status.empty()) row.emplace_back("status", status);
+        flatten(item, "", row);
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+// ---- markdown ----
+
+std::string md_cell(std::string s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
+std::string md_table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,
+                     const std::string& align) {
+    std::string out = "|";
+    for (const auto& h : head) out += " " + md_cell(h) + " |";
+    out += "\n|";
+    for (std::size_t i = 0; i < head.size(); ++i) out += i < align.size() && align[i] == 'r' ? " ---: |" : " --- |";
+    out += "\n";
+    for (const auto& r : rows) {
+        out += "|";
+        for (const auto& c : r) out += " " + md_cell(c) + " |";
+        out += "\n";
+    }
+    return out;
+}
+
+std::string opt_text(const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : "-"; }
+
+std::vector<std::string> evaluation_cells(const Report& r, const Evaluation& e) {
+    std::vector<std::string> c{e.rank > 0 ? std::to_string(e.rank) : "", e.device.id(), std::to_string(e.gpu_count),
+                               fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data),
+                               fmt::format("{:.1f}/{:.1f}", to_gib(e.memory.total()), to_gib(e.memory.capacity))};
+    const std::optional<double> per_hour = e.cost.per_hour ? std::optional<double>(e.cost.per_hour->value()) : std::nullopt;
+    if (r.problem.spec.workload == Workload::inference) {
+        const auto* p = e.inference ? &e.inference->performance : nullptr;
+        c.push_back(p ? fmt::format("{:.1f}", to_ms(p->ttft)) : "-");
+        c.push_back(p ? fmt::format("{:.1f}", to_ms(p->tpot)) : "-");
+        c.push_back(p ? std::to_string(p->concurrency) : "-");
+        c.push_back(p ? fmt::format("{:.0f}", p->output_tokens_per_s) : "-");
+        c.push_back(opt_text(per_hour, "{:.2f}"));
+        c.push_back(opt_text(e.cost.usd_per_million_output_tokens, "{:.3f}"));
+    } else {
+        const auto* p = e.training ? &e.training->performance : nullptr;
+        c.push_back(p ? fmt::format("{:.2f}", p->step_time.value()) : "-");
+        c.push_back(p ? fmt::format("{:.0f}", p->tokens_per_s_per_gpu) : "-");
+        c.push_back(p ? fmt::format("{:.0f}%", p->mfu * 100) : "-");
+        c.push_back(opt_text(per_hour, "{:.2f}"));
+        c.push_back(opt_text(e.cost.total ? std::optional<double>(e.cost.total->value()) : std::nullopt, "{:.0f}"));
+        c.push_back(opt_text(p && p->time_to_train ? std::optional<double>(p->time_to_train->value() / 86400.0) : std::nullopt, "{:.1f}"));
+    }
+    return c;
+}
+
+std::vector<std::string> evaluation_head(const Report& r) {
+    std::vector<std::string> h{"rank", "gpu", "gpus", "tp/pp/dp", "mem/gpu GiB"};
+    const std::vector<std::string> more = r.problem.spec.workload == Workload::inference
+                                              ? std::vector<std::string>{"ttft ms", "tpot ms", "conc", "out tok/s", "$/h", "$/1M out"}
+                                              : std::vector<std::string>{"step s", "tok/s/gpu", "mfu", "$/h", "$ total", "days"};
+    h.insert(h.end(), more.begin(), more.end());
+    return h;
+}
+
+std::string gpu_link(const Gpu& g) {
+    return g.scale_up ? fmt::format("{} {:.0f} GB/s x{}", g.scale_up->kind, to_gb_per_s(g.scale_up->bandwidth), g.scale_up->domain_size)
+                      : fmt::format("pcie{} x{}", g.pcie_generation, g.pcie_lanes);
+}
+
+}  // namespace
+
+std::string render_yaml(std::string_view json) {
+    const JsonValue v = JsonParser(json).parse();
+    std::string out;
+    if (v.scalar() || v.empty_container()) return yaml_scalar(v) + "\n";
+    emit_yaml(v, 0, out);
+    return out;
+}
+
+std::string render_report_csv(const Report& r, const RenderOptions& o) {
+    const JsonValue v = JsonParser(render_report_json(r, o)).parse();
+    std::vector<Row> rows;
+    if (r.command == "plan") {
+        rows = rows_of(v.find("candidates"), "candidate");
+        auto rejected = rows_of(v.find("rejected"), "rejected");
+        rows.insert(rows.end(), rejected.begin(), rejected.end());
+    } else if (const JsonValue* e = v.find("evaluation")) {
+        Row row{{"status", "evaluation"}};
+        flatten(*e, "", row);
+        rows.push_back(std::move(row));
+    }
+    if (rows.empty()) {
+        // Nothing to list: the header alone, so tools still see the columns they expect.
+        return "status,rank,gpu.id,gpu.name,gpu.partition,gpu_count\n";
+    }
+    return write_csv(rows);
+}
+
+std::string render_gpus_csv(const Catalog& c, const std::vector<const Gpu*>& gpus) {
+    const JsonValue v = JsonParser(render_gpus_json(c, gpus)).parse();
+    return write_csv(rows_of(v.find("gpus"), ""));
+}
+
+std::string render_models_csv(const std::vector<const Preset*>& presets) {
+    const JsonValue v = JsonParser(render_models_json(presets)).parse();
+    return write_csv(rows_of(v.find("models"), ""));
+}
+
+std::string render_report_markdown(const Report& r, const RenderOptions& o) {
+    const auto& s = r.problem.spec;
+    const auto& m = r.problem.model;
+    std::string out = fmt::format("## gpusize {}: {}\n\n", r.command, md_cell(s.name.empty() ? m.name : s.name));
+    out += fmt::format("- **model**: {} ({:.2f} B parameters, {:.2f} B active, {})\n", m.id, m.parameters.total / 1e9,
+                       m.parameters.active / 1e9, to_string(m.source_kind));
+    if (s.workload == Workload::inference)
+        out += fmt::format("- **workload**: inference, {} input + {} output tokens, concurrency {}, engine {}\n", s.inference.input_tokens,
+                           s.inference.output_tokens, s.inference.concurrency ? std::to_string(*s.inference.concurrency) : "auto",
+                           to_string(s.inference.engine));
+    else
+        out += fmt::format("- **workload**: training ({}), sequence {}, micro batch {}\n", to_string(s.training.method),
+                           s.training.sequence_length, s.training.micro_batch);
+    out += fmt::format("- **precision**: weights {}, activations {}, kv cache {}\n\n", to_string(s.precision.weights),
+                       to_string(s.precision.activations), to_string(s.precision.kv_cache));
+    const auto head = evaluation_head(r);
+    const std::string align = "rlrrr" + std::string(head.size() - 5, 'r');
+    if (r.evaluation) {
+        const Evaluation& e = *r.evaluation;
+        auto cells = evaluation_cells(r, e);
+        cells.front().clear();  // one evaluation: no rank
+        out += md_table(head, {cells}, align);
+        const char* verdict = !e.fits ? "DOES NOT FIT" : !e.meets_targets ? "FITS, MISSES A TARGET" : "OK";
+        out += fmt::format("\n**verdict: {}**\n", verdict);
+        for (const auto& reason : e.reasons) out += fmt::format("- {}\n", md_cell(reason));
+    } else {
+        const std::size_t top = std::min(r.candidates.size(), o.top.value_or(10));
+        if (r.candidates.empty()) {
+            out += "**nothing fits**: no candidate meets memory and targets\n";
+        } else {
+            out += fmt::format("{} candidate(s) of {} valid layouts; showing {}\n\n", r.candidates.size(), r.evaluated, top);
+            std::vector<std::vector<std::string>> rows;
+            for (std::size_t i = 0; i < top; ++i) rows.push_back(evaluation_cells(r, r.candidates[i]));
+            out += md_table(head, rows, align);
+        }
+        if (!r.rejected.empty()) {
+            const std::size_t shown = o.verbose ? r.rejected.size() : std::min<std::size_t>(r.rejected.size(), 10);
+            out += fmt::format("\n### rejected: {} option(s){}\n\n", r.rejected.size(),
+                               shown < r.rejected.size() ? fmt::format(", first {} (--verbose lists all)", shown) : "");
+            std::vector<std::vector<std::string>> rows;
+            for (std::size_t i = 0; i < shown; ++i) {
+                const auto& e = r.rejected[i];
+                rows.push_back({e.device.id(), std::to_string(e.gpu_count),
+                                fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data),
+                                e.reasons.empty() ? "" : e.reasons.front()});
+            }
+            out += md_table({"gpu", "gpus", "tp/pp/dp", "reason"}, rows, "lrrl");
+        }
+    }
+    if (!r.unmodelled.empty()) {
+        out += "\n### not modelled\n\n";
+        for (const auto& u : r.unmodelled) out += fmt::format("- {}\n", md_cell(u));
+    }
+    out += "\n### assumptions\n\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& a : r.assumptions) rows.push_back({a.name, a.value, a.source});
+    out += md_table({"name", "value", "source"}, rows, "lll");
+    return out;
+}
+
+std::string render_gpus_markdown(const std::vector<const Gpu*>& gpus) {
+    std::vector<std::vector<std::string>> rows;
+    for (const Gpu* g : gpus) {
+        auto tf = [&](DType t) {
+            auto p = g->peak(t);
+            return p ? fmt::format("{:.0f}", to_tflops(*p)) : std::string("-");
+        };
+        const auto price = g->cheapest_price();
+        rows.push_back({g->id, g->vendor, fmt::format("{:.1f}", to_gib(g->memory)), fmt::format("{:.2f}", g->memory_bandwidth.value() / 1e12),
+                        tf(DType::bf16), tf(DType::fp8), gpu_link(*g), fmt::format("{:.0f}", g->tdp_watts),
+                        price ? fmt::format("{:.2f}", price->per_gpu_hour.value()) : "-"});
+    }
+    return md_table({"id", "vendor", "mem GiB", "mem TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", "TDP W", "$/h"}, rows, "llrrrrlrr");
+}
+
+std::string render_models_markdown(const std::vector<const Preset*>& presets) {
+    std::vector<std::vector<std::string>> rows;
+    for (const Preset* p : presets) {
+        const auto& a = p->architecture;
+        const auto c = count_parameters(a);
+        std::string kind = a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
+        if (a.sliding_window) kind += "+swa";
+        rows.push_back({p->id, fmt::format("{:.2f}", c.total / 1e9), fmt::format("{:.2f}", c.active / 1e9), std::to_string(a.layers), kind,
+                        fmt::format("{:.1f}", kv_cache_bytes(a, 1, 2).value() / 1024.0)});
+    }
+    return md_table({"id", "total B", "active B", "layers", "attention", "KV KiB/tok"}, rows, "lrrrlr");
+}
+
+namespace detail {
+
+std::string markdown_table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,
+                           const std::string& align) {
+    return md_table(head, rows, align);
+}
+
+std::string csv_table(const std::vector<std::vector<std::pair<std::string, std::string>>>& rows) { return write_csv(rows); }
+
+}  // namespace detail
+
+}  // namespace gpusize
