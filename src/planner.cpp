@@ -227,16 +227,31 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
         // Inference rarely pipelines past a few nodes; training runs go to 32 stages (Llama 3 405B used 16).
         const std::int64_t deepest = training ? 32 : 16;
         const auto pipelines = degrees(dep.pipeline_parallel, std::min({deepest, max_gpus, p.model.architecture.layers}));
-        const std::int64_t expert = dep.expert_parallel.value_or(1), context = dep.context_parallel.value_or(1);
+        // Training searches expert parallelism for MoE models and context parallelism for long
+        // sequences (32k tokens and up), where they change what fits; otherwise they stay 1.
+        const auto& arch = p.model.architecture;
+        const bool search_experts = training && arch.moe && !dep.expert_parallel;
+        const bool search_context = training && p.spec.training.sequence_length >= 32768 && !dep.context_parallel;
+        const auto contexts = search_context ? powers_of_two(8) : std::vector<std::int64_t>{dep.context_parallel.value_or(1)};
+        const std::int64_t expert = dep.expert_parallel.value_or(1);
         for (const auto t : tensors) {
             for (const auto pp : pipelines) {
-                const std::int64_t group = t * pp * context;
-                if (group > max_gpus) continue;
                 if (training) {
-                    for (const auto dp : degrees(dep.data_parallel, max_gpus / group))
-                        consider(whole(*g), Layout{.tensor = t, .pipeline = pp, .data = dp, .expert = expert, .context = context});
+                    for (const auto context : contexts) {
+                        const std::int64_t group = t * pp * context;
+                        if (group > max_gpus) continue;
+                        for (const auto dp : degrees(dep.data_parallel, max_gpus / group)) {
+                            const auto experts = search_experts ? powers_of_two(std::min(dp, arch.moe->experts))
+                                                                : std::vector<std::int64_t>{expert};
+                            for (const auto e : experts)
+                                consider(whole(*g), Layout{.tensor = t, .pipeline = pp, .data = dp, .expert = e, .context = context});
+                        }
+                    }
                     continue;
                 }
+                const std::int64_t context = dep.context_parallel.value_or(1);
+                const std::int64_t group = t * pp * context;
+                if (group > max_gpus) continue;
                 Layout l{.tensor = t, .pipeline = pp, .data = dep.data_parallel.value_or(1), .expert = expert, .context = context};
                 if (!dep.data_parallel && dep.gpu_count) l.data = std::max<std::int64_t>(1, *dep.gpu_count / group);
                 // Replicas to meet a throughput target: one replica's rate times the replica count.
@@ -292,6 +307,89 @@ void resolve_gpu_names(Problem& p, const Catalog& catalog) {
     }
     p.spec.pricing.usd_per_gpu_hour = std::move(prices);
     sink.throw_if_any<SpecError>();
+}
+
+}  // namespace gpusize
+
+namespace gpusize {
+
+std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& catalog) {
+    struct Remedy {
+        std::string what;
+        Problem problem;
+    };
+    std::vector<Remedy> remedies;
+    auto add = [&](std::string what, auto change) {
+        Problem q = p;
+        change(q);
+        remedies.push_back({std::move(what), std::move(q)});
+    };
+    const auto& s = p.spec;
+    if (s.workload == Workload::training) {
+        const auto& t = s.training;
+        if (t.micro_batch > 1)
+            add("training.micro_batch: 1", [](Problem& q) {
+                q.spec.training.micro_batch = 1;
+                q.spec.training.global_batch.reset();
+            });
+        if (t.activation_checkpointing != Recompute::full)
+            add("training.activation_checkpointing: full", [](Problem& q) { q.spec.training.activation_checkpointing = Recompute::full; });
+        if (t.sharding != Sharding::zero3)
+            add("training.sharding: zero3", [](Problem& q) { q.spec.training.sharding = Sharding::zero3; });
+        if (t.method == TrainingMethod::full)
+            add("training.method: lora", [](Problem& q) { q.spec.training.method = TrainingMethod::lora; });
+        if (t.method != TrainingMethod::qlora)
+            add("training.method: qlora", [](Problem& q) {
+                q.spec.training.method = TrainingMethod::qlora;
+                q.spec.precision.weights = DType::nf4;
+            });
+        // The memory remedies together, without and with QLoRA.
+        auto frugal = [](Problem& q) {
+            q.spec.training.micro_batch = 1;
+            q.spec.training.global_batch.reset();
+            q.spec.training.activation_checkpointing = Recompute::full;
+            if (q.spec.training.method == TrainingMethod::full) q.spec.training.sharding = Sharding::zero3;
+        };
+        add("micro_batch 1, full recomputation and zero3 together", frugal);
+        if (t.method != TrainingMethod::qlora)
+            add("qlora, micro_batch 1 and full recomputation together", [frugal](Problem& q) {
+                frugal(q);
+                q.spec.training.method = TrainingMethod::qlora;
+                q.spec.precision.weights = DType::nf4;
+            });
+    } else {
+        if (bytes_per_element(s.precision.kv_cache) > 1)
+            add("precision.kv_cache: fp8", [](Problem& q) { q.spec.precision.kv_cache = DType::fp8; });
+        if (bytes_per_element(s.precision.weights) > 1)
+            add("precision.weights: fp8", [](Problem& q) { q.spec.precision.weights = DType::fp8; });
+        if (bytes_per_element(s.precision.weights) > 0.5)
+            add("precision.weights: int4", [](Problem& q) { q.spec.precision.weights = DType::int4; });
+    }
+    if (!s.deployment.gpu_count) {
+        const std::int64_t more = s.deployment.max_gpus.value_or(s.workload == Workload::training ? 1024 : 64) * 4;
+        add(fmt::format("deployment.max_gpus: {}", more), [more](Problem& q) { q.spec.deployment.max_gpus = more; });
+    }
+    std::vector<std::string> out;
+    for (auto& r : remedies) {
+        const Plan plan = plan_deployments(r.problem, catalog, PlanOptions{.include_partitions = false});
+        if (!plan.candidates.empty()) {
+            const Evaluation& best = plan.candidates.front();
+            out.push_back(fmt::format("with {}: fits on {} x {} (tp/pp/dp {}/{}/{}), {} of {} per GPU", r.what, best.gpu_count,
+                                      best.device.id(), best.layout.tensor, best.layout.pipeline, best.layout.data,
+                                      gib_text(best.memory.total()), gib_text(best.memory.capacity)));
+            continue;
+        }
+        const Evaluation* closest = nullptr;
+        for (const auto& e : plan.rejected)
+            if (e.memory.capacity.value() > 0 &&
+                (!closest || e.memory.total() / e.memory.capacity < closest->memory.total() / closest->memory.capacity))
+                closest = &e;
+        if (closest)
+            out.push_back(fmt::format("with {}: still does not fit; closest {} x {} needs {} of {} per GPU", r.what,
+                                      closest->gpu_count, closest->device.id(), gib_text(closest->memory.total()),
+                                      gib_text(closest->memory.capacity)));
+    }
+    return out;
 }
 
 }  // namespace gpusize

@@ -244,6 +244,7 @@ std::string render_report_json(const Report& r, const RenderOptions& o) {
         w.key("evaluated").value(r.evaluated);
         w.key("invalid_layouts").value(r.invalid);
         w.key("invalid_layout_reasons").strings(r.invalid_reasons);
+        w.key("suggestions").strings(r.suggestions);
     } else if (r.evaluation) {
         w.key("evaluation");
         write_evaluation(w, *r.evaluation, r);

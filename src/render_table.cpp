@@ -199,6 +199,10 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
             }
         }
     }
+    if (!r.suggestions.empty()) {
+        out += "\nwhat would fit:\n";
+        for (const auto& s : r.suggestions) out += fmt::format("  - {}\n", s);
+    }
     if (r.invalid > 0) {
         out += fmt::format("\n{} layout(s) skipped as invalid for this model", r.invalid);
         if (r.candidates.empty() && r.rejected.empty() && !r.invalid_reasons.empty()) {

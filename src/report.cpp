@@ -95,6 +95,7 @@ Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
     r.evaluated = plan.evaluated;
     r.invalid = plan.invalid;
     r.invalid_reasons = std::move(plan.invalid_reasons);
+    if (r.candidates.empty()) r.suggestions = suggest_alternatives(p, catalog);
     return r;
 }
 

@@ -82,6 +82,12 @@ struct Plan {
 /// Searches the devices the spec allows (its `deployment.gpus`, else the whole catalog).
 Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOptions& options = {});
 
+/// What would fit when nothing does: the plan re-run with one remedy at a time (training: micro
+/// batch 1, full recomputation, ZeRO-3, LoRA, QLoRA, more GPUs; inference: FP8 KV cache, FP8 or
+/// int4 weights, more GPUs), each said with the best deployment it finds or the memory it would
+/// still need. Empty when the plan has candidates.
+std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& catalog);
+
 /// Orders candidates: priced ones by cost per throughput (at 9 significant digits), then unpriced
 /// ones by throughput; ties by fewer GPUs, then device id, then layout (tensor, pipeline, data).
 /// Sets `rank`.

@@ -33,6 +33,7 @@ struct Report {
     std::size_t evaluated = 0;
     std::size_t invalid = 0;  ///< plan: layouts skipped as invalid for this model
     std::vector<std::string> invalid_reasons;
+    std::vector<std::string> suggestions;  ///< plan with no candidate: what would fit
 };
 
 Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan);

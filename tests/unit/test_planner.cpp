@@ -245,3 +245,27 @@ TEST_CASE("property: scaling every price by k scales every cost by k and keeps t
         }
     }
 }
+
+TEST_CASE("when nothing fits, the plan says what would") {
+    Problem p = preset_problem("llama-3.1-70b", Workload::training);
+    p.spec.training.micro_batch = 4;
+    p.spec.training.global_batch = 32;
+    p.spec.deployment.gpus = {"rtx-4090"};
+    p.spec.deployment.max_gpus = 8;
+    REQUIRE(plan_deployments(p, catalog()).candidates.empty());
+    const auto s = suggest_alternatives(p, catalog());
+    REQUIRE(s.size() == 8);
+    CHECK(s[0].rfind("with training.micro_batch: 1: still does not fit; closest 8 x rtx-4090 needs ", 0) == 0);
+    CHECK(s[6].rfind("with qlora, micro_batch 1 and full recomputation together: fits on 8 x rtx-4090", 0) == 0);
+    CHECK(s[7].rfind("with deployment.max_gpus: 32:", 0) == 0);
+}
+
+TEST_CASE("training searches expert parallelism for MoE models") {
+    Problem p = preset_problem("mixtral-8x7b", Workload::training);
+    p.spec.deployment.gpus = {"h100-sxm-80gb"};
+    p.spec.deployment.max_gpus = 16;
+    p.spec.training.sharding = Sharding::zero1;
+    const Plan plan = plan_deployments(p, catalog());
+    const bool expert = std::any_of(plan.candidates.begin(), plan.candidates.end(), [](const Evaluation& e) { return e.layout.expert > 1; });
+    CHECK(expert);
+}
