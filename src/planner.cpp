@@ -26,6 +26,7 @@ void price(Evaluation& e, const Problem& p) {
     e.cost.basis = rate->basis;
     if (e.inference) {
         const auto& perf = e.inference->performance;
+        if (e.inference->growth) e.inference->growth->usd_per_hour = rate->per_gpu * d(e.inference->growth->gpus);
         e.cost.usd_per_million_output_tokens = usd_per_million_tokens(*e.cost.per_hour, perf.output_tokens_per_s);
         e.cost.usd_per_million_input_tokens =
             usd_per_million_tokens(*e.cost.per_hour, perf.requests_per_s * d(p.spec.inference.input_tokens));
@@ -97,6 +98,32 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         e.meets_targets = false;
         e.reasons.push_back(std::move(what));
     };
+    // The binding target is the one with the least slack.
+    std::vector<std::pair<double, std::string>> slack;
+    if (t.ttft) slack.emplace_back(*t.ttft / perf->ttft, "ttft_ms");
+    if (t.tpot) slack.emplace_back(*t.tpot / perf->tpot, "tpot_ms");
+    std::optional<double> headroom;
+    auto throughput_target = [&](double achieved, double target, const char* name) {
+        slack.emplace_back(achieved / target, name);
+        headroom = std::min(headroom.value_or(INFINITY), achieved / target - 1.0);
+    };
+    if (t.output_tokens_per_s) throughput_target(perf->output_tokens_per_s, *t.output_tokens_per_s, "output_tokens_per_s");
+    if (t.requests_per_s) throughput_target(perf->requests_per_s, *t.requests_per_s, "requests_per_s");
+    if (r.binding_target.empty() && !slack.empty())
+        r.binding_target = std::min_element(slack.begin(), slack.end())->second;
+    r.headroom = headroom;
+    if (t.growth && (t.output_tokens_per_s || t.requests_per_s)) {
+        const double per_replica_out = perf->output_tokens_per_s / d(e.layout.data);
+        const double per_replica_req = perf->requests_per_s / d(e.layout.data);
+        double need = 1;
+        if (t.output_tokens_per_s) need = std::max(need, *t.growth * *t.output_tokens_per_s / per_replica_out);
+        if (t.requests_per_s) need = std::max(need, *t.growth * *t.requests_per_s / per_replica_req);
+        GrowthResult g;
+        g.factor = *t.growth;
+        g.replicas = static_cast<std::int64_t>(std::ceil(need - 1e-9));
+        g.gpus = g.replicas * e.layout.tensor * e.layout.pipeline * e.layout.context;
+        r.growth = g;
+    }
     if (t.ttft && perf->ttft > *t.ttft)
         miss(fmt::format("misses ttft_ms: {:.1f} ms > {:.1f} ms", to_ms(perf->ttft), to_ms(*t.ttft)));
     if (t.tpot && perf->tpot > *t.tpot)
@@ -390,6 +417,64 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
                                       gib_text(closest->memory.capacity)));
     }
     return out;
+}
+
+}  // namespace gpusize
+
+namespace gpusize {
+
+ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates) {
+    ServingLimits out;
+    if (!e.inference) return out;
+    const std::int64_t concurrency = e.inference->performance.concurrency;
+    // Passing needs memory and the latency targets; throughput targets move with replicas.
+    auto passes = [&](const Problem& q) {
+        const Evaluation x = evaluate(q, e.device, e.layout);
+        if (!x.fits || !x.inference) return false;
+        const auto& t = q.spec.inference.targets;
+        const auto& perf = x.inference->performance;
+        return !(t.ttft && perf.ttft > *t.ttft) && !(t.tpot && perf.tpot > *t.tpot);
+    };
+    auto largest = [&](std::int64_t lo, std::int64_t hi, auto with) -> std::optional<std::int64_t> {
+        if (!passes(with(lo))) return std::nullopt;
+        while (lo < hi) {
+            const std::int64_t mid = lo + (hi - lo + 1) / 2;
+            if (passes(with(mid))) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    };
+    out.max_input_tokens = largest(1, 10'000'000, [&](std::int64_t n) {
+        Problem q = p;
+        q.spec.inference.input_tokens = n;
+        q.spec.inference.concurrency = concurrency;
+        return q;
+    });
+    out.max_concurrency = largest(1, std::max<std::int64_t>(1, e.inference->max_concurrency), [&](std::int64_t c) {
+        Problem q = p;
+        q.spec.inference.concurrency = c;
+        return q;
+    });
+    for (const auto& c : candidates)
+        if (c.device.id() == e.device.id() && (!out.min_gpus || c.gpu_count < *out.min_gpus)) out.min_gpus = c.gpu_count;
+    return out;
+}
+
+void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* single) {
+    const Evaluation* cheapest = nullptr;
+    for (const auto& c : candidates)
+        if (c.inference && c.cost.per_hour && (!cheapest || *c.cost.per_hour < *cheapest->cost.per_hour)) cheapest = &c;
+    if (!cheapest) return;
+    auto flag = [&](Evaluation& e) {
+        if (!e.inference || !e.cost.per_hour || &e == cheapest || !(*cheapest->cost.per_hour < *e.cost.per_hour)) return;
+        if (e.memory.total() / e.memory.capacity >= 0.35) return;
+        e.over_provisioned = true;
+        e.smaller_option = fmt::format("{} x {} (tp/pp/dp {}/{}/{}) at {:.2f} USD/h", cheapest->gpu_count, cheapest->device.id(),
+                                       cheapest->layout.tensor, cheapest->layout.pipeline, cheapest->layout.data,
+                                       cheapest->cost.per_hour->value());
+    };
+    for (auto& c : candidates) flag(c);
+    if (single) flag(*single);
 }
 
 }  // namespace gpusize

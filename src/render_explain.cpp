@@ -149,7 +149,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                        "the engine's memory rule: vllm/sglang a fraction of total memory, trtllm 0.9 of the memory free after loading,"
                        " generic all usable memory less headroom",
                        {txt("engine", to_string(s.inference.engine)), num("gpu_memory_utilization (spec)", s.inference.gpu_memory_utilization),
-                        num("memory_bytes", e.device.usable_memory().value())},
+                        num("usable_memory_bytes", e.device.usable_memory().value())},
                        i.budget.value(), "bytes", "memory.hpp estimate_inference_memory"});
         out.push_back({"inference.kv_cache_pool_bytes", "memory budget - weights - activation peak - runtime overhead",
                        {num("memory_budget_bytes", i.budget.value()), num("weights_bytes", m.weights.value()),
@@ -270,7 +270,12 @@ std::string value_text(std::optional<double> v, const std::string& unit) {
     return fmt::format("{:.6g} {}", *v, unit);
 }
 
-std::string input_text(const Input& i) { return i.number ? fmt::format("{}={:.6g}", i.name, *i.number) : fmt::format("{}={}", i.name, i.text); }
+bool integral(double v) { return std::isfinite(v) && std::fabs(v) < 1e15 && v == std::floor(v); }
+
+std::string input_text(const Input& i) {
+    if (!i.number) return fmt::format("{}={}", i.name, i.text);
+    return integral(*i.number) ? fmt::format("{}={:.0f}", i.name, *i.number) : fmt::format("{}={:.6g}", i.name, *i.number);
+}
 
 std::string deployment_text(const Evaluation& e) {
     return fmt::format("{} x {}, tp/pp/dp/ep/cp {}/{}/{}/{}/{}: {}", e.device.id(), e.gpu_count, e.layout.tensor, e.layout.pipeline,
@@ -322,7 +327,9 @@ std::string render_explain_json(const Report& r) {
             w.key("inputs").begin_object();
             for (const auto& i : t.inputs) {
                 w.key(i.name);
-                i.number ? w.value(*i.number) : w.value(i.text);
+                if (!i.number) w.value(i.text);
+                else if (integral(*i.number)) w.value(static_cast<std::int64_t>(*i.number));
+                else w.value(*i.number);
             }
             w.end_object();
             w.key("value");

@@ -74,6 +74,9 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
     w.end_object();
     w.key("fits").value(e.fits);
     w.key("meets_targets").value(e.meets_targets);
+    w.key("over_provisioned").value(e.over_provisioned);
+    w.key("smaller_option");
+    write_optional_string(w, e.smaller_option);
     w.key("reasons").strings(e.reasons);
     const auto& m = e.memory;
     w.key("memory_per_gpu").begin_object();
@@ -105,6 +108,33 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
             w.key("decode_bound").value(to_string(p.decode.bound));
             w.key("binding_target");
             write_optional_string(w, i.binding_target);
+            w.key("headroom").value(i.headroom);
+            w.key("growth");
+            if (i.growth) {
+                w.begin_object();
+                w.key("factor").value(i.growth->factor);
+                w.key("replicas").value(i.growth->replicas);
+                w.key("gpus").value(i.growth->gpus);
+                w.key("usd_per_hour");
+                i.growth->usd_per_hour ? w.value(i.growth->usd_per_hour->value()) : w.null();
+                w.end_object();
+            } else {
+                w.null();
+            }
+            w.key("limits");
+            if (i.limits) {
+                auto opt = [&](const char* k, const std::optional<std::int64_t>& v) {
+                    w.key(k);
+                    v ? w.value(*v) : w.null();
+                };
+                w.begin_object();
+                opt("max_input_tokens", i.limits->max_input_tokens);
+                opt("max_concurrency", i.limits->max_concurrency);
+                opt("min_gpus", i.limits->min_gpus);
+                w.end_object();
+            } else {
+                w.null();
+            }
             w.end_object();
         } else {
             w.null();

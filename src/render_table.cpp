@@ -112,6 +112,24 @@ std::string memory_detail(const Evaluation& e) {
         out += f.expected_interruptions > 0 ? fmt::format(", {:.0f} interruptions expected over the run\n", f.expected_interruptions)
                                             : std::string("\n");
     }
+    if (e.inference) {
+        const auto& i = *e.inference;
+        std::string line;
+        if (!i.binding_target.empty()) line += fmt::format("binding target: {}", i.binding_target);
+        if (i.headroom) line += fmt::format("{}throughput headroom {:.0f}%", line.empty() ? "" : "; ", *i.headroom * 100);
+        if (i.growth)
+            line += fmt::format("{}at {:g}x load: {} replicas, {} GPUs{}", line.empty() ? "" : "; ", i.growth->factor, i.growth->replicas,
+                                i.growth->gpus,
+                                i.growth->usd_per_hour ? fmt::format(", {:.2f} USD/h", i.growth->usd_per_hour->value()) : "");
+        if (!line.empty()) out += line + "\n";
+        if (i.limits) {
+            auto v = [](const std::optional<std::int64_t>& x) { return x ? std::to_string(*x) : std::string("none"); };
+            out += fmt::format("limits with this GPU: largest prompt {} tokens, largest concurrency {}, fewest GPUs {}\n",
+                               v(i.limits->max_input_tokens), v(i.limits->max_concurrency), v(i.limits->min_gpus));
+        }
+    }
+    if (e.over_provisioned) out += fmt::format("over-provisioned: uses {:.0f}% of its memory; {} would do\n",
+                                               e.memory.total() / e.memory.capacity * 100, e.smaller_option);
     if (e.inference)
         out += fmt::format("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
                            std::max(0.0, to_gib(e.inference->kv_pool)), e.inference->kv_capacity_tokens, e.inference->max_concurrency,

@@ -92,6 +92,10 @@ Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
     r.unmodelled = unmodelled_for(p.spec);
     r.candidates = std::move(plan.candidates);
     r.rejected = std::move(plan.rejected);
+    if (p.spec.workload == Workload::inference && !r.candidates.empty()) {
+        flag_over_provisioning(r.candidates);
+        r.candidates.front().inference->limits = solve_serving_limits(p, r.candidates.front(), r.candidates);
+    }
     r.evaluated = plan.evaluated;
     r.invalid = plan.invalid;
     r.invalid_reasons = std::move(plan.invalid_reasons);
@@ -108,6 +112,15 @@ Report make_check_report(const Problem& p, const Catalog& catalog, Evaluation ev
     r.unmodelled = unmodelled_for(p.spec);
     r.evaluation = std::move(evaluation);
     r.evaluated = 1;
+    if (p.spec.workload == Workload::inference && r.evaluation->inference) {
+        // Against the whole catalog, unpinned: is there a cheaper deployment, and how few of this GPU would do?
+        Problem open = p;
+        open.spec.deployment = DeploymentSpec{};
+        open.spec.deployment.gpus_per_node = p.spec.deployment.gpus_per_node;
+        Plan alternatives = plan_deployments(open, catalog);
+        flag_over_provisioning(alternatives.candidates, &*r.evaluation);
+        r.evaluation->inference->limits = solve_serving_limits(p, *r.evaluation, alternatives.candidates);
+    }
     return r;
 }
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "gpusize/spec.hpp"
@@ -79,6 +80,19 @@ std::size_t invalid_utf8(std::string_view s) {
     }
     return std::string_view::npos;
 }
+/// Records where each document starts; builds nothing.
+struct DocumentStarts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
 }  // namespace
 
 YamlReader::YamlReader(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
@@ -108,14 +122,28 @@ YAML::Node YamlReader::load() {
         return {};
     }
     try {
-        std::vector<YAML::Node> docs = YAML::LoadAll(text_);
-        if (docs.empty()) return {};
-        if (docs.size() > 1) {
-            error(docs[1], fmt::format("expected one YAML document, got {}", docs.size()),
-                  "remove the '---' separators or split the file");
+        // yaml-cpp 0.7's LoadAll loops forever on a document that starts with a stray ',' (the
+        // parser returns a document without consuming the token): count the documents here and
+        // stop where one starts at the same place as the one before.
+        DocumentStarts starts;
+        std::istringstream in(text_);
+        YAML::Parser parser(in);
+        while (parser.HandleNextDocument(starts)) {
+            const auto n = starts.marks.size();
+            if (n >= 2 && starts.marks[n - 1].pos == starts.marks[n - 2].pos) {
+                const auto& m = starts.marks.back();
+                error_at({origin_, m.line + 1, m.column + 1, {}}, "invalid YAML: unexpected ',' outside a flow collection");
+                return {};
+            }
+        }
+        if (starts.marks.empty()) return {};
+        if (starts.marks.size() > 1) {
+            const auto& m = starts.marks[1];
+            error_at({origin_, m.line + 1, m.column + 1, {}}, fmt::format("expected one YAML document, got {}", starts.marks.size()),
+                     "remove the '---' separators or split the file");
             return {};
         }
-        return docs.front();
+        return YAML::Load(text_);
     } catch (const YAML::Exception& e) {
         SourceLocation loc{origin_, e.mark.line + 1, e.mark.column + 1, {}};
         // yaml-cpp marks a missing closing bracket past the last line: point at the end of the text.

@@ -17,13 +17,37 @@
 
 namespace gpusize {
 
+/// Sizing for tomorrow's load: `targets.growth` times today's throughput targets.
+struct GrowthResult {
+    double factor = 1;
+    std::int64_t replicas = 0;  ///< replicas of this layout the grown load needs
+    std::int64_t gpus = 0;
+    std::optional<UsdPerHour> usd_per_hour;
+};
+
+/// The free variable solved with the GPU fixed: the largest prompt (input tokens, output fixed) and
+/// the largest concurrency this layout serves within memory and the latency targets, and the
+/// fewest GPUs of this type that fit and meet every target.
+struct ServingLimits {
+    std::optional<std::int64_t> max_input_tokens;
+    std::optional<std::int64_t> max_concurrency;
+    std::optional<std::int64_t> min_gpus;
+};
+
 struct InferenceResult {
     InferencePerformance performance;
     std::int64_t max_concurrency = 0;
     double kv_capacity_tokens = 0;
     Bytes kv_pool;
     Bytes budget;
-    std::string binding_target;  ///< the target that limits concurrency, if any
+    /// The target with the least slack (achieved / target for throughput, target / achieved for
+    /// latency): the one that binds, or limited `concurrency: auto`.
+    std::string binding_target;
+    /// Throughput the deployment can still absorb before it misses a throughput target: the least
+    /// achieved / target - 1 over output_tokens_per_s and requests_per_s.
+    std::optional<double> headroom;
+    std::optional<GrowthResult> growth;
+    std::optional<ServingLimits> limits;
 };
 
 struct TrainingResult {
@@ -57,6 +81,9 @@ struct Evaluation {
     std::optional<double> cost_per_throughput;
     double throughput = 0;  ///< output tokens/s or training tokens/s
     int rank = 0;           ///< 1-based among candidates; 0 for rejected
+    /// Serving: it uses under 35 % of its memory and a cheaper deployment meets the same targets.
+    bool over_provisioned = false;
+    std::string smaller_option;  ///< that cheaper deployment, e.g. "1 x l4"
 };
 
 /// Evaluates exactly one deployment. Throws UsageError for a layout that cannot exist
@@ -81,6 +108,13 @@ struct Plan {
 
 /// Searches the devices the spec allows (its `deployment.gpus`, else the whole catalog).
 Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOptions& options = {});
+
+/// Solves the free variables for a serving evaluation (see ServingLimits); `candidates` are the
+/// plan's, from which the fewest GPUs of this type is read.
+ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates);
+
+/// Flags over-provisioned serving candidates against the cheapest-per-hour candidate.
+void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* single = nullptr);
 
 /// What would fit when nothing does: the plan re-run with one remedy at a time (training: micro
 /// batch 1, full recomputation, ZeRO-3, LoRA, QLoRA, more GPUs; inference: FP8 KV cache, FP8 or

@@ -376,8 +376,7 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     };
     auto add_set = [&](CLI::App* sub) {
         sub->add_option("--set", o.sets, "set a spec key, KEY=VALUE with a dotted key and a YAML value (repeatable)")
-            ->expected(1)
-            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+            ->allow_extra_args(false);
     };
     auto* plan = app.add_subcommand("plan", "rank the GPU deployments that fit a workload spec");
     plan->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
@@ -406,8 +405,7 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     add_common(explain);
     add_set(explain);
     explain->add_option("--gpu", o.explain_gpus, "explain this GPU (repeatable; ID:PROFILE for a MIG slice)")
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        ->allow_extra_args(false);
     explain->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
     explain->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
     explain->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
