@@ -12,6 +12,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "gpusize/model_library.hpp"
 #include "json_limits.hpp"
@@ -55,17 +56,41 @@ public:
     }
     const json& at(std::string_view key) const { return *o_.find(key); }
 
-    /// A whole number >= `min` (config.json writes some as 4096.0).
+    /// A whole number >= `min` (config.json writes some as 4096.0), and no larger than a spec's
+    /// `model:` section accepts for the same quantity (upper_bound).
     std::optional<std::int64_t> count(std::string_view key, std::int64_t min = 1) {
         if (!has(key)) return std::nullopt;
         const json& v = at(key);
         const bool whole = v.is_number_integer() ||
                            (v.is_number_float() && std::isfinite(v.get<double>()) && v.get<double>() == std::floor(v.get<double>()));
-        if (!whole || v.get<double>() < static_cast<double>(min) || v.get<double>() > 1e15) {
+        if (!whole || v.get<double>() < static_cast<double>(min)) {
             error(key, fmt::format("expected a whole number of at least {}, got {}", min, describe(v)));
             return std::nullopt;
         }
+        const std::int64_t max = upper_bound(key);
+        if (v.get<double>() > static_cast<double>(max)) {
+            error(key, fmt::format("expected a whole number from {} to {}, got {}", min, max, describe(v)));
+            return std::nullopt;
+        }
         return v.is_number_integer() ? v.get<std::int64_t>() : static_cast<std::int64_t>(v.get<double>());
+    }
+
+    /// The bounds src/spec.cpp puts on the same architecture fields: beyond them products overflow
+    /// and per-layer loops never end, so a config.json is held to what a spec may write.
+    static std::int64_t upper_bound(std::string_view key) {
+        for (std::string_view k : {"num_hidden_layers", "n_layer", "first_k_dense_replace", "max_window_layers",
+                                   "sliding_window_pattern", "decoder_sparse_step", "moe_layer_freq", "num_nextn_predict_layers"})
+            if (key == k) return 10'000;
+        for (std::string_view k : {"intermediate_size", "ffn_hidden_size", "moe_intermediate_size", "shared_expert_intermediate_size",
+                                   "vocab_size"})
+            if (key == k) return 10'000'000;
+        for (std::string_view k : {"num_local_experts", "num_experts", "n_routed_experts", "num_experts_per_tok"})
+            if (key == k) return 100'000;
+        if (key == "n_shared_experts") return 1'000;
+        if (key == "sliding_window") return 100'000'000;
+        if (key == "num_ln_in_parallel_attn") return 16;
+        if (key == "group_size") return 1 << 20;
+        return 1'000'000;  // hidden sizes, heads, head dimensions, ranks, bits
     }
 
     /// The first of `keys` the file gives (aliases such as Falcon's `n_layer`), required.
@@ -204,18 +229,18 @@ std::optional<AttentionPattern> read_layer_types(Fields& f, std::optional<std::i
 /// The number of layers whose MLP is dense in Qwen2-MoE / Qwen3-MoE: layer i is sparse iff it is
 /// not in `mlp_only_layers` and (i + 1) % decoder_sparse_step == 0 (Qwen2MoeDecoderLayer).
 std::int64_t count_qwen_dense_layers(std::int64_t layers, std::int64_t sparse_step, const std::vector<std::int64_t>& mlp_only) {
+    const std::set<std::int64_t> listed(mlp_only.begin(), mlp_only.end());
     std::int64_t dense = 0;
-    for (std::int64_t i = 0; i < layers; ++i) {
-        const bool listed = std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end();
-        if (listed || (i + 1) % sparse_step != 0) ++dense;
-    }
+    for (std::int64_t i = 0; i < layers; ++i)
+        if (listed.count(i) || (i + 1) % sparse_step != 0) ++dense;
     return dense;
 }
 
 bool is_leading_range(std::int64_t layers, std::int64_t sparse_step, const std::vector<std::int64_t>& mlp_only) {
     if (sparse_step != 1) return false;
+    const std::set<std::int64_t> listed(mlp_only.begin(), mlp_only.end());
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(mlp_only.size()); ++i)
-        if (std::find(mlp_only.begin(), mlp_only.end(), i) == mlp_only.end() || i >= layers) return false;
+        if (!listed.count(i) || i >= layers) return false;
     return true;
 }
 
@@ -237,7 +262,7 @@ void read_quantization(Fields& q, HfModel& out) {
             if (q.has("group_size") && q.at("group_size").is_number_integer() && q.at("group_size").get<std::int64_t>() == -1)
                 out.notes.push_back(fmt::format("{} weights use per-channel scales (group_size -1)", *method));
             else if (auto g = q.count("group_size"))
-                out.group_size = static_cast<int>(std::min<std::int64_t>(*g, 1 << 20));
+                out.group_size = static_cast<int>(*g);
             else if (!q.has("group_size"))
                 q.error("group_size", fmt::format("missing required field 'group_size' for {}-bit {}", *bits, *method));
         } else {

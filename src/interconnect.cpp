@@ -28,14 +28,14 @@ std::optional<CollectiveLink> collective_link(const Gpu& g, std::int64_t group, 
 
 Seconds allreduce_time(Bytes size, std::int64_t n, BytesPerSecond bus, Seconds latency) {
     if (n <= 1) return Seconds(0);
-    const double k = 2.0 * static_cast<double>(n - 1) / static_cast<double>(n);
-    return size * k / bus + latency;
+    const double steps = 2.0 * static_cast<double>(n - 1);
+    return size * (steps / static_cast<double>(n)) / bus + latency * steps;
 }
 
 Seconds allgather_time(Bytes size, std::int64_t n, BytesPerSecond bus, Seconds latency) {
     if (n <= 1) return Seconds(0);
-    const double k = static_cast<double>(n - 1) / static_cast<double>(n);
-    return size * k / bus + latency;
+    const double steps = static_cast<double>(n - 1);
+    return size * (steps / static_cast<double>(n)) / bus + latency * steps;
 }
 
 }  // namespace gpusize

@@ -103,7 +103,9 @@ void JsonWriter::whole(double d) {
         out_ += "null";
         return;
     }
-    fmt::format_to(std::back_inserter(out_), "{}", static_cast<std::int64_t>(std::llround(std::max(0.0, d))));
+    // Rounded in double and printed without a conversion to int64_t, which would wrap above 2^63
+    // (a 1e20-byte KV cache is a correct, if absurd, answer).
+    fmt::format_to(std::back_inserter(out_), "{:.0f}", std::round(std::max(0.0, d)));
 }
 
 void JsonWriter::null() {

@@ -86,7 +86,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const auto params = p.model.parameters;
     const auto stages = split_stages(m, l.pipeline);
     const Stage& heaviest = stages[estimate_inference_memory(p, dev, l, concurrency).stage];
-    const Seconds ar_latency = microseconds(c[Constant::allreduce_latency_us]);
+    const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds hop = microseconds(c[Constant::p2p_latency_us]);
     // Two all-reduces per layer (after attention and after the MLP) of the step's activations.
     auto tp_comm = [&](double tokens, double layers) {
@@ -183,7 +183,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const double micro_tokens = d(tr.micro_batch) * seq / d(l.context);
     const double layers = std::ceil(d(m.layers) / pp);
     const double tp_per_layer = tr.activation_checkpointing == Recompute::full ? 6.0 : 4.0;
-    const Seconds ar_latency = microseconds(c[Constant::allreduce_latency_us]);
+    const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds tp = allreduce_time(Bytes(micro_tokens * h * act), l.tensor, tp_link->bus, ar_latency) *
                        (tp_per_layer * layers * micro_batches) * (1.0 - c[Constant::tp_comm_overlap]);
     // Data parallel: the stage's 16-bit gradients once per step (ZeRO-3: 1.5x for the gathers).

@@ -57,7 +57,7 @@ void phase_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e, 
     out.push_back({base + ".communication_s", "exposed tensor-parallel all-reduces (ring over the scale-up link at the measured bus efficiency, plus latency) and pipeline point-to-point sends",
                    {num("tensor", static_cast<double>(e.layout.tensor)), num("pipeline", static_cast<double>(e.layout.pipeline)),
                     num("scale_up_bandwidth_bytes_per_s", d.gpu->scale_up ? std::optional<double>(d.gpu->scale_up->bandwidth.value()) : std::nullopt),
-                    num("eta_allreduce_intra_node (catalog)", eff.allreduce_intra_node), cal(p, Constant::allreduce_latency_us),
+                    num("eta_allreduce_intra_node (catalog)", eff.allreduce_intra_node), cal(p, Constant::collective_step_latency_us),
                     cal(p, Constant::p2p_latency_us)},
                    t.communication.value(), "s", "interconnect.hpp; ESTIMATION.md section 5"});
     out.push_back({base + ".overhead_s", "fixed per-step overhead", {cal(p, overhead)}, t.overhead.value(), "s", "calibration.cpp"});

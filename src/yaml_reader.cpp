@@ -1,6 +1,7 @@
 #include "yaml_reader.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cctype>
@@ -80,17 +81,23 @@ std::size_t invalid_utf8(std::string_view s) {
     }
     return std::string_view::npos;
 }
-/// Records where each document starts; builds nothing.
+/// Records where each document and its first node start; builds nothing.
 struct DocumentStarts : YAML::EventHandler {
-    std::vector<YAML::Mark> marks;
-    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+    std::vector<YAML::Mark> marks, first_nodes;
+    void node(const YAML::Mark& mark) {
+        if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
+    }
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
+        marks.push_back(mark);
+    }
     void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
     void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
     void OnMapEnd() override {}
 };
 }  // namespace
@@ -138,7 +145,7 @@ YAML::Node YamlReader::load() {
         }
         if (starts.marks.empty()) return {};
         if (starts.marks.size() > 1) {
-            const auto& m = starts.marks[1];
+            const auto& m = starts.first_nodes.size() > 1 ? starts.first_nodes[1] : starts.marks[1];
             error_at({origin_, m.line + 1, m.column + 1, {}}, fmt::format("expected one YAML document, got {}", starts.marks.size()),
                      "remove the '---' separators or split the file");
             return {};

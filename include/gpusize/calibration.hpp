@@ -24,7 +24,7 @@ enum class Constant : std::size_t {
     activation_mlp_tensors,
     decode_step_overhead_ms,
     prefill_overhead_ms,
-    allreduce_latency_us,
+    collective_step_latency_us,
     fp8_matmul_factor,
     workload_matmul_fraction,
     int8_weight_stream_factor,

@@ -27,10 +27,11 @@ std::int64_t node_size(const Gpu& g, std::optional<std::int64_t> gpus_per_node);
 std::optional<CollectiveLink> collective_link(const Gpu& g, std::int64_t group, std::int64_t stride,
                                               std::optional<std::int64_t> gpus_per_node);
 
-/// Ring all-reduce of `size` bytes among `n` GPUs: `2*(n-1)/n * size / bus + latency`.
-Seconds allreduce_time(Bytes size, std::int64_t n, BytesPerSecond bus, Seconds latency);
+/// Ring all-reduce of `size` bytes among `n` GPUs in 2(n-1) steps:
+/// `2*(n-1)/n * size / bus + 2*(n-1) * step_latency`.
+Seconds allreduce_time(Bytes size, std::int64_t n, BytesPerSecond bus, Seconds step_latency);
 
-/// All-gather or reduce-scatter: half an all-reduce's traffic, `(n-1)/n * size / bus + latency`.
-Seconds allgather_time(Bytes size, std::int64_t n, BytesPerSecond bus, Seconds latency);
+/// All-gather or reduce-scatter: half an all-reduce, `(n-1)/n * size / bus + (n-1) * step_latency`.
+Seconds allgather_time(Bytes size, std::int64_t n, BytesPerSecond bus, Seconds step_latency);
 
 }  // namespace gpusize

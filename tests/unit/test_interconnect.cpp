@@ -43,5 +43,8 @@ TEST_CASE("ring all-reduce and all-gather times") {
     CHECK(allreduce_time(Bytes(1e9), 4, bytes_per_s(1e11), Seconds(0)).value() == Approx(0.015));  // 2 * 3/4 * 1e9 / 1e11
     CHECK(allgather_time(Bytes(1e9), 4, bytes_per_s(1e11), Seconds(0)).value() == Approx(0.0075));
     CHECK(allreduce_time(Bytes(1e9), 1, bytes_per_s(1e11), seconds(1)).value() == 0);  // no peers, no traffic
-    CHECK(allreduce_time(Bytes(0), 2, bytes_per_s(1e11), microseconds(10)).value() == Approx(10e-6));
+    // latency: 2(n - 1) ring steps
+    CHECK(allreduce_time(Bytes(0), 2, bytes_per_s(1e11), microseconds(10)).value() == Approx(20e-6));
+    CHECK(allreduce_time(Bytes(0), 8, bytes_per_s(1e11), microseconds(3)).value() == Approx(42e-6));
+    CHECK(allgather_time(Bytes(0), 8, bytes_per_s(1e11), microseconds(3)).value() == Approx(21e-6));
 }
