@@ -435,6 +435,9 @@ void run_torchtune_memory(const json& c, const Catalog& catalog, CaseResult& r) 
         else tr.lora.targets = {"q", "v"};  // torchtune's LoRA recipe default (q_proj, v_proj)
     }
     tr.optimizer = has(opt, "8bit") || has(opt, "8-bit") ? Optimizer::adamw_8bit : Optimizer::adamw;
+    // torchtune's full fine-tuning recipes run in pure bf16 (dtype: bf16): no fp32 master copy.
+    // Its LoRA recipes keep fp32 optimizer state on the adapters, as the rows say.
+    tr.master_weights = tr.method != TrainingMethod::full;
     tr.sequence_length = integer(c["sequence"], "seq_len").value_or(2048);
     const auto& b = c["batch"];
     tr.micro_batch = integer(b, "micro_batch_size").value_or(1);
@@ -458,8 +461,7 @@ void run_torchtune_memory(const json& c, const Catalog& catalog, CaseResult& r) 
         r.mapping.push_back("not modelled: optimizer step fused into backward (gradients freed layer by layer)");
     if (has(opt, "cpu") || has(text(c["precision"], "weights"), "offload"))
         r.mapping.push_back("not modelled: FSDP CPU offload of parameters and optimizer states");
-    if (has(opt, "bf16 states"))
-        r.mapping.push_back("not modelled: pure-bf16 AdamW (no fp32 master, bf16 moments); gpusize charges mixed precision");
+    if (!tr.master_weights) r.mapping.push_back("training.master_weights: false (torchtune trains full fine-tunes in pure bf16)");
     const Problem p = problem_from(std::move(spec));
     const Device dev = hw.device();
     throw_on_layout(p, dev, l);
