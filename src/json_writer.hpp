@@ -44,3 +44,12 @@ private:
 };
 
 }  // namespace gpusize::detail
+
+namespace gpusize {
+struct Evaluation;
+namespace detail {
+/// The members naming a deployment (gpu, gpu_count, parallelism, fits, meets_targets), shared by
+/// the report and explain renderers so both describe a deployment the same way.
+void write_deployment(JsonWriter& w, const Evaluation& e);
+}  // namespace detail
+}  // namespace gpusize

@@ -302,22 +302,7 @@ std::string render_explain_json(const Report& r) {
     w.key("deployments").begin_array();
     for (const auto& e : r.candidates) {
         w.begin_object();
-        w.key("gpu").begin_object();
-        w.key("id").value(e.device.gpu->id);
-        w.key("name").value(e.device.gpu->name);
-        w.key("partition");
-        e.device.partition ? w.value(e.device.partition->profile) : w.null();
-        w.end_object();
-        w.key("gpu_count").value(e.gpu_count);
-        w.key("parallelism").begin_object();
-        w.key("tensor").value(e.layout.tensor);
-        w.key("pipeline").value(e.layout.pipeline);
-        w.key("data").value(e.layout.data);
-        w.key("expert").value(e.layout.expert);
-        w.key("context").value(e.layout.context);
-        w.end_object();
-        w.key("fits").value(e.fits);
-        w.key("meets_targets").value(e.meets_targets);
+        write_deployment(w, e);
         w.key("reasons").strings(e.reasons);
         w.key("terms").begin_array();
         for (const auto& t : terms_of(r.problem, e)) {

@@ -55,9 +55,9 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
 
 void write_optional_string(JsonWriter& w, const std::string& s) { s.empty() ? w.null() : w.value(s); }
 
-void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
-    w.begin_object();
-    if (e.rank > 0) w.key("rank").value(e.rank);
+}  // namespace
+
+void detail::write_deployment(JsonWriter& w, const Evaluation& e) {
     w.key("gpu").begin_object();
     w.key("id").value(e.device.gpu->id);
     w.key("name").value(e.device.gpu->name);
@@ -74,6 +74,14 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
     w.end_object();
     w.key("fits").value(e.fits);
     w.key("meets_targets").value(e.meets_targets);
+}
+
+namespace {
+
+void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
+    w.begin_object();
+    if (e.rank > 0) w.key("rank").value(e.rank);
+    write_deployment(w, e);
     w.key("over_provisioned").value(e.over_provisioned);
     w.key("smaller_option");
     write_optional_string(w, e.smaller_option);
