@@ -60,15 +60,18 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
 
 std::vector<std::string> unmodelled_for(const Spec& s) {
     std::vector<std::string> out;
-    if (s.inference.targets.growth) out.push_back("inference.targets.growth is parsed but not modelled yet: sized for today's load only");
+    const auto& t = s.inference.targets;
+    if (s.workload == Workload::inference && t.growth && !t.output_tokens_per_s && !t.requests_per_s)
+        out.push_back("inference.targets.growth scales throughput targets, and the spec has none: no growth sizing");
     if (s.workload == Workload::inference && s.deployment.context_parallel.value_or(1) > 1)
-        out.push_back("deployment.context_parallel is not modelled for inference: treated as extra replicas of memory");
+        out.push_back("deployment.context_parallel is not modelled for inference: every context-parallel rank is charged the "
+                      "whole sequence");
     if (s.workload == Workload::training && !s.training.tokens)
         out.push_back("training.tokens not given: no time or cost to train");
     if (s.workload == Workload::inference)
         out.push_back("queueing delay, prefix caching and speculative decoding are not modelled");
     else
-        out.push_back("failures and checkpointing, expert and context parallel search, and CPU offload are not modelled yet");
+        out.push_back("MoE all-to-all communication, CPU offload and optimizer steps fused into backward are not modelled");
     return out;
 }
 
