@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 
 namespace gpusize {
 namespace {
@@ -23,19 +24,32 @@ double stream_efficiency(const Efficiency& e, DType weights, const Calibration& 
     return e.memory_bandwidth;
 }
 
-PhaseTime roofline(Flops f, Bytes b, FlopsPerSecond peak, BytesPerSecond bw, double matmul, double memory, Seconds comm,
-                   Seconds overhead) {
+/// One kernel's work: the weight matmuls or the attention of a step.
+struct Operator {
+    Flops flops;
+    Bytes bytes;
+};
+
+/// A phase as kernels that run one after another, each on its own roofline: a decode step's
+/// compute-bound weight GEMMs cannot hide its memory-bound attention over the KV cache.
+PhaseTime roofline(std::initializer_list<Operator> ops, FlopsPerSecond peak, BytesPerSecond bw, double matmul, double memory,
+                   Seconds comm, Seconds overhead) {
     PhaseTime t;
-    t.flops = f;
-    t.bytes = b;
-    t.compute = f / (peak * matmul);
-    t.memory = b / (bw * memory);
+    Seconds compute_limited(0), memory_limited(0);
+    for (const auto& op : ops) {
+        const Seconds c = op.flops / (peak * matmul), m = op.bytes / (bw * memory);
+        t.flops += op.flops;
+        t.bytes += op.bytes;
+        t.compute += c;
+        t.memory += m;
+        (c >= m ? compute_limited : memory_limited) += max(c, m);
+    }
     t.communication = comm;
     t.overhead = overhead;
-    t.total = max(t.compute, t.memory) + comm + overhead;
-    t.bound = comm > max(t.compute, t.memory) ? Bound::communication
-              : t.compute >= t.memory         ? Bound::compute
-                                              : Bound::memory;
+    t.total = compute_limited + memory_limited + comm + overhead;
+    t.bound = comm > max(compute_limited, memory_limited) ? Bound::communication
+              : compute_limited >= memory_limited         ? Bound::compute
+                                                          : Bound::memory;
     return t;
 }
 
@@ -103,12 +117,12 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     // for throughput the engine packs chunk/input prompts into a step, sharing the weight reads.
     const double s_in = d(inf.input_tokens);
     auto prefill = [&](double k) {
-        const Flops flops(k * (s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) + 2.0 * h * d(m.vocab_size) +
-                               s_in * attention_flops_per_token(m, s_in / 2.0).value()) / t);
-        Bytes bytes(0);
-        for (const auto& s : stages) bytes += weights_read(p, s, l, k * s_in);
-        bytes += kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
-        return roofline(flops, bytes, *peak, dev.memory_bandwidth(), mm, bw,
+        const Flops gemm(k * (s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) + 2.0 * h * d(m.vocab_size)) / t);
+        const Flops attention(k * s_in * attention_flops_per_token(m, s_in / 2.0).value() / t);
+        Bytes weights(0);
+        for (const auto& s : stages) weights += weights_read(p, s, l, k * s_in);
+        const Bytes kv = kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
+        return roofline({{gemm, weights}, {attention, kv}}, *peak, dev.memory_bandwidth(), mm, bw,
                         tp_comm(k * s_in, d(m.layers)) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
     };
     r.prefill = prefill(1);
@@ -121,11 +135,11 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const double micro = std::max(1.0, d(concurrency) / pp);
     const double ctx = s_in + d(inf.output_tokens) / 2.0;
     const double stage_share = d(heaviest.layers) / d(m.layers);
-    const Flops decode_flops(micro * (2.0 * params.active_matmul + attention_flops_per_token(m, ctx).value()) *
-                             stage_share / t);
-    const Bytes decode_bytes = weights_read(p, heaviest, l, micro) +
-                               kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
-    const PhaseTime stage = roofline(decode_flops, decode_bytes, *peak, dev.memory_bandwidth(), mm, bw,
+    const Flops gemm(micro * 2.0 * params.active_matmul * stage_share / t);
+    const Flops attention(micro * attention_flops_per_token(m, ctx).value() * stage_share / t);
+    const Bytes weights = weights_read(p, heaviest, l, micro);
+    const Bytes kv = kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
+    const PhaseTime stage = roofline({{gemm, weights}, {attention, kv}}, *peak, dev.memory_bandwidth(), mm, bw,
                                      tp_comm(micro, d(heaviest.layers)), Seconds(0));
     r.decode = stage;
     r.decode.flops = stage.flops * pp;

@@ -18,15 +18,16 @@ namespace gpusize {
 enum class Bound { compute, memory, communication };
 std::string_view to_string(Bound b);
 
-/// One phase on the roofline, per GPU.
+/// One phase on the roofline, per GPU: its weight matmuls and its attention are kernels that run
+/// one after the other, each taking `max(flops / (peak * eta_matmul), bytes / (bandwidth * eta_memory))`.
 struct PhaseTime {
     Flops flops;          ///< per GPU
     Bytes bytes;          ///< moved from memory per GPU
-    Seconds compute;      ///< flops / (peak * eta_matmul)
-    Seconds memory;       ///< bytes / (bandwidth * eta_memory)
+    Seconds compute;      ///< flops / (peak * eta_matmul), all kernels
+    Seconds memory;       ///< bytes / (bandwidth * eta_memory), all kernels
     Seconds communication;
     Seconds overhead;
-    Seconds total;        ///< max(compute, memory) + communication + overhead
+    Seconds total;        ///< sum over kernels of max(compute, memory), + communication + overhead
     Bound bound = Bound::memory;
 };
 
