@@ -23,6 +23,9 @@ struct RenderOptions {
 
 std::string render_report_json(const Report& r, const RenderOptions& o = {});
 std::string render_report_table(const Report& r, const RenderOptions& o = {});
+/// A self-contained HTML page (no scripts, no network) with the table and SVG charts: memory per
+/// GPU against capacity, cost against throughput with the Pareto frontier, the roofline.
+std::string render_report_html(const Report& r, const RenderOptions& o = {});
 
 /// `gpus -o json`: {"schema_version", "catalogs", "gpus": [...]}.
 std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gpus);
