@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
-DEPS = cmake g++ ninja-build libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev catch2 python3-jsonschema python3-yaml
+DEPS = cmake g++ ninja-build libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev catch2 python3-jsonschema python3-yaml chromium
 
 .PHONY: deps build demo test bench accuracy fuzz clean
 deps:
@@ -35,3 +35,8 @@ fuzz:
 
 clean:
 	rm -rf $(BUILD)
+
+# A Debian package of gpusize (CPack): $(BUILD)/gpusize_<version>_<arch>.deb.
+.PHONY: package
+package: build
+	cd $(BUILD) && cpack -G DEB

@@ -242,6 +242,7 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
         }
         Evaluation e = evaluate(p, dev, l);
         ++plan.evaluated;
+        if (options.progress) options.progress(plan.evaluated);
         if (e.fits && e.meets_targets && e.reasons.empty()) plan.candidates.push_back(std::move(e));
         else plan.rejected.push_back(std::move(e));
     };
@@ -398,7 +399,7 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
     }
     std::vector<std::string> out;
     for (auto& r : remedies) {
-        const Plan plan = plan_deployments(r.problem, catalog, PlanOptions{.include_partitions = false});
+        const Plan plan = plan_deployments(r.problem, catalog, PlanOptions{.include_partitions = false, .progress = {}});
         if (!plan.candidates.empty()) {
             const Evaluation& best = plan.candidates.front();
             out.push_back(fmt::format("with {}: fits on {} x {} (tp/pp/dp {}/{}/{}), {} of {} per GPU", r.what, best.gpu_count,

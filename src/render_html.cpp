@@ -63,12 +63,12 @@ std::string memory_chart(const std::vector<const Evaluation*>& es) {
         const double cap = left + to_gib(e.memory.capacity) / scale * plot;
         svg += fmt::format(R"(<line x1="{:.1f}" y1="{}" x2="{:.1f}" y2="{}" class="capacity"/>)", cap, y, cap, y + 22);
     }
-    double x = left;
+    double x = 20;  // the legend spans the chart's whole width
     const double ly = height - 16;
     for (const auto& p : parts) {
         svg += fmt::format(R"(<rect x="{:.0f}" y="{}" width="10" height="10" fill="{}"/><text x="{:.0f}" y="{}" class="label">{}</text>)", x,
                            ly - 9, p.colour, x + 14, ly, p.name);
-        x += 90;
+        x += 100;
     }
     svg += fmt::format(R"(<line x1="{:.0f}" y1="{}" x2="{:.0f}" y2="{}" class="capacity"/><text x="{:.0f}" y="{}" class="label">capacity</text>)",
                        x, ly - 10, x, ly + 2, x + 6, ly);

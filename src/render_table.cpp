@@ -10,6 +10,30 @@
 namespace gpusize {
 namespace {
 
+/// ANSI styling, applied only when the options ask for colour.
+std::string paint(const RenderOptions& o, std::string_view code, std::string_view text) {
+    return o.color ? fmt::format("\033[{}m{}\033[0m", code, text) : std::string(text);
+}
+
+/// `  - text` wrapped at `width` columns, continuation lines indented under the text.
+std::string bullet(std::string_view text, const RenderOptions& o, std::string_view indent = "  - ") {
+    if (!o.width || *o.width <= indent.size() + 20 || indent.size() + text.size() <= *o.width)
+        return fmt::format("{}{}\n", indent, text);
+    const std::size_t room = *o.width - indent.size();
+    std::string out, pad(indent.size(), ' ');
+    std::string_view rest = text;
+    bool first = true;
+    while (!rest.empty()) {
+        std::size_t cut = rest.size() <= room ? rest.size() : rest.rfind(' ', room);
+        if (cut == std::string_view::npos || cut == 0) cut = std::min(room, rest.size());
+        out += fmt::format("{}{}\n", first ? std::string(indent) : pad, rest.substr(0, cut));
+        rest.remove_prefix(cut);
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        first = false;
+    }
+    return out;
+}
+
 std::string opt(const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : "-"; }
 
 std::string layout_text(const Evaluation& e) {
@@ -141,7 +165,7 @@ std::string footer(const Report& r, const RenderOptions& o) {
     std::string out;
     if (!r.unmodelled.empty()) {
         out += "\nnot modelled:\n";
-        for (const auto& u : r.unmodelled) out += fmt::format("  - {}\n", u);
+        for (const auto& u : r.unmodelled) out += bullet(u, o);
     }
     out += "\nassumptions:";
     if (!o.verbose) {
@@ -149,14 +173,14 @@ std::string footer(const Report& r, const RenderOptions& o) {
         out += "\n";
         for (const auto& a : r.assumptions) {
             if (a.name.rfind("calibration.", 0) == 0 || a.name.rfind("efficiency.", 0) == 0) continue;
-            out += fmt::format("  - {}: {}\n", a.name, a.value);
+            out += bullet(fmt::format("{}: {}", a.name, a.value), o);
             ++shown;
         }
         out += fmt::format("  ({} more: calibration constants and efficiencies, see -o json or --verbose)\n",
                            r.assumptions.size() - shown);
     } else {
         out += "\n";
-        for (const auto& a : r.assumptions) out += fmt::format("  - {}: {} [{}]\n", a.name, a.value, a.source);
+        for (const auto& a : r.assumptions) out += bullet(fmt::format("{}: {} [{}]", a.name, a.value, a.source), o);
     }
     return out;
 }
@@ -170,13 +194,13 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
         out += rows(r, {&e}, false);
         out += "\n" + memory_detail(e);
         const char* verdict = !e.fits ? "DOES NOT FIT" : !e.meets_targets ? "FITS, MISSES A TARGET" : "OK";
-        out += fmt::format("\nverdict: {}\n", verdict);
-        for (const auto& reason : e.reasons) out += fmt::format("  - {}\n", reason);
+        out += fmt::format("\nverdict: {}\n", paint(o, !e.fits ? "1;31" : !e.meets_targets ? "1;33" : "1;32", verdict));
+        for (const auto& reason : e.reasons) out += bullet(reason, o);
         return out + footer(r, o);
     }
     const std::size_t top = std::min(r.candidates.size(), o.top.value_or(10));
     if (r.candidates.empty()) {
-        out += "nothing fits: no candidate meets memory and targets\n";
+        out += paint(o, "1;31", "nothing fits") + ": no candidate meets memory and targets\n";
     } else {
         out += fmt::format("{} candidate(s) of {} valid layouts, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
                            r.evaluated, r.problem.spec.workload == Workload::inference ? "output token" : "trained token", top);
@@ -219,13 +243,13 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
     }
     if (!r.suggestions.empty()) {
         out += "\nwhat would fit:\n";
-        for (const auto& s : r.suggestions) out += fmt::format("  - {}\n", s);
+        for (const auto& s : r.suggestions) out += bullet(s, o);
     }
     if (r.invalid > 0) {
         out += fmt::format("\n{} layout(s) skipped as invalid for this model", r.invalid);
         if (r.candidates.empty() && r.rejected.empty() && !r.invalid_reasons.empty()) {
             out += ":\n";
-            for (const auto& why : r.invalid_reasons) out += fmt::format("  - {}\n", why);
+            for (const auto& why : r.invalid_reasons) out += bullet(why, o);
         } else {
             out += "\n";
         }

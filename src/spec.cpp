@@ -396,6 +396,13 @@ private:
                  degree("pipeline_parallel", d.pipeline_parallel), degree("data_parallel", d.data_parallel),
                  degree("expert_parallel", d.expert_parallel), degree("context_parallel", d.context_parallel),
                  degree("gpus_per_node", d.gpus_per_node)});
+        // Each degree is bounded, and so must their product be, or GPU counts overflow 64 bits.
+        double gpus = 1;
+        for (const auto* pinned : {&d.tensor_parallel, &d.pipeline_parallel, &d.data_parallel, &d.context_parallel})
+            gpus *= static_cast<double>(pinned->value_or(1));
+        if (gpus > static_cast<double>(max_gpu_count))
+            r_.error(n, fmt::format("tensor_parallel x pipeline_parallel x data_parallel x context_parallel is {:g} GPUs, more "
+                                    "than the {} accepted", gpus, max_gpu_count));
         if (d.gpu_count && d.max_gpus && *d.gpu_count > *d.max_gpus)
             r_.error(n, fmt::format("'gpu_count' {} exceeds 'max_gpus' {}", *d.gpu_count, *d.max_gpus));
     }

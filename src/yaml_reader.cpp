@@ -106,15 +106,16 @@ YamlReader::YamlReader(std::string_view text, std::string_view origin) : text_(t
 
 YAML::Node YamlReader::load() {
     if (text_.size() > max_document_bytes) {
-        error_at({origin_, 1, 1, {}}, fmt::format("file is {} bytes, more than the {} bytes accepted", text_.size(), max_document_bytes));
+        // Without the first line, which may be the whole file.
+        sink_.error({origin_, 1, 1, {}}, fmt::format("file is {} bytes, more than the {} bytes accepted", text_.size(), max_document_bytes));
         return {};
     }
     if (nesting_depth(text_) > max_nesting) {
-        error_at({origin_, 1, 1, {}}, fmt::format("flow collections nest deeper than {} levels", max_nesting));
+        sink_.error({origin_, 1, 1, {}}, fmt::format("flow collections nest deeper than {} levels", max_nesting));
         return {};
     }
     if (const int line = too_deep_block_line(text_, max_nesting)) {
-        error_at({origin_, line, 1, {}}, fmt::format("block collections nest deeper than {} levels", max_nesting));
+        sink_.error({origin_, line, 1, {}}, fmt::format("block collections nest deeper than {} levels", max_nesting));
         return {};
     }
     if (const std::size_t bad = invalid_utf8(text_); bad != std::string_view::npos) {

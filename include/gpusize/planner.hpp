@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +97,9 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& d, cons
 
 struct PlanOptions {
     bool include_partitions = true;
+    /// Called after each evaluated layout with the count so far (the CLI shows progress when a
+    /// search runs past a second); none by default.
+    std::function<void(std::size_t)> progress = nullptr;
 };
 
 struct Plan {

@@ -17,8 +17,10 @@
 namespace gpusize {
 
 struct RenderOptions {
-    std::optional<std::size_t> top;  ///< candidates shown; table default 10, JSON default all
+    std::optional<std::size_t> top = std::nullopt;  ///< candidates shown; table default 10, JSON default all
     bool verbose = false;            ///< table: list every rejected option and every assumption
+    bool color = false;              ///< table: ANSI colour for verdicts and headings (the CLI decides: a terminal, no NO_COLOR)
+    std::optional<std::size_t> width = std::nullopt;  ///< table: wrap prose (reasons, assumptions) to this many columns
 };
 
 std::string render_report_json(const Report& r, const RenderOptions& o = {});

@@ -11,6 +11,10 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <chrono>
+#include <cstdlib>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
@@ -18,6 +22,7 @@
 #include "gpusize/planner.hpp"
 #include "gpusize/render.hpp"
 #include "gpusize/report.hpp"
+#include "gpusize/requirements.hpp"
 #include "gpusize/spec.hpp"
 
 namespace gpusize::cli {
@@ -54,24 +59,40 @@ std::optional<double> parse_memory(std::string s) {
     return v * scale;
 }
 
-std::string read_file(const std::string& path, std::istream& in) {
-    if (path == "-") {
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
+/// The most any input file may hold: the spec, catalog and config.json parsers refuse more, so a
+/// larger file (or an endless stream such as /dev/zero) is refused before it is read into memory.
+constexpr std::uintmax_t max_input_bytes = 4u << 20;
+
+/// Reads at most max_input_bytes from `in`; more is an InputError.
+std::string read_bounded(std::istream& in, const std::string& path) {
+    std::string text;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        text.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_input_bytes)
+            throw InputError{fmt::format("cannot read '{}': it holds more than the {} bytes accepted", path, max_input_bytes)};
     }
+    return text;
+}
+
+std::string read_file(const std::string& path, std::istream& in) {
+    if (path == "-") return read_bounded(in, path);
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError{fmt::format("cannot read '{}': it is a directory", path)};
+    if (std::filesystem::is_regular_file(path, ec)) {
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size > max_input_bytes)
+            throw InputError{fmt::format("cannot read '{}': it is {} bytes, more than the {} bytes accepted", path, size, max_input_bytes)};
+    }
     std::ifstream f(path, std::ios::binary);
     if (!f) {
         std::string why = std::strerror(errno);
         if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
         throw InputError{fmt::format("cannot read '{}': {}", path, why)};
     }
-    std::ostringstream ss;
-    ss << f.rdbuf();
+    std::string text = read_bounded(f, path);
     if (f.bad()) throw InputError{fmt::format("cannot read '{}': read error", path)};
-    return ss.str();
+    return text;
 }
 
 Catalog load_catalog(const Options& o, std::istream& in) {
@@ -179,6 +200,13 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     if (o.tp) dep.tensor_parallel = o.tp;
     if (o.pp) dep.pipeline_parallel = o.pp;
     if (o.dp) dep.data_parallel = o.dp;
+    // Each flag is bounded; their product must be too, or the GPU count overflows 64 bits.
+    const double layout_gpus = static_cast<double>(dep.tensor_parallel.value_or(1)) * static_cast<double>(dep.pipeline_parallel.value_or(1)) *
+                               static_cast<double>(dep.data_parallel.value_or(1)) * static_cast<double>(dep.context_parallel.value_or(1));
+    if (layout_gpus > 1e6)
+        throw usage_error(fmt::format("tensor {} x pipeline {} x data {} x context {} is {:g} GPUs, more than the 1000000 accepted",
+                                      dep.tensor_parallel.value_or(1), dep.pipeline_parallel.value_or(1), dep.data_parallel.value_or(1),
+                                      dep.context_parallel.value_or(1), layout_gpus));
     const Gpu& g = *catalog.find_id(dep.gpus.front());
     if (partition) return evaluate(p, Device{.gpu = &g, .partition = partition}, Layout{});
     if (dep.tensor_parallel && dep.pipeline_parallel && (dep.data_parallel || dep.gpu_count)) {
@@ -191,7 +219,7 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
         return evaluate(p, whole(g), l);
     }
     if (!dep.gpu_count && !dep.tensor_parallel && !dep.pipeline_parallel && !dep.data_parallel) dep.gpu_count = 1;
-    Plan plan = plan_deployments(p, catalog, PlanOptions{.include_partitions = false});
+    Plan plan = plan_deployments(p, catalog, PlanOptions{.include_partitions = false, .progress = {}});
     if (!plan.candidates.empty()) return plan.candidates.front();
     if (plan.rejected.empty()) {
         // Say why: the pinned degrees, each defaulting to 1, as the planner would check them.
@@ -234,6 +262,63 @@ std::vector<Evaluation> explain_deployments(const Options& o, const Problem& pro
     return out;
 }
 
+/// `check --solve`: the free variable with the GPU fixed, read from the evaluation's serving limits
+/// (inference) or from the plan restricted to this GPU (training: only the GPU count is free).
+struct Solved {
+    std::string variable;  ///< context | concurrency | gpus
+    std::optional<std::int64_t> value;
+    std::string line;      ///< the table's closing line
+};
+
+Solved solve_variable(const std::string& variable, const Problem& p, const Catalog& catalog, const Evaluation& e) {
+    Solved s{.variable = variable, .value = std::nullopt, .line = {}};
+    const std::string on = fmt::format("{} x {}", e.gpu_count, e.device.id());
+    if (p.spec.workload == Workload::training) {
+        if (variable != "gpus")
+            throw usage_error(fmt::format("--solve: '{}' applies to inference specs; a training spec solves only 'gpus'", variable));
+        Problem q = p;
+        const DeploymentSpec& pinned = p.spec.deployment;
+        q.spec.deployment = DeploymentSpec{};
+        q.spec.deployment.gpus = {e.device.gpu->id};
+        q.spec.deployment.max_gpus = pinned.max_gpus;
+        q.spec.deployment.gpus_per_node = pinned.gpus_per_node;
+        const Plan plan = plan_deployments(q, catalog, PlanOptions{.include_partitions = e.device.partition.has_value(), .progress = {}});
+        for (const auto& c : plan.candidates)
+            if (c.device.id() == e.device.id() && (!s.value || c.gpu_count < *s.value)) s.value = c.gpu_count;
+    } else if (e.inference && e.inference->limits) {
+        const ServingLimits& l = *e.inference->limits;
+        s.value = variable == "context" ? l.max_input_tokens : variable == "concurrency" ? l.max_concurrency : l.min_gpus;
+    }
+    const auto& inf = p.spec.inference;
+    if (variable == "context")
+        s.line = s.value ? fmt::format("solved: largest context {} input tokens (output {}) on {}", *s.value, inf.output_tokens, on)
+                         : fmt::format("solved: no context fits on {}: even 1 input token (output {}) misses memory or the latency targets",
+                                       on, inf.output_tokens);
+    else if (variable == "concurrency")
+        s.line = s.value ? fmt::format("solved: largest concurrency {} sequences ({} input + {} output tokens) on {}", *s.value,
+                                       inf.input_tokens, inf.output_tokens, on)
+                         : fmt::format("solved: no concurrency fits on {}: even 1 sequence ({} input + {} output tokens) misses "
+                                       "memory or the latency targets",
+                                       on, inf.input_tokens, inf.output_tokens);
+    else
+        s.line = s.value ? fmt::format("solved: fewest GPUs {} x {}", *s.value, e.device.id())
+                         : fmt::format("solved: no number of {} GPUs fits and meets the targets", e.device.id());
+    return s;
+}
+
+/// Appends `"solve": {"variable", "value"}` as the JSON document's last top-level key (additive to
+/// schema 1.x), in the renderer's layout: two-space indent, one key per line.
+std::string with_solve_json(std::string json, const Solved& s) {
+    const auto close = json.rfind('}');
+    if (close == std::string::npos || close == 0) return json;
+    std::size_t end = close;
+    while (end > 0 && std::isspace(static_cast<unsigned char>(json[end - 1]))) --end;
+    const std::string value = s.value ? std::to_string(*s.value) : "null";
+    return json.substr(0, end) +
+           fmt::format(",\n  \"solve\": {{\n    \"variable\": \"{}\",\n    \"value\": {}\n  }}\n", s.variable, value) +
+           json.substr(close);
+}
+
 /// One renderer per format; YAML is the JSON document re-emitted.
 template <class Json, class Table, class Markdown, class Csv>
 std::string render_as(Format f, Json json, Table table, Markdown markdown, Csv csv) {
@@ -242,14 +327,46 @@ std::string render_as(Format f, Json json, Table table, Markdown markdown, Csv c
         case Format::yaml: return render_yaml(json());
         case Format::markdown: return markdown();
         case Format::csv: return csv();
-        case Format::table: break;
+        case Format::table:
+        case Format::html: break;  // html is refused before rendering anything but plan and check
     }
     return table();
 }
 
-int run_command(const Options& o, std::istream& in, std::ostream& out) {
+/// Tables follow the terminal: colour only on a terminal without NO_COLOR (https://no-color.org),
+/// prose wrapped to COLUMNS or the terminal's width.
+RenderOptions render_options(const Options& o, const std::ostream& out) {
+    RenderOptions ro;
+    ro.top = o.top;
+    ro.verbose = o.verbose;
+    const bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+    const char* no_color = std::getenv("NO_COLOR");
+    ro.color = terminal && (no_color == nullptr || *no_color == '\0');
+    if (const char* columns = std::getenv("COLUMNS")) {
+        std::size_t n = 0;
+        const std::string_view s(columns);
+        if (std::from_chars(s.data(), s.data() + s.size(), n).ec == std::errc{} && n >= 40) ro.width = n;
+    } else if (winsize ws{}; terminal && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) {
+        ro.width = ws.ws_col;
+    }
+    return ro;
+}
+
+/// A progress line on stderr, shown only once a search has run for a second.
+PlanOptions with_progress(std::ostream& err, bool& shown) {
+    PlanOptions po;
+    const auto start = std::chrono::steady_clock::now();
+    po.progress = [&err, &shown, start](std::size_t evaluated) {
+        if (evaluated % 64 != 0 || std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
+        err << "\rsearching: " << evaluated << " layouts evaluated" << std::flush;
+        shown = true;
+    };
+    return po;
+}
+
+int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
     const Catalog catalog = load_catalog(o, in);
-    const RenderOptions ro{.top = o.top, .verbose = o.verbose};
+    const RenderOptions ro = render_options(o, out);
     if (o.command == "gpus") {
         if (o.item) {
             const Gpu& g = catalog.resolve(*o.item);
@@ -298,7 +415,19 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
                        [&] { return render_models_markdown(list); }, [&] { return render_models_csv(list); }));
         return exit_code::ok;
     }
+    // Malformed conditions are usage errors, reported together before any work is done.
+    std::vector<Requirement> requirements;
+    std::vector<Diagnostic> requirement_errors;
+    for (std::size_t i = 0; i < o.requirements.size(); ++i) {
+        try {
+            requirements.push_back(parse_requirement(o.requirements[i], static_cast<int>(i + 1)));
+        } catch (const UsageError& e) {
+            requirement_errors.insert(requirement_errors.end(), e.diagnostics().begin(), e.diagnostics().end());
+        }
+    }
+    if (!requirement_errors.empty()) throw UsageError(std::move(requirement_errors));
     Problem problem = load_problem(o, in, catalog);
+    check_requirements_apply(requirements, problem.spec.workload);
     Report report;
     if (o.command == "explain") {
         std::vector<Evaluation> evaluations = explain_deployments(o, problem, catalog);
@@ -317,14 +446,38 @@ int run_command(const Options& o, std::istream& in, std::ostream& out) {
         return status;
     }
     if (o.command == "plan") {
-        report = make_plan_report(problem, catalog, plan_deployments(problem, catalog));
+        bool shown = false;
+        Plan plan = plan_deployments(problem, catalog, with_progress(err, shown));
+        if (shown) err << "\n";
+        report = make_plan_report(problem, catalog, std::move(plan));
     } else {
         Evaluation e = check_one(o, problem, catalog);
         report = make_check_report(problem, catalog, std::move(e));
+        // A condition that does not hold is a missed target: a reason, and exit 2 if it fits.
+        for (auto& reason : unmet_requirements(requirements, *report.evaluation)) {
+            report.evaluation->meets_targets = false;
+            report.evaluation->reasons.push_back(std::move(reason));
+        }
+    }
+    std::optional<Solved> solved;
+    if (o.solve) solved = solve_variable(*o.solve, problem, catalog, *report.evaluation);
+    auto json = [&] {
+        std::string text = render_report_json(report, ro);
+        return solved ? with_solve_json(std::move(text), *solved) : text;
+    };
+    if (o.format == Format::html) {
+        write(out, render_report_html(report, ro));
+        return report_status(report);
     }
     write(out, render_as(
-                   o.format, [&] { return render_report_json(report, ro); }, [&] { return render_report_table(report, ro); },
-                   [&] { return render_report_markdown(report, ro); }, [&] { return render_report_csv(report, ro); }));
+                   o.format, json,
+                   [&] { return render_report_table(report, ro) + (solved ? "\n" + solved->line + "\n" : ""); },
+                   [&] { return render_report_markdown(report, ro) + (solved ? "\n" + solved->line + "\n" : ""); },
+                   [&] { return render_report_csv(report, ro); }));
+    if (solved) {
+        if (!solved->value) return exit_code::does_not_fit;
+        return unmet_requirements(requirements, *report.evaluation).empty() ? exit_code::ok : exit_code::misses_target;
+    }
     return report_status(report);
 }
 
@@ -370,8 +523,8 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
         "66 input missing, 70 internal error, 74 output failed, 78 invalid catalog.");
     std::string format = "table", min_memory;
     auto add_common = [&](CLI::App* sub) {
-        sub->add_option("-o,--output", format, "output format: table, json, yaml, markdown or csv")
-            ->check(one_of({"table", "json", "yaml", "markdown", "csv"}));
+        sub->add_option("-o,--output", format, "output format: table, json, yaml, markdown, csv (html for plan and check)")
+            ->check(one_of({"table", "json", "yaml", "markdown", "csv", "html"}));
         sub->add_option("--catalog", o.catalogs, "overlay a GPU catalog file (repeatable)");
     };
     auto add_set = [&](CLI::App* sub) {
@@ -397,9 +550,19 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     check->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
     check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, 1000000));
     check->add_flag("--verbose", o.verbose, "list every assumption");
+    check->add_option("--solve", o.solve,
+                      "with the GPU fixed, solve for the largest context, the largest concurrency or the fewest GPUs "
+                      "that fit and meet the targets; exit 0 when a value exists, 1 when none does")
+        ->check(one_of({"context", "concurrency", "gpus"}));
+    check->add_option("--require", o.requirements,
+                      "a condition FIELD OP VALUE that must hold, such as 'usd_per_million_output_tokens<0.5' or "
+                      "'headroom>=15%' (repeatable); one that does not exits 2")
+        ->allow_extra_args(false);
     check->footer("Examples:\n"
                   "  gpusize check spec.yaml --gpu h100-sxm-80gb --count 8 --tp 8\n"
-                  "  gpusize check spec.yaml --gpu h100 --set model.kv_heads=4 -o csv");
+                  "  gpusize check spec.yaml --gpu h100 --set model.kv_heads=4 -o csv\n"
+                  "  gpusize check spec.yaml --gpu h200 --solve context\n"
+                  "  gpusize check spec.yaml --require 'usd_per_million_output_tokens<0.5' --require 'headroom>=15%'");
     auto* explain = app.add_subcommand("explain", "show every term of the estimate with its formula, inputs and source");
     explain->add_option("spec", o.spec, "workload spec (YAML), or - for standard input")->required();
     add_common(explain);
@@ -459,7 +622,10 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     }
     for (auto* sub : {plan, check, explain, gpus, models})
         if (sub->parsed()) o.command = sub->get_name();
-    o.format = format == "json" ? Format::json
+    if (format == "html" && o.command != "plan" && o.command != "check")
+        throw usage_error(fmt::format("-o html is for plan and check, not {}", o.command), "use -o table, json, yaml, markdown or csv");
+    o.format = format == "html" ? Format::html
+               : format == "json" ? Format::json
                : format == "yaml" ? Format::yaml
                : format == "markdown" ? Format::markdown
                : format == "csv" ? Format::csv
@@ -475,7 +641,7 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
     try {
         const auto options = parse_options(argc, argv, out);
         if (!options) return exit_code::ok;
-        return run_command(*options, in, out);
+        return run_command(*options, in, out, err);
     } catch (const UsageError& e) {
         err << e.what();
         return exit_code::usage;

@@ -3,6 +3,7 @@
 // documented exit codes. The only place that knows CLI11 or touches files and streams.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -24,7 +25,7 @@ inline constexpr int output_failed = 74;
 inline constexpr int invalid_catalog = 78;
 }  // namespace exit_code
 
-enum class Format { table, json, yaml, markdown, csv };
+enum class Format { table, json, yaml, markdown, csv, html };
 
 struct Options {
     std::string command;  ///< plan | check | explain | gpus | models
@@ -40,6 +41,9 @@ struct Options {
     std::optional<double> min_memory_bytes;
     std::vector<std::string> sets;          ///< `--set key=value`, in order
     std::vector<std::string> explain_gpus;  ///< `explain --gpu ID` (repeatable)
+    /// `check --solve context|concurrency|gpus`: the free variable to solve with the GPU fixed.
+    std::optional<std::string> solve;
+    std::vector<std::string> requirements;  ///< `check --require CONDITION` (repeatable), in order
 };
 
 /// Parses argv. Throws UsageError with CLI11's complaint reworded; returns nullopt when help or

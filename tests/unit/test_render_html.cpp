@@ -42,7 +42,7 @@ Report plan_report() {
 TEST_CASE("the HTML report is one self-contained page with three charts") {
     const Report r = plan_report();
     REQUIRE(r.candidates.size() >= 3);
-    const std::string html = render_report_html(r, RenderOptions{.top = 3, .verbose = false});
+    const std::string html = render_report_html(r, RenderOptions{.top = 3, .verbose = false, .color = false, .width = std::nullopt});
     CHECK(html.rfind("<!doctype html>", 0) == 0);
     CHECK(count(html, "<script") == 0);
     // nothing is fetched: no external scripts, styles, images or fonts

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# CTest `package.install`: `cmake --install` puts the binary, the schemas, the completions and the
+# man page where shells and man look for them.
+#   usage: check_install.sh BUILD_DIR
+set -u
+build=$1
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" > /dev/null || { echo "FAIL: cmake --install"; exit 1; }
+status=0
+for f in bin/gpusize share/gpusize/schemas/report.schema.json share/bash-completion/completions/gpusize \
+         share/zsh/site-functions/_gpusize share/fish/vendor_completions.d/gpusize.fish share/man/man1/gpusize.1; do
+  [[ -f $prefix/$f ]] || { echo "FAIL: missing $f"; status=1; }
+done
+"$prefix/bin/gpusize" --version || status=1
+exit $status
