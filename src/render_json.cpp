@@ -287,6 +287,33 @@ std::string render_report_json(const Report& r, const RenderOptions& o) {
         w.key("evaluation");
         write_evaluation(w, *r.evaluation, r);
     }
+    if (r.baseline) {
+        auto opt = [&](const char* k, const auto& v) {
+            w.key(k);
+            v ? w.value(*v) : w.null();
+        };
+        w.key("baseline").begin_object();
+        w.key("origin").value(r.baseline->origin);
+        w.key("changes").begin_array();
+        for (const auto& c : r.baseline->changes) {
+            w.begin_object();
+            w.key("deployment").value(c.deployment);
+            w.key("status").value(c.status);
+            opt("rank_before", c.rank_before);
+            opt("rank_after", c.rank_after);
+            opt("memory_gib_per_gpu_before", c.memory_gib_before);
+            opt("memory_gib_per_gpu_after", c.memory_gib_after);
+            opt("usd_per_hour_before", c.usd_per_hour_before);
+            opt("usd_per_hour_after", c.usd_per_hour_after);
+            opt("usd_per_million_tokens_before", c.usd_per_unit_before);
+            opt("usd_per_million_tokens_after", c.usd_per_unit_after);
+            opt("passes_before", c.passes_before);
+            opt("passes_after", c.passes_after);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
     w.key("assumptions").begin_array();
     for (const auto& a : r.assumptions) {
         w.begin_object();

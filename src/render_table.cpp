@@ -161,8 +161,29 @@ std::string memory_detail(const Evaluation& e) {
     return out;
 }
 
+std::string baseline_section(const BaselineDiff& d) {
+    auto num = [](const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : std::string("-"); };
+    auto arrow = [&](const std::optional<double>& a, const std::optional<double>& b, const char* f) {
+        return num(a, f) == num(b, f) ? num(b, f) : fmt::format("{} -> {}", num(a, f), num(b, f));
+    };
+    auto rank = [](const std::optional<int>& v) { return v ? std::to_string(*v) : std::string("-"); };
+    std::string out = fmt::format("\nchanges since {}:\n", d.origin);
+    std::size_t w = 10;
+    for (const auto& c : d.changes) w = std::max(w, c.deployment.size());
+    for (const auto& c : d.changes) {
+        const std::string ranks = rank(c.rank_before) == rank(c.rank_after) ? rank(c.rank_after)
+                                                                            : rank(c.rank_before) + " -> " + rank(c.rank_after);
+        out += fmt::format("  {:<9} {:<{}}  rank {:<7} mem/GPU GiB {:<15} $/h {:<15} $/1M tokens {}\n", c.status, c.deployment, w,
+                           ranks, arrow(c.memory_gib_before, c.memory_gib_after, "{:.1f}"),
+                           arrow(c.usd_per_hour_before, c.usd_per_hour_after, "{:.2f}"),
+                           arrow(c.usd_per_unit_before, c.usd_per_unit_after, "{:.3f}"));
+    }
+    return out;
+}
+
 std::string footer(const Report& r, const RenderOptions& o) {
     std::string out;
+    if (r.baseline) out += baseline_section(*r.baseline);
     if (!r.unmodelled.empty()) {
         out += "\nnot modelled:\n";
         for (const auto& u : r.unmodelled) out += bullet(u, o);

@@ -21,6 +21,23 @@ struct Assumption {
     std::string source;
 };
 
+/// One deployment compared across the two runs; a deployment is its GPU (and slice), GPU count and
+/// parallel layout.
+struct DeploymentChange {
+    std::string deployment;                 ///< "2 x h100-sxm-80gb (2/1/1)"
+    std::string status;                     ///< "changed", "unchanged", "new", "dropped"
+    std::optional<int> rank_before, rank_after;
+    std::optional<double> memory_gib_before, memory_gib_after;      ///< per GPU
+    std::optional<double> usd_per_hour_before, usd_per_hour_after;
+    std::optional<double> usd_per_unit_before, usd_per_unit_after;  ///< per 1M output (or trained) tokens
+    std::optional<bool> passes_before, passes_after;                ///< fits and meets targets
+};
+
+struct BaselineDiff {
+    std::string origin;
+    std::vector<DeploymentChange> changes;  ///< current deployments first (by rank), then dropped ones
+};
+
 struct Report {
     std::string command;  ///< "plan" or "check"
     Problem problem;
@@ -34,6 +51,7 @@ struct Report {
     std::size_t invalid = 0;  ///< plan: layouts skipped as invalid for this model
     std::vector<std::string> invalid_reasons;
     std::vector<std::string> suggestions;  ///< plan with no candidate: what would fit
+    std::optional<BaselineDiff> baseline;  ///< --baseline: what changed since an earlier run
 };
 
 Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan);

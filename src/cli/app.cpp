@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "gpusize/baseline.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "gpusize/model_library.hpp"
@@ -459,6 +460,8 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
             report.evaluation->reasons.push_back(std::move(reason));
         }
     }
+    if (o.baseline)
+        report.baseline = diff_against_baseline(report, read_file(*o.baseline, in), *o.baseline, o.top.value_or(10));
     std::optional<Solved> solved;
     if (o.solve) solved = solve_variable(*o.solve, problem, catalog, *report.evaluation);
     auto json = [&] {
@@ -536,6 +539,7 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     add_common(plan);
     add_set(plan);
     plan->add_option("--top", o.top, "show the best N candidates")->check(whole_number(1, 1000000));
+    plan->add_option("--baseline", o.baseline, "compare with an earlier 'plan -o json' (rank, memory, cost)");
     plan->add_flag("--verbose", o.verbose, "list every rejected option and assumption");
     plan->footer("Examples:\n"
                  "  gpusize plan examples/chat-llama-3.1-70b.yaml --top 5\n"
@@ -545,6 +549,7 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     add_common(check);
     add_set(check);
     check->add_option("--gpu", o.gpu, "catalog id or alias (ID:PROFILE for a MIG slice)");
+    check->add_option("--baseline", o.baseline, "compare with an earlier 'check -o json' (memory, cost, verdict)");
     check->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
     check->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
     check->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));

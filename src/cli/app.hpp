@@ -36,6 +36,7 @@ struct Options {
     std::optional<std::size_t> top;
     bool verbose = false;
     std::optional<std::string> gpu;
+    std::optional<std::string> baseline;  ///< plan/check: an earlier JSON report to compare with
     std::optional<std::int64_t> count, tp, pp, dp;
     std::optional<std::string> vendor;
     std::optional<double> min_memory_bytes;
