@@ -120,7 +120,8 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         if (t.requests_per_s) need = std::max(need, *t.growth * *t.requests_per_s / per_replica_req);
         GrowthResult g;
         g.factor = *t.growth;
-        g.replicas = static_cast<std::int64_t>(std::ceil(need - 1e-9));
+        // Bounded before the conversion: an absurd target must not overflow the count.
+        g.replicas = static_cast<std::int64_t>(std::ceil(std::min(need, 1e12) - 1e-9));
         g.gpus = g.replicas * e.layout.tensor * e.layout.pipeline * e.layout.context;
         r.growth = g;
     }
@@ -291,7 +292,7 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
                         double need = 1;
                         if (targets.output_tokens_per_s) need = std::max(need, *targets.output_tokens_per_s / perf.output_tokens_per_s);
                         if (targets.requests_per_s) need = std::max(need, *targets.requests_per_s / perf.requests_per_s);
-                        l.data = static_cast<std::int64_t>(std::ceil(need - 1e-9));
+                        l.data = static_cast<std::int64_t>(std::ceil(std::min(need, static_cast<double>(max_gpus)) - 1e-9));
                         if (l.gpus() > max_gpus) l.data = std::max<std::int64_t>(1, max_gpus / group);
                     }
                 }

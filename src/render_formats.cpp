@@ -13,21 +13,35 @@
 namespace gpusize {
 namespace {
 
+struct JsonMember;
+
 /// A parsed JSON value that keeps each scalar's text as written, so re-emitting it changes no digit.
+/// Members are a named struct (not std::pair), which may hold the still-incomplete JsonValue.
 struct JsonValue {
     enum class Kind { object, array, string, number, boolean, null } kind = Kind::null;
     std::string text;  ///< number and boolean: as written; string: decoded
     std::string raw;   ///< string: the quoted JSON form
-    std::vector<std::pair<std::string, JsonValue>> members;
+    std::vector<JsonMember> members;
     std::vector<JsonValue> items;
     bool scalar() const { return kind != Kind::object && kind != Kind::array; }
-    bool empty_container() const { return (kind == Kind::object && members.empty()) || (kind == Kind::array && items.empty()); }
-    const JsonValue* find(std::string_view key) const {
-        for (const auto& [k, v] : members)
-            if (k == key) return &v;
-        return nullptr;
-    }
+    bool empty_container() const;
+    const JsonValue* find(std::string_view key) const;
 };
+
+struct JsonMember {
+    std::string key;
+    JsonValue value;
+};
+
+bool JsonValue::empty_container() const {
+    return (kind == Kind::object && members.empty()) || (kind == Kind::array && items.empty());
+}
+
+const JsonValue* JsonValue::find(std::string_view key) const {
+    for (const auto& [k, v] : members)
+        if (k == key) return &v;
+    return nullptr;
+}
 
 class JsonParser {
 public:
@@ -107,7 +121,7 @@ private:
                 std::string key;
                 string_raw(key);
                 expect(':');
-                v.members.emplace_back(std::move(key), value());
+                v.members.push_back(JsonMember{std::move(key), value()});
                 if (peek() == ',') {
                     ++i_;
                     continue;

@@ -25,7 +25,8 @@ std::string chart(const std::string& html, const std::string& id) {
 }
 
 Report plan_report() {
-    const Catalog catalog = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
+    // Evaluations point into the catalog: it must outlive the report.
+    static const Catalog catalog = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
     Spec s;
     s.name = "chat <8b> & co";
     s.model.preset = "llama-3.1-8b";
