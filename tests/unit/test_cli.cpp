@@ -5,25 +5,14 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "cli_runner.hpp"
 
 using namespace gpusize::cli;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out, err;
-};
-
-Result run_args(std::vector<std::string> args, const std::string& input = {}) {
-    args.insert(args.begin(), "gpusize");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    const int code = run(static_cast<int>(argv.size()), argv.data(), in, out, err);
-    return {code, out.str(), err.str()};
-}
+using gpusize::test::run_args;
+using Result = gpusize::test::CliResult;
 
 Options parse(std::vector<std::string> args) {
     args.insert(args.begin(), "gpusize");

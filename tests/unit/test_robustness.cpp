@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "cli_runner.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "gpusize/model_library.hpp"
@@ -27,20 +28,8 @@ using namespace gpusize;
 
 namespace {
 
-struct Result {
-    int code;
-    std::string out, err;
-};
-
-Result run_args(std::vector<std::string> args, const std::string& input = {}) {
-    args.insert(args.begin(), "gpusize");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::istringstream in(input);
-    std::ostringstream out, err;
-    const int code = cli::run(static_cast<int>(argv.size()), argv.data(), in, out, err);
-    return {code, out.str(), err.str()};
-}
+using gpusize::test::run_args;
+using Result = gpusize::test::CliResult;
 
 const std::string dir = "tests/data/robustness/";
 
