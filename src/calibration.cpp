@@ -56,6 +56,9 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
         {"zero3_prefetch_layers", 2, "layers", "FSDP/ZeRO-3 gathers the layer in flight and prefetches the next"},
         {"dp_comm_overlap", 0.8, "fraction hidden", "gradient reduction overlapped with backward (DDP buckets, FSDP)"},
         {"tp_comm_overlap", 0.0, "fraction hidden", "Megatron TP all-reduces sit on the critical path unless overlap is enabled"},
+        {"cp_comm_overlap", 0.5, "fraction hidden",
+         "documented default: ring attention overlaps each K/V block's transfer with the previous block's attention "
+         "(Liu et al., 2023, 'Ring Attention'); half is assumed hidden where measurements are lacking"},
         {"training_step_overhead_ms", 20.0, "ms per optimizer step", "optimizer step, data loading and synchronisation"},
         {"interruptions_per_gpu_hour", 419.0 / (16384.0 * 54.0 * 24.0), "interruptions per GPU-hour",
          "Llama 3 405B pre-training: 419 unexpected interruptions in 54 days on 16,384 H100 GPUs (Meta, 2024)"},

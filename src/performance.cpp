@@ -159,7 +159,11 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
 }
 
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method) {
-    const auto params = count_parameters(m);
+    return training_flops_per_token(m, count_parameters(m), sequence_length, method);
+}
+
+Flops training_flops_per_token(const ModelArchitecture& m, const ParameterCount& params, double sequence_length,
+                               TrainingMethod method) {
     const double passes = method == TrainingMethod::full ? 6.0 : 4.0;
     return Flops(passes * params.active_matmul + 3.0 * attention_flops_per_token(m, sequence_length).value());
 }
@@ -186,7 +190,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     TrainingPerformance r;
     r.gradient_accumulation = static_cast<std::int64_t>(std::llround(micro_batches));
     r.tokens_per_step = global * seq;
-    const Flops model_flops = training_flops_per_token(m, seq, tr.method) * r.tokens_per_step;
+    const Flops model_flops = training_flops_per_token(m, p.model.parameters, seq, tr.method) * r.tokens_per_step;
     Flops hardware_flops = model_flops;
     if (tr.activation_checkpointing == Recompute::full)  // one more forward pass
         hardware_flops += Flops(model_flops.value() / (tr.method == TrainingMethod::full ? 3.0 : 2.0));
@@ -201,7 +205,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const Seconds tp = allreduce_time(Bytes(micro_tokens * h * act), l.tensor, tp_link->bus, ar_latency) *
                        (tp_per_layer * layers * micro_batches) * (1.0 - c[Constant::tp_comm_overlap]);
     // Data parallel: the stage's 16-bit gradients once per step (ZeRO-3: 1.5x for the gathers).
-    const Bytes grads(count_parameters(m).total / (t * pp) * 2.0);
+    const Bytes grads(p.model.parameters.total / (t * pp) * 2.0);
     const double volume = tr.sharding == Sharding::zero3 ? 1.5 : 1.0;
     const Seconds dpt = allreduce_time(grads * volume, l.data, dp_link->bus, ar_latency) * (1.0 - c[Constant::dp_comm_overlap]);
     // Pipeline: activations sent forward and gradients back at each boundary, per micro-batch.
@@ -209,9 +213,9 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
                                           microseconds(c[Constant::p2p_latency_us])) *
                                              (2.0 * micro_batches * d(tr.pipeline_interleave))
                                        : Seconds(0);
-    // Context parallel: ring exchange of K/V per layer, overlapped with attention in practice.
+    // Context parallel: ring exchange of K/V per layer, partly hidden behind attention.
     const Seconds cpt = l.context > 1 ? allgather_time(Bytes(micro_tokens * d(l.context) * 2.0 * d(m.kv_heads) * d(m.head_dim) * act /
-                                                             t), l.context, cp_link->bus, ar_latency) * (layers * micro_batches * 0.5)
+                                                             t), l.context, cp_link->bus, ar_latency) * (layers * micro_batches * (1.0 - c[Constant::cp_comm_overlap]))
                                       : Seconds(0);
     r.communication = tp + dpt + ppt + cpt;
     const Seconds busy = r.compute + tp + ppt + cpt;

@@ -187,12 +187,15 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& dev, co
     return out;
 }
 
-Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
+namespace {
+
+/// Evaluates a layout already known to be valid (or returns it with `problems` as its reasons).
+Evaluation evaluate_valid(const Problem& p, const Device& dev, const Layout& l, std::vector<std::string> problems) {
     Evaluation e;
     e.device = dev;
     e.layout = l;
     e.gpu_count = l.gpus();
-    e.reasons = layout_problems(p, dev, l);
+    e.reasons = std::move(problems);
     if (!e.reasons.empty()) return e;
     if (p.spec.workload == Workload::inference) evaluate_inference(p, e);
     else evaluate_training(p, e);
@@ -200,6 +203,12 @@ Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
     if (p.spec.pricing.mode == PricingMode::onprem && !e.cost.per_hour && e.fits)
         e.reasons.push_back(fmt::format("no purchase price for '{}' in the catalog: cost unknown", dev.gpu->id));
     return e;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
+    return evaluate_valid(p, dev, l, layout_problems(p, dev, l));
 }
 
 void rank_candidates(std::vector<Evaluation>& cs) {
@@ -241,7 +250,7 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
                     plan.invalid_reasons.push_back(why);
             return;
         }
-        Evaluation e = evaluate(p, dev, l);
+        Evaluation e = evaluate_valid(p, dev, l, {});
         ++plan.evaluated;
         if (options.progress) options.progress(plan.evaluated);
         if (e.fits && e.meets_targets && e.reasons.empty()) plan.candidates.push_back(std::move(e));
@@ -469,7 +478,7 @@ void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* sin
     if (!cheapest) return;
     auto flag = [&](Evaluation& e) {
         if (!e.inference || !e.cost.per_hour || &e == cheapest || !(*cheapest->cost.per_hour < *e.cost.per_hour)) return;
-        if (e.memory.total() / e.memory.capacity >= 0.35) return;
+        if (e.memory.total() / e.memory.capacity >= over_provisioned_memory_share) return;
         e.over_provisioned = true;
         e.smaller_option = fmt::format("{} x {} (tp/pp/dp {}/{}/{}) at {:.2f} USD/h", cheapest->gpu_count, cheapest->device.id(),
                                        cheapest->layout.tensor, cheapest->layout.pipeline, cheapest->layout.data,

@@ -37,6 +37,7 @@ enum class Constant : std::size_t {
     zero3_prefetch_layers,
     dp_comm_overlap,
     tp_comm_overlap,
+    cp_comm_overlap,
     training_step_overhead_ms,
     interruptions_per_gpu_hour,
     checkpoint_write_gb_per_s,

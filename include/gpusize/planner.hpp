@@ -82,7 +82,8 @@ struct Evaluation {
     std::optional<double> cost_per_throughput;
     double throughput = 0;  ///< output tokens/s or training tokens/s
     int rank = 0;           ///< 1-based among candidates; 0 for rejected
-    /// Serving: it uses under 35 % of its memory and a cheaper deployment meets the same targets.
+    /// Serving: it uses under over_provisioned_memory_share of its memory and a cheaper deployment
+    /// meets the same targets.
     bool over_provisioned = false;
     std::string smaller_option;  ///< that cheaper deployment, e.g. "1 x l4"
 };
@@ -116,6 +117,10 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
 /// Solves the free variables for a serving evaluation (see ServingLimits); `candidates` are the
 /// plan's, from which the fewest GPUs of this type is read.
 ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates);
+
+/// A serving deployment using less than this share of its memory, while a cheaper one meets the
+/// same targets, is flagged as over-provisioned (a reporting threshold, not an estimate).
+inline constexpr double over_provisioned_memory_share = 0.35;
 
 /// Flags over-provisioned serving candidates against the cheapest-per-hour candidate.
 void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* single = nullptr);
