@@ -59,6 +59,10 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
         {"cp_comm_overlap", 0.5, "fraction hidden",
          "documented default: ring attention overlaps each K/V block's transfer with the previous block's attention "
          "(Liu et al., 2023, 'Ring Attention'); half is assumed hidden where measurements are lacking"},
+        {"host_offload_overlap", 0.5, "fraction hidden",
+         "host transfers of offloaded parameters, gradients, optimizer states and activations run on a side stream and are "
+         "partly hidden behind compute (FSDP CPU offload, DeepSpeed ZeRO-Offload, torchtune activation offloading); an "
+         "assumption, not a measurement"},
         {"training_step_overhead_ms", 20.0, "ms per optimizer step", "optimizer step, data loading and synchronisation"},
         {"interruptions_per_gpu_hour", 419.0 / (16384.0 * 54.0 * 24.0), "interruptions per GPU-hour",
          "Llama 3 405B pre-training: 419 unexpected interruptions in 54 days on 16,384 H100 GPUs (Meta, 2024)"},

@@ -205,7 +205,7 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
 }
 
 Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
-                                                    DType act) {
+                                                    DType act, bool fused_kernels) {
     const double a = bytes_per_element(act), t = d(tensor), h = d(m.hidden_size);
     double q = d(m.attention_heads) * d(m.head_dim), kv = 2 * d(m.kv_heads) * d(m.head_dim), attn_out = q;
     if (m.mla) {
@@ -223,7 +223,12 @@ Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, 
     }
     const double hidden_sized = 4 * h;  // the inputs and outputs of both blocks' norms
     const double split = q + kv + attn_out + mlp;
-    return Bytes(a * (split / t + hidden_sized / (sequence_parallel ? t : 1.0)));
+    // Eager norms: fp32 input and output (8 bytes) where the fused kernel keeps the input (a);
+    // eager rotary: fp32 q and k (k is half of the k/v width).
+    const double eager_hidden = fused_kernels ? 0.0 : 2.0 * (8.0 - a) * h;
+    const double eager_split = fused_kernels || m.mla ? 0.0 : 4.0 * (q + kv / 2.0);
+    return Bytes(a * (split / t + hidden_sized / (sequence_parallel ? t : 1.0)) + eager_split / t +
+                 eager_hidden / (sequence_parallel ? t : 1.0));
 }
 
 double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora) {
@@ -238,6 +243,41 @@ double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora) {
     return d(lora.rank) * per_layer * d(m.layers);
 }
 
+std::string_view to_string(TrainingPeak v) { return v == TrainingPeak::forward ? "forward" : "backward"; }
+
+namespace {
+
+/// The largest single weight matrix of a stage, per GPU: what one parameter's gradient holds when
+/// the optimizer steps each parameter during backward.
+double largest_matrix(const ModelArchitecture& m, const Stage& s, const Layout& l) {
+    const double h = d(m.hidden_size);
+    double f = d(m.intermediate_size);
+    if (m.moe) f = std::max(d(m.moe->expert_intermediate_size), d(m.moe->shared_expert_intermediate_size));
+    double largest = std::max({h * d(m.attention_heads) * d(m.head_dim), h * f});
+    if (s.embedding || s.head) largest = std::max(largest, h * d(m.vocab_size));
+    return largest / d(l.tensor);
+}
+
+}  // namespace
+
+namespace {
+
+/// Mixed precision: 16-bit weights (or adapters over a frozen base) with fp32 optimizer maths.
+bool mixed_precision(const Problem& p) {
+    return bytes_per_element(p.spec.precision.weights) < 4 || p.spec.training.method != TrainingMethod::full;
+}
+
+}  // namespace
+
+double optimizer_bytes_per_parameter(const Problem& p) {
+    const auto& tr = p.spec.training;
+    const bool mixed = mixed_precision(p);
+    const bool master = mixed && tr.master_weights;
+    const double moment = master || !mixed ? 4.0 : 2.0;
+    const double moments = tr.optimizer == Optimizer::adamw ? 2 * moment : tr.optimizer == Optimizer::adamw_8bit ? 2.0 : moment;
+    return moments + (master ? 4.0 : 0.0);
+}
+
 TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, const Layout& l) {
     const auto& m = p.model.architecture;
     const auto& c = p.calibration;
@@ -249,6 +289,11 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
     const double micro_tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
     const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
     const double micro_batches = std::max(1.0, global / (d(tr.micro_batch) * dp));
+    // PyTorch frees gradients after each step (zero_grad(set_to_none=True)); they outlive it when
+    // micro-batches accumulate into them, or in the persistent buckets of DDP, ZeRO-1/2 and
+    // Megatron's distributed optimizer once there is data parallelism.
+    const bool gradients_persist = !tr.optimizer_in_backward &&
+                                   (micro_batches > 1 || l.pipeline > 1 || (l.data > 1 && tr.sharding != Sharding::zero3));
 
     TrainingMemory best;
     Bytes best_total(-1);
@@ -257,6 +302,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         const auto sp_params = stage_parameters(m, s);
         // Parameters one GPU holds before data-parallel sharding.
         const double held = (sp_params.dense + sp_params.experts / d(l.expert)) / t;
+        const double layers = d(std::max<std::int64_t>(1, s.layers));
         TrainingMemory r;
         r.stage = i;
         MemoryBreakdown& b = r.breakdown;
@@ -264,44 +310,81 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         const double zero_grads = tr.sharding == Sharding::zero2 || tr.sharding == Sharding::zero3 ? dp : 1.0;
         const double zero_opt = tr.sharding == Sharding::none ? 1.0 : dp;  // every other mode shards the optimizer
         double trainable = held;
+        Bytes whole_weights;  // the stage's weights on one GPU, unsharded
         if (tr.method == TrainingMethod::full) {
-            b.weights = Bytes(held * bytes_per_element(p.spec.precision.weights) / zero_weights);
+            whole_weights = Bytes(held * bytes_per_element(p.spec.precision.weights));
         } else {
             const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
-            b.weights = weight_bytes_per_gpu(m, s, l, base, c) / zero_weights;
             trainable = lora_parameters(m, tr.lora) * d(s.layers) / d(m.layers) / t;
-            b.weights += Bytes(trainable * 2.0);
-            if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
-                b.weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
+            whole_weights = weight_bytes_per_gpu(m, s, l, base, c) + Bytes(trainable * 2.0);
         }
+        Bytes weights = whole_weights / zero_weights;
+        // FSDP gathers the layer in flight and prefetches the next.
+        const Bytes gathered = whole_weights / layers * c[Constant::zero3_prefetch_layers];
+        if (tr.sharding == Sharding::zero3 && l.data > 1) weights += gathered;
+        if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
+            weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
         // Mixed precision keeps 16-bit gradients, fp32 moments and an fp32 master copy unless the
         // weights are fp32 already; pure 16-bit training (no master weights) keeps 16-bit moments.
         // Megatron's distributed optimizer accumulates fp32 gradients: 2 + 4 + 12/d bytes.
-        const bool mixed = bytes_per_element(p.spec.precision.weights) < 4 || tr.method != TrainingMethod::full;
-        const bool master = mixed && tr.master_weights;
-        const bool fp32_grads = !mixed || tr.sharding == Sharding::distributed_optimizer;
-        b.gradients = Bytes(trainable * (fp32_grads ? 4.0 : 2.0) / zero_grads);
-        const double moment = master || !mixed ? 4.0 : 2.0;  // bytes per moment
-        const double moments = tr.optimizer == Optimizer::adamw ? 2 * moment : tr.optimizer == Optimizer::adamw_8bit ? 2.0 : moment;
-        b.optimizer = Bytes(trainable * (moments + (master ? 4.0 : 0.0)) / zero_opt);
-        if (tr.sharding == Sharding::zero3 && l.data > 1)
-            b.weights += Bytes(c[Constant::zero3_prefetch_layers] * (held / d(std::max<std::int64_t>(1, s.layers))) * 2.0);
+        const double gradient_bytes = !mixed_precision(p) || tr.sharding == Sharding::distributed_optimizer ? 4.0 : 2.0;
+        Bytes gradients(trainable * gradient_bytes / zero_grads);
+        Bytes optimizer(trainable * optimizer_bytes_per_parameter(p) / zero_opt);
+        // What gradients peak at: all of them, one parameter's when the optimizer steps inside
+        // backward, one layer's (unsharded) when FSDP moves each to the host as it is reduced.
+        Bytes gradient_peak = gradients;
+        if (tr.optimizer_in_backward && tr.method == TrainingMethod::full)
+            gradient_peak = std::min(gradient_peak, Bytes(largest_matrix(m, s, l) * gradient_bytes));
+        if (tr.offload.parameters) {
+            r.host = weights + gradients + optimizer;
+            weights = gathered;
+            gradient_peak = std::min(gradient_peak, Bytes(trainable / layers * gradient_bytes));
+            gradients = Bytes(0);
+            optimizer = Bytes(0);
+        } else if (tr.offload.optimizer) {
+            r.host = optimizer;
+            optimizer = Bytes(0);
+        }
 
         // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
         // The interleaved schedule holds more: Megatron-LM's memory penalty 1 + (p - 1)/(p v).
         r.micro_batches_in_flight = static_cast<std::int64_t>(std::min(micro_batches, pp - static_cast<double>(i)));
         const double v = d(tr.pipeline_interleave);
         const double penalty = l.pipeline > 1 && tr.pipeline_interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
-        const Bytes per_layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act);
         const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight) * penalty;
-        if (tr.activation_checkpointing == Recompute::full) {
-            const double input = bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0);
-            b.activations = Bytes(micro_tokens * (stored_layers * input + per_layer.value()));
-        } else {
-            b.activations = per_layer * (micro_tokens * stored_layers);
+        // One layer's activations for one micro-batch: what backward works on (and recomputes).
+        const Bytes layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act, tr.fused_kernels) * micro_tokens;
+        const bool recompute = tr.activation_checkpointing == Recompute::full;
+        // Full recomputation stores only each layer's input.
+        const Bytes stored_per_layer =
+            recompute ? Bytes(micro_tokens * bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0)) : layer;
+        Bytes stored = stored_per_layer * stored_layers;
+        if (tr.offload.activations) {  // the layer being worked on and the one in transfer stay
+            const Bytes kept = stored_per_layer * std::min(stored_layers, 2.0);
+            r.host += stored - kept;
+            stored = kept;
         }
-        if (s.head)  // 16-bit logits plus their fp32 copy for the loss, vocabulary split over TP
-            b.activations += Bytes(micro_tokens * d(m.vocab_size) / t * 6.0);
+        // 16-bit logits for all tokens plus an fp32 copy of one loss chunk, vocabulary split over TP.
+        const Bytes logits = s.head ? Bytes(micro_tokens * d(m.vocab_size) / t * (2.0 + 4.0 / d(tr.loss_chunks))) : Bytes(0);
+        // Backward starts at the output layer: its weight gradient joins the logits (counted here
+        // when gradients do not persist; otherwise it is among them).
+        const Bytes head_gradient = s.head && tr.method == TrainingMethod::full && !gradients_persist
+                                        ? std::min(gradient_peak, Bytes(d(m.vocab_size) * d(m.hidden_size) / t * gradient_bytes))
+                                        : Bytes(0);
+        const bool at_head = logits + head_gradient >= (recompute ? layer : Bytes(0));
+        const Bytes forward_gradients = gradients_persist ? gradients : at_head ? head_gradient : Bytes(0);
+        const Bytes forward_activations = stored + (at_head ? logits : layer);
+        const Bytes backward = gradient_peak + layer;
+        r.peak = forward_activations + forward_gradients >= backward ? TrainingPeak::forward : TrainingPeak::backward;
+        b.weights = weights;
+        b.optimizer = optimizer;
+        if (r.peak == TrainingPeak::forward) {
+            b.gradients = forward_gradients;
+            b.activations = forward_activations;
+        } else {
+            b.gradients = gradient_peak;
+            b.activations = layer;
+        }
         const Bytes allocated = b.weights + b.gradients + b.optimizer + b.activations;
         b.overhead = gib(c[Constant::training_runtime_overhead_gib]) + allocated * c[Constant::training_fragmentation];
         b.capacity = dev.usable_memory() * (1.0 - p.spec.headroom);

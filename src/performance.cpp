@@ -168,6 +168,37 @@ Flops training_flops_per_token(const ModelArchitecture& m, const ParameterCount&
     return Flops(passes * params.active_matmul + 3.0 * attention_flops_per_token(m, sequence_length).value());
 }
 
+namespace {
+
+/// PCIe copies per step of what `offload` keeps on the host, less what a side stream hides:
+/// FSDP CPU offload copies each GPU's weight shard in for forward and again for backward and its
+/// gradient shard out, per micro-batch; optimizer offload sends the gradients out and the updated
+/// weights back once per step; activation offload sends the stored activations out and back.
+Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l, double micro_batches) {
+    const auto& tr = p.spec.training;
+    if (!tr.offload.any()) return Seconds(0);
+    const auto& m = p.model.architecture;
+    const double split = d(l.tensor) * d(l.pipeline);
+    const double shard = tr.sharding == Sharding::zero3 ? d(l.data) : 1.0;
+    const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(m, tr.lora);
+    const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
+    const double weights = p.model.parameters.total / split * bytes_per_parameter(base, p.calibration);
+    double bytes = 0;
+    if (tr.offload.parameters) bytes += micro_batches * (2.0 * weights + trainable / split * 2.0) / shard;
+    else if (tr.offload.optimizer) bytes += 2.0 * trainable / split * 2.0 / (tr.sharding == Sharding::none ? 1.0 : d(l.data));
+    if (tr.offload.activations) {
+        const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
+        const double per_layer = tr.activation_checkpointing == Recompute::full
+                                     ? tokens * d(m.hidden_size) * bytes_per_element(p.spec.precision.activations)
+                                     : training_activation_bytes_per_token_per_layer(m, l.tensor, l.tensor > 1,
+                                                                                     p.spec.precision.activations, tr.fused_kernels).value() * tokens;
+        bytes += micro_batches * 2.0 * per_layer * std::ceil(d(m.layers) / d(l.pipeline));
+    }
+    return Bytes(bytes) / dev.gpu->pcie_bandwidth() * (1.0 - p.calibration[Constant::host_offload_overlap]);
+}
+
+}  // namespace
+
 std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& dev, const Layout& l) {
     const auto& m = p.model.architecture;
     const auto& c = p.calibration;
@@ -218,10 +249,11 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
                                                              t), l.context, cp_link->bus, ar_latency) * (layers * micro_batches * (1.0 - c[Constant::cp_comm_overlap]))
                                       : Seconds(0);
     r.communication = tp + dpt + ppt + cpt;
+    r.host_transfer = host_transfer_time(p, dev, l, micro_batches);
     const Seconds busy = r.compute + tp + ppt + cpt;
     // 1F1B's bubble is (p - 1)/m of the busy time; interleaving v virtual stages divides it by v.
     r.bubble = busy * ((pp - 1.0) / (micro_batches * d(tr.pipeline_interleave)));
-    r.step_time = busy + r.bubble + dpt + milliseconds(c[Constant::training_step_overhead_ms]);
+    r.step_time = busy + r.bubble + dpt + r.host_transfer + milliseconds(c[Constant::training_step_overhead_ms]);
     r.bound = r.communication > r.compute ? Bound::communication : Bound::compute;
     r.tokens_per_s = r.tokens_per_step / r.step_time.value();
     r.tokens_per_s_per_gpu = r.tokens_per_s / n;
@@ -244,8 +276,7 @@ FailureEstimate estimate_failures(const Problem& p, std::int64_t gpus, std::opti
     // A checkpoint holds the trainable weights and their optimizer states (not gradients).
     const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total
                                                               : lora_parameters(p.model.architecture, tr.lora);
-    const double states = tr.optimizer == Optimizer::adamw ? 12.0 : tr.optimizer == Optimizer::adamw_8bit ? 6.0 : 8.0;
-    f.checkpoint = Bytes(trainable * (2.0 + (tr.master_weights ? states : states / 2)));
+    f.checkpoint = Bytes(trainable * (2.0 + optimizer_bytes_per_parameter(p)));
     f.checkpoint_write = f.checkpoint / gb_per_s(tr.checkpoint_write_gb_per_s.value_or(c[Constant::checkpoint_write_gb_per_s]));
     f.restart = Seconds(60.0 * tr.restart_minutes.value_or(c[Constant::restart_minutes]));
     f.checkpoint_interval = Seconds(std::sqrt(2.0 * f.checkpoint_write.value() * f.mtbf.value()));

@@ -149,7 +149,10 @@ void evaluate_training(const Problem& p, Evaluation& e) {
         e.reasons.push_back(missing_hardware_reason(p, e.device, e.layout));
         return;
     }
-    e.training = TrainingResult{.performance = *perf, .micro_batches_in_flight = mem.micro_batches_in_flight};
+    e.training = TrainingResult{.performance = *perf,
+                                .micro_batches_in_flight = mem.micro_batches_in_flight,
+                                .memory_peak = mem.peak,
+                                .host_memory = mem.host};
     e.throughput = perf->tokens_per_s;
 }
 
@@ -181,6 +184,10 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& dev, co
         if (tr.global_batch && *tr.global_batch % (tr.micro_batch * l.data) != 0)
             out.push_back(fmt::format("global batch {} is not a multiple of micro batch {} x data parallel {}",
                                       *tr.global_batch, tr.micro_batch, l.data));
+        if (tr.optimizer_in_backward && tr.global_batch && *tr.global_batch > tr.micro_batch * l.data)
+            out.push_back(fmt::format("optimizer_in_backward cannot accumulate gradients: global batch {} is {} micro-batches of "
+                                      "micro batch {} x data parallel {}, and it needs one",
+                                      *tr.global_batch, *tr.global_batch / (tr.micro_batch * l.data), tr.micro_batch, l.data));
         if (tr.sequence_length % l.context != 0)
             out.push_back(fmt::format("context parallel {} does not divide sequence length {}", l.context, tr.sequence_length));
     }

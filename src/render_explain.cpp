@@ -108,22 +108,33 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
     } else {
         const auto& t = s.training;
         out.push_back({"memory_per_gpu.activations_bytes",
-                       "stored activations per token per layer x sequence x micro batch x layers of the stage x micro-batches in"
-                       " flight (1F1B), with recomputation, plus the logits/loss peak on the last stage",
-                       {num("sequence_length", static_cast<double>(t.sequence_length)), num("micro_batch", static_cast<double>(t.micro_batch)),
+                       "at the peak: forward (the loss) holds stored activations per token per layer x sequence x micro batch x"
+                       " layers of the stage x micro-batches in flight (1F1B), with recomputation, plus the logits (16-bit, and"
+                       " one loss chunk in fp32) and the head's gradient on the last stage; backward (its end) holds one layer's"
+                       " activations; offloaded activations keep two layers on the GPU",
+                       {txt("peak_at", e.training ? to_string(e.training->memory_peak) : "forward"),
+                        num("sequence_length", static_cast<double>(t.sequence_length)), num("micro_batch", static_cast<double>(t.micro_batch)),
                         num("micro_batches_in_flight", static_cast<double>(e.training ? e.training->micro_batches_in_flight : 1)),
                         txt("activation_checkpointing", to_string(t.activation_checkpointing)),
+                        num("loss_chunks", static_cast<double>(t.loss_chunks)), txt("fused_kernels", t.fused_kernels ? "yes" : "no"),
+                        txt("offload_activations", t.offload.activations ? "yes" : "no"),
                         txt("sequence_parallel", l.tensor > 1 ? "yes" : "no"), num("tensor", static_cast<double>(l.tensor)),
                         num("pipeline", static_cast<double>(l.pipeline)), txt("activations", to_string(s.precision.activations))},
                        m.activations.value(), "bytes", "memory.hpp training_activation_bytes_per_token_per_layer; ESTIMATION.md section 4"});
-        out.push_back({"memory_per_gpu.gradients_bytes", "trainable parameters on this GPU x gradient bytes, sharded over data parallel by zero2/zero3",
-                       {txt("method", to_string(t.method)), txt("sharding", to_string(t.sharding)), num("data", static_cast<double>(l.data)),
+        out.push_back({"memory_per_gpu.gradients_bytes",
+                       "trainable parameters on this GPU x gradient bytes, sharded over data parallel by zero2/zero3, held at the"
+                       " peak when they outlive the step (accumulation, pipelines, DDP/ZeRO-1/2 buckets) or at the end of"
+                       " backward; one matrix's with optimizer_in_backward, one layer's with parameters offloaded",
+                       {txt("optimizer_in_backward", t.optimizer_in_backward ? "yes" : "no"),
+                        txt("offload_parameters", t.offload.parameters ? "yes" : "no"),
+                        txt("method", to_string(t.method)), txt("sharding", to_string(t.sharding)), num("data", static_cast<double>(l.data)),
                         num("tensor", static_cast<double>(l.tensor)), num("pipeline", static_cast<double>(l.pipeline))},
                        m.gradients.value(), "bytes", "memory.hpp estimate_training_memory; ESTIMATION.md section 4"});
         out.push_back({"memory_per_gpu.optimizer_bytes",
                        "trainable parameters on this GPU x optimizer bytes (adamw: fp32 master + 2 moments, 12 B; adamw_8bit; sgd),"
-                       " sharded over data parallel by zero1 and above",
-                       {txt("optimizer", to_string(t.optimizer)), txt("sharding", to_string(t.sharding)), num("data", static_cast<double>(l.data))},
+                       " sharded over data parallel by zero1 and above; none on the GPU when offloaded",
+                       {txt("optimizer", to_string(t.optimizer)),
+                        txt("offload_optimizer", t.offload.optimizer || t.offload.parameters ? "yes" : "no"), txt("sharding", to_string(t.sharding)), num("data", static_cast<double>(l.data))},
                        m.optimizer.value(), "bytes", "memory.hpp estimate_training_memory; ESTIMATION.md section 4"});
     }
     out.push_back({"memory_per_gpu.overhead_bytes",

@@ -163,6 +163,9 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
             p.time_to_train_ideal ? w.value(p.time_to_train_ideal->value()) : w.null();
             w.key("gradient_accumulation").value(p.gradient_accumulation);
             w.key("micro_batches_in_flight").value(e.training->micro_batches_in_flight);
+            w.key("memory_peak_at").value(to_string(e.training->memory_peak));
+            w.key("host_memory_bytes").whole(e.training->host_memory.value());
+            w.key("host_transfer_s").value(p.host_transfer.value());
             w.key("compute_s").value(p.compute.value());
             w.key("communication_s").value(p.communication.value());
             w.key("bubble_s").value(p.bubble.value());
@@ -236,6 +239,10 @@ void write_workload(JsonWriter& w, const Spec& s) {
         w.key("optimizer").value(to_string(t.optimizer));
         w.key("sharding").value(to_string(t.sharding));
         w.key("activation_checkpointing").value(to_string(t.activation_checkpointing));
+        w.key("optimizer_in_backward").value(t.optimizer_in_backward);
+        w.key("offload").strings(t.offload.names());
+        w.key("loss_chunks").value(t.loss_chunks);
+        w.key("fused_kernels").value(t.fused_kernels);
         if (t.method != TrainingMethod::full) {
             w.key("lora").begin_object();
             w.key("rank").value(t.lora.rank);

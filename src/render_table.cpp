@@ -60,10 +60,15 @@ std::string header(const Report& r) {
                            i.output_tokens, i.concurrency ? std::to_string(*i.concurrency) : "auto", to_string(i.engine));
     } else {
         const auto& t = s.training;
-        out += fmt::format("workload  training ({}): sequence {}, micro batch {}, global batch {}, {}, {}, checkpointing {}\n",
+        out += fmt::format("workload  training ({}): sequence {}, micro batch {}, global batch {}, {}, {}, checkpointing {}",
                            to_string(t.method), t.sequence_length, t.micro_batch,
                            t.global_batch ? std::to_string(*t.global_batch) : "= micro x data", to_string(t.optimizer),
                            to_string(t.sharding), to_string(t.activation_checkpointing));
+        if (t.optimizer_in_backward) out += ", optimizer in backward";
+        if (t.offload.any()) out += fmt::format(", offload {}", fmt::join(t.offload.names(), "+"));
+        if (t.loss_chunks > 1) out += fmt::format(", loss in {} chunks", t.loss_chunks);
+        if (!t.fused_kernels) out += ", eager kernels";
+        out += "\n";
     }
     out += fmt::format("precision weights {}, activations {}, kv cache {}\n\n", to_string(s.precision.weights),
                        to_string(s.precision.activations), to_string(s.precision.kv_cache));
@@ -118,17 +123,24 @@ std::string rows(const Report& r, const std::vector<const Evaluation*>& es, bool
 
 std::string memory_detail(const Evaluation& e) {
     const auto& m = e.memory;
-    std::string out = fmt::format("memory per GPU ({}): weights {:.2f}, kv cache {:.2f}, activations {:.2f}", device_text(e),
-                                  to_gib(m.weights), to_gib(m.kv_cache), to_gib(m.activations));
-    if (m.gradients.value() > 0 || m.optimizer.value() > 0)
-        out += fmt::format(", gradients {:.2f}, optimizer {:.2f}", to_gib(m.gradients), to_gib(m.optimizer));
+    std::string out;
+    if (e.training)
+        out = fmt::format("memory per GPU ({}) at {}: weights {:.2f}, activations {:.2f}, gradients {:.2f}, optimizer {:.2f}",
+                          device_text(e), e.training->memory_peak == TrainingPeak::forward ? "the loss" : "the end of backward",
+                          to_gib(m.weights), to_gib(m.activations), to_gib(m.gradients), to_gib(m.optimizer));
+    else
+        out = fmt::format("memory per GPU ({}): weights {:.2f}, kv cache {:.2f}, activations {:.2f}", device_text(e),
+                          to_gib(m.weights), to_gib(m.kv_cache), to_gib(m.activations));
     out += fmt::format(", overhead {:.2f} = {:.2f} of {:.2f} GiB\n", to_gib(m.overhead), to_gib(m.total()), to_gib(m.capacity));
     if (e.training) {
         const auto& p = e.training->performance;
         const auto& f = p.failures;
-        out += fmt::format("step {:.2f} s: compute {:.2f}, exposed communication {:.2f}, pipeline bubble {:.2f}; MFU {:.1f}%, HFU {:.1f}%\n",
-                           p.step_time.value(), p.compute.value(), p.communication.value(), p.bubble.value(), p.mfu * 100,
-                           p.hfu * 100);
+        if (e.training->host_memory.value() > 0)
+            out += fmt::format("offloaded to host memory: {:.2f} GiB per GPU\n", to_gib(e.training->host_memory));
+        out += fmt::format("step {:.2f} s: compute {:.2f}, exposed communication {:.2f}, pipeline bubble {:.2f}", p.step_time.value(),
+                           p.compute.value(), p.communication.value(), p.bubble.value());
+        if (p.host_transfer.value() > 0) out += fmt::format(", host copies {:.2f}", p.host_transfer.value());
+        out += fmt::format("; MFU {:.1f}%, HFU {:.1f}%\n", p.mfu * 100, p.hfu * 100);
         out += fmt::format("failures: one interruption every {:.1f} h on {} GPUs; checkpoint {:.0f} GB written in {:.0f} s every "
                            "{:.0f} min (Young/Daly); {:.1f}% of wall time lost",
                            to_hours(f.mtbf), e.gpu_count, to_gb(f.checkpoint), f.checkpoint_write.value(),

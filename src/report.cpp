@@ -58,7 +58,8 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
     return out;
 }
 
-std::vector<std::string> unmodelled_for(const Spec& s) {
+std::vector<std::string> unmodelled_for(const Problem& p) {
+    const Spec& s = p.spec;
     std::vector<std::string> out;
     const auto& t = s.inference.targets;
     if (s.workload == Workload::inference && t.growth && !t.output_tokens_per_s && !t.requests_per_s)
@@ -70,8 +71,11 @@ std::vector<std::string> unmodelled_for(const Spec& s) {
         out.push_back("training.tokens not given: no time or cost to train");
     if (s.workload == Workload::inference)
         out.push_back("queueing delay, prefix caching and speculative decoding are not modelled");
-    else
-        out.push_back("MoE all-to-all communication, CPU offload and optimizer steps fused into backward are not modelled");
+    else if (p.model.architecture.moe)
+        out.push_back("MoE all-to-all communication is not modelled");
+    if (s.workload == Workload::training && s.training.offload.any())
+        out.push_back("training.offload: host memory is not checked against the machine's, and the host's optimizer step "
+                      "time is not modelled (only the PCIe copies)");
     return out;
 }
 
@@ -92,7 +96,7 @@ Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
     r.problem = p;
     r.catalogs = catalog.origins;
     r.assumptions = assumptions_for(p, gpus_in(plan.candidates, plan.rejected));
-    r.unmodelled = unmodelled_for(p.spec);
+    r.unmodelled = unmodelled_for(p);
     r.candidates = std::move(plan.candidates);
     r.rejected = std::move(plan.rejected);
     if (p.spec.workload == Workload::inference && !r.candidates.empty()) {
@@ -112,7 +116,7 @@ Report make_check_report(const Problem& p, const Catalog& catalog, Evaluation ev
     r.problem = p;
     r.catalogs = catalog.origins;
     r.assumptions = assumptions_for(p, {evaluation.device.gpu});
-    r.unmodelled = unmodelled_for(p.spec);
+    r.unmodelled = unmodelled_for(p);
     r.evaluation = std::move(evaluation);
     r.evaluated = 1;
     if (p.spec.workload == Workload::inference && r.evaluation->inference) {

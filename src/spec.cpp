@@ -63,6 +63,14 @@ std::string_view to_string(PricingMode v) { return v == PricingMode::cloud ? "cl
 std::string_view to_string(MlpKind v) { return v == MlpKind::gated ? "gated" : "standard"; }
 std::string_view to_string(NormKind v) { return v == NormKind::rmsnorm ? "rmsnorm" : "layernorm"; }
 
+std::vector<std::string> Offload::names() const {
+    std::vector<std::string> out;
+    if (optimizer) out.emplace_back("optimizer");
+    if (parameters) out.emplace_back("parameters");
+    if (activations) out.emplace_back("activations");
+    return out;
+}
+
 bool ModelPatch::any() const {
     return layers || hidden_size || attention_heads || kv_heads || head_dim || intermediate_size || vocab_size ||
            norms_per_layer || learned_positions || experts || active_experts || expert_intermediate_size ||
@@ -345,11 +353,31 @@ private:
                  {"pipeline_interleave", [&](const YAML::Node& v) {
                       t.pipeline_interleave = r_.integer(v, "pipeline_interleave", 1, 64).value_or(1);
                   }},
+                 {"optimizer_in_backward", [&](const YAML::Node& v) {
+                      t.optimizer_in_backward = r_.boolean(v, "optimizer_in_backward").value_or(false);
+                  }},
+                 {"offload", [&](const YAML::Node& v) { offload(v); }},
+                 {"fused_kernels", [&](const YAML::Node& v) { t.fused_kernels = r_.boolean(v, "fused_kernels").value_or(true); }},
+                 {"loss_chunks", [&](const YAML::Node& v) { t.loss_chunks = r_.integer(v, "loss_chunks", 1, 1024).value_or(1); }},
                  {"checkpoint", [&](const YAML::Node& v) {
                       r_.walk(v, "training.checkpoint",
                               {{"write_gb_per_s", [&](const YAML::Node& x) { t.checkpoint_write_gb_per_s = r_.number(x, "write_gb_per_s", 0.001, 1e6); }},
                                {"restart_minutes", [&](const YAML::Node& x) { t.restart_minutes = r_.number(x, "restart_minutes", 0, 1e5); }}});
                   }}});
+    }
+
+    void offload(const YAML::Node& n) {
+        auto& o = spec_.training.offload;
+        const std::vector<std::string> names{"optimizer", "parameters", "activations"};
+        if (!n.IsSequence()) {
+            r_.error(n, fmt::format("expected 'offload' to be a list of optimizer, parameters, activations, got {}", detail::describe(n)));
+            return;
+        }
+        for (const auto& item : n) {
+            const auto i = r_.choice(item, "offload", names);
+            if (!i) continue;
+            (*i == 0 ? o.optimizer : *i == 1 ? o.parameters : o.activations) = true;
+        }
     }
 
     void lora(const YAML::Node& n) {

@@ -38,6 +38,7 @@ enum class Constant : std::size_t {
     dp_comm_overlap,
     tp_comm_overlap,
     cp_comm_overlap,
+    host_offload_overlap,
     training_step_overhead_ms,
     interruptions_per_gpu_hour,
     checkpoint_write_gb_per_s,

@@ -95,24 +95,47 @@ Bytes sampler_bytes(const ModelArchitecture& m, double sequences, double bytes_p
 /// the activation precision. For a GPT block (f = 4h, MHA) that is 32h bytes per token against
 /// Korthikanti et al.'s 34h, the difference being their dropout masks. Sequence parallelism divides everything by
 /// `t`; without it the `h`-sized tensors stay whole. MoE MLPs count `k` routed experts.
+/// Without fused kernels (eager PyTorch: HF Transformers, torchtune without compile) each RMSNorm
+/// saves its input and normalised output in fp32 (8h bytes instead of the 2h input) and rotary
+/// embedding saves fp32 copies of q and k: `12h + 4q + 4k` bytes more.
 Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
-                                                    DType act);
+                                                    DType act, bool fused_kernels = true);
 
 /// Trainable parameters of LoRA adapters: rank * (d_in + d_out) for each targeted matrix of each
 /// layer (targets among q, k, v, o, gate, up, down).
 double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora);
 
+/// When a training step's memory peaks: at the loss, after the forward pass (all stored
+/// activations and the logits held), or at the end of backward (all gradients held, one layer's
+/// activations left).
+enum class TrainingPeak { forward, backward };
+std::string_view to_string(TrainingPeak v);
+
+/// Optimizer state bytes per trainable parameter: the moments (AdamW two, SGD one; 8-bit Adam 2
+/// bytes for both) in fp32 with master weights or fp32 weights, else in 16-bit, plus the 4-byte
+/// fp32 master copy when there is one.
+double optimizer_bytes_per_parameter(const Problem& p);
+
 struct TrainingMemory {
-    MemoryBreakdown breakdown;
+    MemoryBreakdown breakdown;  ///< what is allocated at the peak
+    TrainingPeak peak = TrainingPeak::forward;
+    Bytes host;                 ///< what `offload` keeps in host memory, per GPU
     std::size_t stage = 0;
     std::int64_t micro_batches_in_flight = 1;
 };
 
-/// Training memory of the most loaded GPU: model states with the sharding stage (AdamW with fp32
-/// master weights: 2 + 2 + 12 bytes per parameter; without master weights 2 + 2 + 4; Megatron's
-/// distributed optimizer 2 + 4 + 12/d), activations of the micro-batches in flight under 1F1B
-/// (times 1 + (p-1)/(p v) when interleaved over v virtual stages), the logits/loss peak on the
-/// last stage, ZeRO-3 gather buffers, runtime overhead and allocator fragmentation.
+/// Training memory of the most loaded GPU at its peak. Persistent: weights (ZeRO-3 shards them
+/// and adds gather buffers for the layers in flight) and optimizer states (AdamW with fp32 master
+/// weights 4 + 8 bytes per trainable parameter, without them 2 + 2; 8-bit Adam 2; SGD one moment;
+/// sharded from ZeRO-1 on). Then the larger of two moments of the step:
+/// - forward: the activations of the micro-batches in flight under 1F1B (times 1 + (p-1)/(p v)
+///   interleaved) and, on the last stage, the logits/loss peak (16-bit logits plus one chunk's
+///   fp32 copy), with full recomputation the larger of that and one layer's recomputed
+///   activations; plus every gradient when gradients outlive the step (accumulation over
+///   micro-batches, pipelines, DDP/ZeRO-1/2/Megatron buffers with data parallel);
+/// - backward: every gradient (one parameter's with optimizer_in_backward, one layer's when FSDP
+///   offloads parameters) and the first layer's activations.
+/// Offloaded parts move to `host`. Runtime overhead and allocator fragmentation come on top.
 TrainingMemory estimate_training_memory(const Problem& p, const Device& d, const Layout& l);
 
 }  // namespace gpusize

@@ -75,6 +75,7 @@ struct TrainingPerformance {
     Seconds compute;                ///< matmul time of all micro-batches, with recomputation
     Seconds communication;          ///< exposed (not overlapped) communication
     Seconds bubble;                 ///< pipeline bubble
+    Seconds host_transfer;          ///< exposed PCIe copies of what `offload` keeps on the host
     double tokens_per_step = 0;
     double tokens_per_s = 0;
     double tokens_per_s_per_gpu = 0;

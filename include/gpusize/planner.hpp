@@ -54,6 +54,8 @@ struct InferenceResult {
 struct TrainingResult {
     TrainingPerformance performance;
     std::int64_t micro_batches_in_flight = 1;
+    TrainingPeak memory_peak = TrainingPeak::forward;
+    Bytes host_memory;  ///< what `offload` keeps in host memory, per GPU
 };
 
 struct CostResult {

@@ -94,6 +94,16 @@ struct LoraSpec {
     std::vector<std::string> targets{"q", "k", "v", "o"};
 };
 
+/// What a training run keeps in host memory instead of on the GPU.
+struct Offload {
+    bool optimizer = false;    ///< optimizer states and the step (ZeRO-Offload, paged 8-bit Adam)
+    bool parameters = false;   ///< weights, gradients and optimizer states (FSDP CPU offload)
+    bool activations = false;  ///< saved activations, streamed back for backward
+    bool any() const { return optimizer || parameters || activations; }
+    /// The spec's names of what is offloaded, in the order optimizer, parameters, activations.
+    std::vector<std::string> names() const;
+};
+
 struct TrainingSpec {
     TrainingMethod method = TrainingMethod::full;
     LoraSpec lora;
@@ -109,6 +119,16 @@ struct TrainingSpec {
     bool master_weights = true;
     /// Virtual pipeline stages per GPU (Megatron's interleaved 1F1B); 1 = plain 1F1B.
     std::int64_t pipeline_interleave = 1;
+    /// The optimizer steps each parameter as soon as its gradient is complete (torchtune's
+    /// `optimizer_in_bwd`): gradients are never all held at once; needs one micro-batch per step.
+    bool optimizer_in_backward = false;
+    Offload offload;
+    /// Cross-entropy over this many chunks of the output (torchtune's CEWithChunkedOutputLoss: 8):
+    /// only one chunk's fp32 logits exist at a time. 1 = the whole logits at once.
+    std::int64_t loss_chunks = 1;
+    /// Fused norm and rotary kernels (Megatron, Transformer Engine, torch.compile, Liger); false:
+    /// eager PyTorch, whose norms and rotary embedding save fp32 copies for backward.
+    bool fused_kernels = true;
     /// Aggregate bandwidth checkpoints are written at, and the time a restart takes.
     std::optional<double> checkpoint_write_gb_per_s;
     std::optional<double> restart_minutes;

@@ -123,29 +123,111 @@ TEST_CASE("training activations are counted tensor by tensor") {
     CHECK(training_activation_bytes_per_token_per_layer(m, 2, true, DType::bf16).value() == 23'040);
     // TP 2 without it keeps the hidden-sized tensors whole: (9,472 + 4,096) * 2 = 27,136
     CHECK(training_activation_bytes_per_token_per_layer(m, 2, false, DType::bf16).value() == 27'136);
+    // Eager norms keep fp32 input and output (2 norms x 6 bytes x 1024 more) and eager rotary fp32
+    // q and k (4 x (1024 + 256)): 46,080 + 12,288 + 5,120
+    CHECK(training_activation_bytes_per_token_per_layer(m, 1, false, DType::bf16, false).value() == 63'488);
 }
 
-TEST_CASE("full fine-tuning with AdamW: 16 bytes per parameter plus activations") {
+TEST_CASE("full fine-tuning with AdamW: 16 bytes per parameter; gradients freed before the activation peak") {
     Problem p = toy_training();
     const Gpu g = toy_gpu();
     const auto r = estimate_training_memory(p, whole(g), Layout{});
     const auto& b = r.breakdown;
     CHECK(b.weights.value() == 125'749'248);    // 2 bytes
-    CHECK(b.gradients.value() == 125'749'248);  // 2 bytes
     CHECK(b.optimizer.value() == 754'495'488);  // fp32 master 4 + moments 8
-    // 2 x 1000 tokens * 46,080 * 4 layers + logits 2000 * 1000 * 6
+    // One micro-batch per step: last step's gradients are gone (set_to_none) when the loss peaks
+    // but for the head's, 1000 * 1024 * 2; 2 x 1000 tokens * 46,080 * 4 layers + logits 2000 * 1000 * 6
+    CHECK(r.peak == TrainingPeak::forward);
+    CHECK(b.gradients.value() == 2'048'000);
     CHECK(b.activations.value() == 368'640'000 + 12'000'000);
-    const double allocated = 2 * 125'749'248.0 + 754'495'488 + 380'640'000;
+    const double allocated = 125'749'248.0 + 754'495'488 + 382'688'000;
     CHECK(b.overhead.value() == Approx(1.5 * 1073741824.0 + 0.05 * allocated));
+    CHECK(r.host.value() == 0);
+}
+
+TEST_CASE("accumulated gradients live through the activation peak") {
+    Problem p = toy_training();
+    p.spec.training.global_batch = 4;  // 2 micro-batches of 2
+    const Gpu g = toy_gpu();
+    const auto b = estimate_training_memory(p, whole(g), Layout{}).breakdown;
+    CHECK(b.gradients.value() == 125'749'248);                  // 2 bytes, all of them
+    CHECK(b.activations.value() == 368'640'000 + 12'000'000);  // the head's gradient is among them
+}
+
+TEST_CASE("short sequences peak at the end of backward, with every gradient") {
+    Problem p = toy_training();
+    p.spec.training.sequence_length = 10;
+    const Gpu g = toy_gpu();
+    const auto r = estimate_training_memory(p, whole(g), Layout{});
+    // forward: 20 tokens * 46,080 * 4 + logits 120,000 + head 2,048,000 = 5,854,400;
+    // backward: gradients 125,749,248 + the first layer's 20 * 46,080
+    CHECK(r.peak == TrainingPeak::backward);
+    CHECK(r.breakdown.gradients.value() == 125'749'248);
+    CHECK(r.breakdown.activations.value() == 921'600);
 }
 
 TEST_CASE("full recomputation keeps each layer's input and one layer's activations") {
     Problem p = toy_training();
     p.spec.training.activation_checkpointing = Recompute::full;
+    p.spec.training.global_batch = 4;
     const Gpu g = toy_gpu();
     const auto r = estimate_training_memory(p, whole(g), Layout{});
-    // 2000 tokens * (4 layers * 2,048 + 46,080) + logits 12,000,000
-    CHECK(r.breakdown.activations.value() == 2000.0 * (4 * 2048 + 46'080) + 12'000'000);
+    // 2000 tokens * (4 layers * 2,048 + 46,080): the recomputed layer outweighs the logits (12,000,000)
+    CHECK(r.breakdown.activations.value() == 2000.0 * (4 * 2048 + 46'080));
+}
+
+TEST_CASE("optimizer in backward holds one parameter's gradient at a time") {
+    Problem p = toy_training();
+    p.spec.training.sequence_length = 10;
+    p.spec.training.optimizer_in_backward = true;
+    const Gpu g = toy_gpu();
+    const auto r = estimate_training_memory(p, whole(g), Layout{});
+    // the largest matrix is the MLP's 1024 x 4096, 2 bytes; plus the first layer's 921,600
+    CHECK(r.peak == TrainingPeak::backward);
+    CHECK(r.breakdown.gradients.value() == 1024.0 * 4096 * 2);
+    CHECK(r.breakdown.activations.value() == 921'600);
+}
+
+TEST_CASE("offload moves optimizer states, parameters or activations to the host") {
+    const Gpu g = toy_gpu();
+    {
+        Problem p = toy_training();
+        p.spec.training.offload.optimizer = true;
+        const auto r = estimate_training_memory(p, whole(g), Layout{});
+        CHECK(r.breakdown.optimizer.value() == 0);
+        CHECK(r.host.value() == 754'495'488);
+    }
+    {
+        Problem p = toy_training();
+        p.spec.training.sequence_length = 10;
+        p.spec.training.offload.parameters = true;
+        const auto r = estimate_training_memory(p, whole(g), Layout{});
+        // weights, gradients and states go; two layers' gathered weights (2 x 125,749,248 / 4) stay,
+        // and one layer's gradient at a time (125,749,248 / 4)
+        CHECK(r.host.value() == 125'749'248.0 + 125'749'248 + 754'495'488);
+        CHECK(r.breakdown.weights.value() == 62'874'624);
+        CHECK(r.breakdown.optimizer.value() == 0);
+        CHECK(r.peak == TrainingPeak::backward);
+        CHECK(r.breakdown.gradients.value() == 31'437'312);
+    }
+    {
+        Problem p = toy_training();
+        p.spec.training.offload.activations = true;
+        const auto r = estimate_training_memory(p, whole(g), Layout{});
+        // two of the four layers' 92,160,000 stay on the GPU; then the gradients outweigh them
+        CHECK(r.host.value() == 2 * 92'160'000.0);
+        CHECK(r.peak == TrainingPeak::backward);
+        CHECK(r.breakdown.gradients.value() == 125'749'248);
+        CHECK(r.breakdown.activations.value() == 92'160'000);
+    }
+}
+
+TEST_CASE("chunked loss keeps 16-bit logits and one chunk's fp32 copy") {
+    Problem p = toy_training();
+    p.spec.training.loss_chunks = 8;
+    const Gpu g = toy_gpu();
+    // logits 2000 * 1000 * (2 + 4/8) instead of * 6
+    CHECK(estimate_training_memory(p, whole(g), Layout{}).breakdown.activations.value() == 368'640'000 + 5'000'000);
 }
 
 TEST_CASE("ZeRO stages shard optimizer, gradients and weights over data parallel ranks") {
@@ -173,6 +255,7 @@ TEST_CASE("LoRA trains adapters only; QLoRA stores the base in NF4") {
     // q: 8 * (1024 + 1024), v: 8 * (1024 + 256), 4 layers
     CHECK(lora_parameters(m, p.spec.training.lora) == 4 * 8 * (2048 + 1280));
     const Gpu g = toy_gpu();
+    p.spec.training.global_batch = 4;  // accumulating: the adapters' gradients persist
     const auto r = estimate_training_memory(p, whole(g), Layout{}).breakdown;
     const double adapters = 4 * 8 * (2048 + 1280);
     CHECK(r.weights.value() == Approx(125'749'248 + adapters * 2));
@@ -193,6 +276,7 @@ TEST_CASE("MXFP4 weights are 4.25 bits") {
 TEST_CASE("pure 16-bit training without master weights: 8 bytes per parameter") {
     Problem p = toy_training();
     p.spec.training.master_weights = false;
+    p.spec.training.global_batch = 4;
     const Gpu g = toy_gpu();
     const auto b = estimate_training_memory(p, whole(g), Layout{}).breakdown;
     CHECK(b.weights.value() == 125'749'248);        // 2 bytes

@@ -117,6 +117,30 @@ TEST_CASE("full recomputation adds a forward pass to hardware FLOPs, not to mode
     CHECK(r.hfu == Approx(r.mfu * 4.0 / 3.0));
 }
 
+TEST_CASE("offload adds the PCIe copies a side stream does not hide") {
+    const Gpu g = toy_gpu();
+    const Problem base = toy_training();
+    const double step = estimate_training_performance(base, whole(g), Layout{})->step_time.value();
+    const double pcie = g.pcie_bandwidth().value();
+    const double overlap = 0.5;  // host_offload_overlap
+    Problem p = base;
+    p.spec.training.offload.optimizer = true;
+    // gradients out and updated weights back, 2 bytes each, 62,874,624 parameters, once per step
+    auto r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(r.host_transfer.value() == Approx(4.0 * 62'874'624 / pcie * overlap));
+    CHECK(r.step_time.value() == Approx(step + r.host_transfer.value()));
+    p = base;
+    p.spec.training.offload.parameters = true;
+    // weights in for forward and for backward, gradients out: 3 x 2 bytes per parameter per micro-batch
+    r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(r.host_transfer.value() == Approx(6.0 * 62'874'624 / pcie * overlap));
+    p = base;
+    p.spec.training.offload.activations = true;
+    // 2000 tokens x 46,080 bytes x 4 layers, out and back
+    r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(r.host_transfer.value() == Approx(2.0 * 2000 * 46'080 * 4 / pcie * overlap));
+}
+
 TEST_CASE("pipeline bubble is (p - 1) / m of the busy time") {
     Problem p = toy_training();
     p.spec.training.global_batch = 8;  // 4 micro-batches of 2 on one data-parallel rank

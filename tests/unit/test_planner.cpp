@@ -55,6 +55,13 @@ TEST_CASE("layout problems name what does not divide") {
     CHECK(layout_problems(p, whole(g), Layout{.data = 2, .expert = 2}) ==
           std::vector<std::string>{"expert parallel 2 needs a mixture-of-experts model"});
     CHECK(layout_problems(p, whole(g), Layout{.tensor = 4}).empty());  // 2 KV heads replicated
+    Problem t = toy_training();
+    t.spec.training.optimizer_in_backward = true;
+    t.spec.training.global_batch = 8;
+    CHECK(layout_problems(t, whole(g), Layout{.data = 2}) ==
+          std::vector<std::string>{"optimizer_in_backward cannot accumulate gradients: global batch 8 is 2 micro-batches of "
+                                   "micro batch 2 x data parallel 2, and it needs one"});
+    CHECK(layout_problems(t, whole(g), Layout{.data = 4}).empty());
 }
 
 TEST_CASE("evaluate: fits, targets and the reasons it gives") {
@@ -254,7 +261,7 @@ TEST_CASE("when nothing fits, the plan says what would") {
     const auto s = suggest_alternatives(p, catalog());
     REQUIRE(s.size() == 8);
     CHECK(s[0].rfind("with training.micro_batch: 1: still does not fit; closest 8 x rtx-4090 needs ", 0) == 0);
-    CHECK(s[6].rfind("with qlora, micro_batch 1 and full recomputation together: fits on 8 x rtx-4090", 0) == 0);
+    CHECK(s[6].rfind("with qlora, micro_batch 1 and full recomputation together: fits on 4 x rtx-4090", 0) == 0);
     CHECK(s[7].rfind("with deployment.max_gpus: 32:", 0) == 0);
 }
 

@@ -192,6 +192,41 @@ TEST_CASE("fsdp is a synonym of zero3, and concurrency auto leaves it open") {
     CHECK_FALSE(s.inference.concurrency);
 }
 
+TEST_CASE("fine-tuning memory savers: optimizer in backward, offload, chunked loss, eager kernels") {
+    const Spec s = parse_spec(
+        "model: {preset: llama-3.1-8b}\nworkload: training\ntraining:\n  sequence_length: 2048\n"
+        "  optimizer_in_backward: true\n  offload: [optimizer, activations]\n  loss_chunks: 8\n  fused_kernels: false\n",
+        "t.yaml");
+    const auto& t = s.training;
+    CHECK(t.optimizer_in_backward);
+    CHECK(t.offload.optimizer);
+    CHECK_FALSE(t.offload.parameters);
+    CHECK(t.offload.activations);
+    CHECK(t.loss_chunks == 8);
+    CHECK_FALSE(t.fused_kernels);
+    const Spec d = parse_spec("model: {preset: llama-3.1-8b}\nworkload: training\ncontext: 2048\n", "d.yaml");
+    CHECK_FALSE(d.training.optimizer_in_backward);
+    CHECK_FALSE(d.training.offload.any());
+    CHECK(d.training.loss_chunks == 1);
+    CHECK(d.training.fused_kernels);
+}
+
+TEST_CASE("an unknown offload target gets a did-you-mean, and offload must be a list") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, offload: [optimiser]}\n") ==
+          "spec.yaml:3:42: error: expected 'offload' to be one of optimizer | parameters | activations, got 'optimiser'\n"
+          "  training: {sequence_length: 8, offload: [optimiser]}\n"
+          "                                           ^\n"
+          "hint: did you mean 'optimizer'?\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, offload: optimizer}\n") ==
+          "spec.yaml:3:41: error: expected 'offload' to be a list of optimizer, parameters, activations, got 'optimizer'\n"
+          "  training: {sequence_length: 8, offload: optimizer}\n"
+          "                                          ^\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, loss_chunks: 0}\n") ==
+          "spec.yaml:3:45: error: 'loss_chunks' must be between 1 and 1024, got 0\n"
+          "  training: {sequence_length: 8, loss_chunks: 0}\n"
+          "                                              ^\n");
+}
+
 TEST_CASE("parse_count reads suffixed counts") {
     CHECK(parse_count("70.6B") == Approx(70.6e9));
     CHECK(parse_count("1T") == Approx(1e12));
