@@ -388,6 +388,8 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
                 q.spec.training.method = TrainingMethod::qlora;
                 q.spec.precision.weights = DType::nf4;
             });
+        if (t.method == TrainingMethod::full && !t.offload.optimizer && !t.offload.parameters)
+            add("training.offload: [optimizer]", [](Problem& q) { q.spec.training.offload.optimizer = true; });
         // The memory remedies together, without and with QLoRA.
         auto frugal = [](Problem& q) {
             q.spec.training.micro_batch = 1;

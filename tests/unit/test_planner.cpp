@@ -259,10 +259,11 @@ TEST_CASE("when nothing fits, the plan says what would") {
     p.spec.deployment.max_gpus = 8;
     REQUIRE(plan_deployments(p, catalog()).candidates.empty());
     const auto s = suggest_alternatives(p, catalog());
-    REQUIRE(s.size() == 8);
+    REQUIRE(s.size() == 9);
     CHECK(s[0].rfind("with training.micro_batch: 1: still does not fit; closest 8 x rtx-4090 needs ", 0) == 0);
-    CHECK(s[6].rfind("with qlora, micro_batch 1 and full recomputation together: fits on 4 x rtx-4090", 0) == 0);
-    CHECK(s[7].rfind("with deployment.max_gpus: 32:", 0) == 0);
+    CHECK(s[5].rfind("with training.offload: [optimizer]: still does not fit; closest 8 x rtx-4090 needs 90.7 GiB", 0) == 0);
+    CHECK(s[7].rfind("with qlora, micro_batch 1 and full recomputation together: fits on 4 x rtx-4090", 0) == 0);
+    CHECK(s[8].rfind("with deployment.max_gpus: 32:", 0) == 0);
 }
 
 TEST_CASE("training searches expert parallelism for MoE models") {
