@@ -258,16 +258,22 @@ double largest_matrix(const ModelArchitecture& m, const Stage& s, const Layout& 
     return largest / d(l.tensor);
 }
 
-}  // namespace
-
-namespace {
-
 /// Mixed precision: 16-bit weights (or adapters over a frozen base) with fp32 optimizer maths.
 bool mixed_precision(const Problem& p) {
     return bytes_per_element(p.spec.precision.weights) < 4 || p.spec.training.method != TrainingMethod::full;
 }
 
 }  // namespace
+
+Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l) {
+    const auto& m = p.model.architecture;
+    const auto& tr = p.spec.training;
+    const DType act = p.spec.precision.activations;
+    const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
+    if (tr.activation_checkpointing == Recompute::full)  // only each layer's input
+        return Bytes(tokens * bytes_per_element(act) * d(m.hidden_size) / (l.tensor > 1 ? d(l.tensor) : 1.0));
+    return training_activation_bytes_per_token_per_layer(m, l.tensor, l.tensor > 1, act, tr.fused_kernels) * tokens;
+}
 
 double optimizer_bytes_per_parameter(const Problem& p) {
     const auto& tr = p.spec.training;
@@ -322,8 +328,6 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         // FSDP gathers the layer in flight and prefetches the next.
         const Bytes gathered = whole_weights / layers * c[Constant::zero3_prefetch_layers];
         if (tr.sharding == Sharding::zero3 && l.data > 1) weights += gathered;
-        if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
-            weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
         // Mixed precision keeps 16-bit gradients, fp32 moments and an fp32 master copy unless the
         // weights are fp32 already; pure 16-bit training (no master weights) keeps 16-bit moments.
         // Megatron's distributed optimizer accumulates fp32 gradients: 2 + 4 + 12/d bytes.
@@ -345,6 +349,8 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
             r.host = optimizer;
             optimizer = Bytes(0);
         }
+        if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
+            weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
 
         // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
         // The interleaved schedule holds more: Megatron-LM's memory penalty 1 + (p - 1)/(p v).
@@ -355,9 +361,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         // One layer's activations for one micro-batch: what backward works on (and recomputes).
         const Bytes layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act, tr.fused_kernels) * micro_tokens;
         const bool recompute = tr.activation_checkpointing == Recompute::full;
-        // Full recomputation stores only each layer's input.
-        const Bytes stored_per_layer =
-            recompute ? Bytes(micro_tokens * bytes_per_element(act) * d(m.hidden_size) / (sp ? t : 1.0)) : layer;
+        const Bytes stored_per_layer = stored_activation_bytes_per_layer(p, l);
         Bytes stored = stored_per_layer * stored_layers;
         if (tr.offload.activations) {  // the layer being worked on and the one in transfer stay
             const Bytes kept = stored_per_layer * std::min(stored_layers, 2.0);

@@ -186,14 +186,8 @@ Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l,
     double bytes = 0;
     if (tr.offload.parameters) bytes += micro_batches * (2.0 * weights + trainable / split * 2.0) / shard;
     else if (tr.offload.optimizer) bytes += 2.0 * trainable / split * 2.0 / (tr.sharding == Sharding::none ? 1.0 : d(l.data));
-    if (tr.offload.activations) {
-        const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
-        const double per_layer = tr.activation_checkpointing == Recompute::full
-                                     ? tokens * d(m.hidden_size) * bytes_per_element(p.spec.precision.activations)
-                                     : training_activation_bytes_per_token_per_layer(m, l.tensor, l.tensor > 1,
-                                                                                     p.spec.precision.activations, tr.fused_kernels).value() * tokens;
-        bytes += micro_batches * 2.0 * per_layer * std::ceil(d(m.layers) / d(l.pipeline));
-    }
+    if (tr.offload.activations)
+        bytes += micro_batches * 2.0 * stored_activation_bytes_per_layer(p, l).value() * std::ceil(d(m.layers) / d(l.pipeline));
     return Bytes(bytes) / dev.gpu->pcie_bandwidth() * (1.0 - p.calibration[Constant::host_offload_overlap]);
 }
 

@@ -111,6 +111,10 @@ double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora);
 enum class TrainingPeak { forward, backward };
 std::string_view to_string(TrainingPeak v);
 
+/// What one layer stores for backward for one micro-batch on one GPU: its input under full
+/// recomputation, else all its activations (sequence parallel whenever tensor parallel > 1).
+Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l);
+
 /// Optimizer state bytes per trainable parameter: the moments (AdamW two, SGD one; 8-bit Adam 2
 /// bytes for both) in fp32 with master weights or fp32 weights, else in 16-bit, plus the 4-byte
 /// fp32 master copy when there is one.
