@@ -275,6 +275,15 @@ Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l) {
     return training_activation_bytes_per_token_per_layer(m, l.tensor, l.tensor > 1, act, tr.fused_kernels) * tokens;
 }
 
+DType gradient_precision(const Problem& p) {
+    const auto& tr = p.spec.training;
+    if (tr.gradient_precision) return *tr.gradient_precision;
+    if (!mixed_precision(p) || tr.sharding == Sharding::distributed_optimizer) return DType::fp32;
+    return p.spec.precision.activations == DType::fp16 ? DType::fp16 : DType::bf16;
+}
+
+double gradient_bytes_per_parameter(const Problem& p) { return bytes_per_element(gradient_precision(p)); }
+
 double optimizer_bytes_per_parameter(const Problem& p) {
     const auto& tr = p.spec.training;
     const bool mixed = mixed_precision(p);
@@ -331,7 +340,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         // Mixed precision keeps 16-bit gradients, fp32 moments and an fp32 master copy unless the
         // weights are fp32 already; pure 16-bit training (no master weights) keeps 16-bit moments.
         // Megatron's distributed optimizer accumulates fp32 gradients: 2 + 4 + 12/d bytes.
-        const double gradient_bytes = !mixed_precision(p) || tr.sharding == Sharding::distributed_optimizer ? 4.0 : 2.0;
+        const double gradient_bytes = gradient_bytes_per_parameter(p);
         Bytes gradients(trainable * gradient_bytes / zero_grads);
         Bytes optimizer(trainable * optimizer_bytes_per_parameter(p) / zero_opt);
         // What gradients peak at: all of them, one parameter's when the optimizer steps inside

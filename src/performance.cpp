@@ -181,11 +181,14 @@ Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l,
     const double split = d(l.tensor) * d(l.pipeline);
     const double shard = tr.sharding == Sharding::zero3 ? d(l.data) : 1.0;
     const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(m, tr.lora);
+    const double gradient_bytes = gradient_bytes_per_parameter(p);
     const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
     const double weights = p.model.parameters.total / split * bytes_per_parameter(base, p.calibration);
     double bytes = 0;
-    if (tr.offload.parameters) bytes += micro_batches * (2.0 * weights + trainable / split * 2.0) / shard;
-    else if (tr.offload.optimizer) bytes += 2.0 * trainable / split * 2.0 / (tr.sharding == Sharding::none ? 1.0 : d(l.data));
+    if (tr.offload.parameters) bytes += micro_batches * (2.0 * weights + trainable / split * gradient_bytes) / shard;
+    else if (tr.offload.optimizer)
+        bytes += trainable / split * (gradient_bytes + bytes_per_element(p.spec.precision.weights)) /
+                 (tr.sharding == Sharding::none ? 1.0 : d(l.data));
     if (tr.offload.activations)
         bytes += micro_batches * 2.0 * stored_activation_bytes_per_layer(p, l).value() * std::ceil(d(m.layers) / d(l.pipeline));
     return Bytes(bytes) / dev.gpu->pcie_bandwidth() * (1.0 - p.calibration[Constant::host_offload_overlap]);
@@ -229,10 +232,19 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds tp = allreduce_time(Bytes(micro_tokens * h * act), l.tensor, tp_link->bus, ar_latency) *
                        (tp_per_layer * layers * micro_batches) * (1.0 - c[Constant::tp_comm_overlap]);
-    // Data parallel: the stage's 16-bit gradients once per step (ZeRO-3: 1.5x for the gathers).
-    const Bytes grads(p.model.parameters.total / (t * pp) * 2.0);
-    const double volume = tr.sharding == Sharding::zero3 ? 1.5 : 1.0;
-    const Seconds dpt = allreduce_time(grads * volume, l.data, dp_link->bus, ar_latency) * (1.0 - c[Constant::dp_comm_overlap]);
+    // Data parallel, once per step, in all-reduce volume: the trainable gradients all-reduced; a
+    // sharded optimizer reduce-scatters them and all-gathers the updated weights (half of each);
+    // ZeRO-3 also all-gathers the weights for forward and again for backward.
+    const double split = t * pp;
+    const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(m, tr.lora);
+    const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
+    const Bytes grads(trainable / split * gradient_bytes_per_parameter(p));
+    const Bytes updated(trainable / split * bytes_per_element(p.spec.precision.weights));
+    const Bytes gathered(p.model.parameters.total / split * bytes_per_parameter(base, c));
+    const Bytes dp_volume = tr.sharding == Sharding::none    ? grads
+                            : tr.sharding == Sharding::zero3 ? grads * 0.5 + gathered
+                                                             : (grads + updated) * 0.5;
+    const Seconds dpt = allreduce_time(dp_volume, l.data, dp_link->bus, ar_latency) * (1.0 - c[Constant::dp_comm_overlap]);
     // Pipeline: activations sent forward and gradients back at each boundary, per micro-batch.
     const Seconds ppt = l.pipeline > 1 ? (Bytes(micro_tokens * h * act) / pp_link->bus +
                                           microseconds(c[Constant::p2p_latency_us])) *

@@ -201,7 +201,8 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
     w.end_object();
 }
 
-void write_workload(JsonWriter& w, const Spec& s) {
+void write_workload(JsonWriter& w, const Problem& p) {
+    const Spec& s = p.spec;
     w.begin_object();
     w.key("kind").value(to_string(s.workload));
     w.key("name");
@@ -239,6 +240,7 @@ void write_workload(JsonWriter& w, const Spec& s) {
         w.key("optimizer").value(to_string(t.optimizer));
         w.key("sharding").value(to_string(t.sharding));
         w.key("activation_checkpointing").value(to_string(t.activation_checkpointing));
+        w.key("gradient_precision").value(to_string(gradient_precision(p)));
         w.key("optimizer_in_backward").value(t.optimizer_in_backward);
         w.key("offload").strings(t.offload.names());
         w.key("loss_chunks").value(t.loss_chunks);
@@ -264,7 +266,7 @@ std::string render_report_json(const Report& r, const RenderOptions& o) {
     w.key("command").value(r.command);
     w.key("catalogs").strings(r.catalogs);
     w.key("workload");
-    write_workload(w, r.problem.spec);
+    write_workload(w, r.problem);
     const auto& m = r.problem.model;
     w.key("model").begin_object();
     w.key("id").value(m.id);

@@ -350,6 +350,10 @@ private:
                               .value_or(t.activation_checkpointing);
                   }},
                  {"master_weights", [&](const YAML::Node& v) { t.master_weights = r_.boolean(v, "master_weights").value_or(true); }},
+                 {"gradient_precision", [&](const YAML::Node& v) {
+                      t.gradient_precision = r_.enumeration<DType>(v, "gradient_precision", {"fp32", "bf16", "fp16"},
+                                                                   {DType::fp32, DType::bf16, DType::fp16});
+                  }},
                  {"pipeline_interleave", [&](const YAML::Node& v) {
                       t.pipeline_interleave = r_.integer(v, "pipeline_interleave", 1, 64).value_or(1);
                   }},

@@ -115,6 +115,12 @@ std::string_view to_string(TrainingPeak v);
 /// recomputation, else all its activations (sequence parallel whenever tensor parallel > 1).
 Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l);
 
+/// The gradients' precision: the spec's gradient_precision, else fp32 with fp32 weights or
+/// Megatron's distributed optimizer (its fp32 gradient buffer), else 16-bit (fp16 under fp16
+/// compute, bf16 otherwise).
+DType gradient_precision(const Problem& p);
+double gradient_bytes_per_parameter(const Problem& p);
+
 /// Optimizer state bytes per trainable parameter: the moments (AdamW two, SGD one; 8-bit Adam 2
 /// bytes for both) in fp32 with master weights or fp32 weights, else in 16-bit, plus the 4-byte
 /// fp32 master copy when there is one.

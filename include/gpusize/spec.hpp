@@ -117,6 +117,9 @@ struct TrainingSpec {
     /// Mixed precision keeps fp32 master weights and fp32 Adam moments (16 bytes per parameter);
     /// without them, weights, gradients and moments stay 16-bit (8 bytes, torchtune's default).
     bool master_weights = true;
+    /// Gradient precision; absent: fp32 with fp32 weights or Megatron's distributed optimizer
+    /// (its fp32 gradient buffer), else 16-bit.
+    std::optional<DType> gradient_precision;
     /// Virtual pipeline stages per GPU (Megatron's interleaved 1F1B); 1 = plain 1F1B.
     std::int64_t pipeline_interleave = 1;
     /// The optimizer steps each parameter as soon as its gradient is complete (torchtune's

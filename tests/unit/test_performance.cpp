@@ -8,6 +8,8 @@
 #include <cmath>
 
 #include "fixtures.hpp"
+#include "gpusize/interconnect.hpp"
+#include "gpusize/memory.hpp"
 #include "gpusize/performance.hpp"
 
 using namespace gpusize;
@@ -115,6 +117,40 @@ TEST_CASE("full recomputation adds a forward pass to hardware FLOPs, not to mode
     const Gpu g = toy_gpu();
     const auto r = *estimate_training_performance(p, whole(g), Layout{});
     CHECK(r.hfu == Approx(r.mfu * 4.0 / 3.0));
+}
+
+TEST_CASE("data parallel moves the trainable gradients, and ZeRO-3 the weights as well") {
+    const Gpu g = toy_gpu();
+    const Layout l{.data = 2};
+    const auto link = *collective_link(g, 2, 1, std::nullopt);
+    // one layout of one stage: communication is the exposed data-parallel part, 20% of it
+    const auto exposed = [&](double bytes) { return allreduce_time(Bytes(bytes), 2, link.bus, microseconds(3)).value() * 0.2; };
+    const double params = 62'874'624;
+    Problem p = toy_training();
+    CHECK(estimate_training_performance(p, whole(g), l)->communication.value() == Approx(exposed(2 * params)));
+    p.spec.training.gradient_precision = DType::fp32;  // fp32 gradients all-reduced
+    CHECK(estimate_training_performance(p, whole(g), l)->communication.value() == Approx(exposed(4 * params)));
+    p.spec.training.sharding = Sharding::zero1;  // reduce-scatter fp32 gradients, all-gather bf16 weights
+    CHECK(estimate_training_performance(p, whole(g), l)->communication.value() == Approx(exposed((4 + 2) * params / 2)));
+    p.spec.training.gradient_precision.reset();
+    p.spec.training.sharding = Sharding::zero3;  // and the weights gathered twice
+    CHECK(estimate_training_performance(p, whole(g), l)->communication.value() == Approx(exposed(1.5 * 2 * params)));
+    p.spec.training.sharding = Sharding::none;
+    p.spec.training.method = TrainingMethod::lora;  // only the adapters' gradients
+    p.spec.training.lora = LoraSpec{.rank = 8, .targets = {"q", "v"}};
+    CHECK(estimate_training_performance(p, whole(g), l)->communication.value() == Approx(exposed(2.0 * 4 * 8 * (2048 + 1280))));
+}
+
+TEST_CASE("gradient precision: fp32 with fp32 weights or Megatron's buffer, else 16-bit, unless the spec says") {
+    Problem p = toy_training();
+    CHECK(gradient_bytes_per_parameter(p) == 2);
+    p.spec.training.sharding = Sharding::distributed_optimizer;
+    CHECK(gradient_bytes_per_parameter(p) == 4);
+    p.spec.training.gradient_precision = DType::bf16;
+    CHECK(gradient_bytes_per_parameter(p) == 2);
+    p = toy_training();
+    p.spec.precision.weights = DType::fp32;
+    CHECK(gradient_bytes_per_parameter(p) == 4);
 }
 
 TEST_CASE("offload adds the PCIe copies a side stream does not hide") {

@@ -195,7 +195,8 @@ TEST_CASE("fsdp is a synonym of zero3, and concurrency auto leaves it open") {
 TEST_CASE("fine-tuning memory savers: optimizer in backward, offload, chunked loss, eager kernels") {
     const Spec s = parse_spec(
         "model: {preset: llama-3.1-8b}\nworkload: training\ntraining:\n  sequence_length: 2048\n"
-        "  optimizer_in_backward: true\n  offload: [optimizer, activations]\n  loss_chunks: 8\n  fused_kernels: false\n",
+        "  optimizer_in_backward: true\n  offload: [optimizer, activations]\n  loss_chunks: 8\n  fused_kernels: false\n"
+        "  gradient_precision: fp32\n",
         "t.yaml");
     const auto& t = s.training;
     CHECK(t.optimizer_in_backward);
@@ -204,11 +205,13 @@ TEST_CASE("fine-tuning memory savers: optimizer in backward, offload, chunked lo
     CHECK(t.offload.activations);
     CHECK(t.loss_chunks == 8);
     CHECK_FALSE(t.fused_kernels);
+    CHECK(t.gradient_precision == DType::fp32);
     const Spec d = parse_spec("model: {preset: llama-3.1-8b}\nworkload: training\ncontext: 2048\n", "d.yaml");
     CHECK_FALSE(d.training.optimizer_in_backward);
     CHECK_FALSE(d.training.offload.any());
     CHECK(d.training.loss_chunks == 1);
     CHECK(d.training.fused_kernels);
+    CHECK_FALSE(d.training.gradient_precision);
 }
 
 TEST_CASE("an unknown offload target gets a did-you-mean, and offload must be a list") {
