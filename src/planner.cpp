@@ -136,7 +136,7 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
     e.inference = r;
 }
 
-void evaluate_training(const Problem& p, Evaluation& e) {
+void evaluate_training_at(const Problem& p, Evaluation& e) {
     const auto mem = estimate_training_memory(p, e.device, e.layout);
     e.memory = mem.breakdown;
     e.fits = mem.breakdown.total() <= mem.breakdown.capacity;
@@ -150,10 +150,38 @@ void evaluate_training(const Problem& p, Evaluation& e) {
         return;
     }
     e.training = TrainingResult{.performance = *perf,
+                                .micro_batch = p.spec.training.micro_batch,
                                 .micro_batches_in_flight = mem.micro_batches_in_flight,
                                 .memory_peak = mem.peak,
                                 .host_memory = mem.host};
     e.throughput = perf->tokens_per_s;
+}
+
+/// The micro-batch sizes `micro_batch: auto` tries on a layout: powers of two up to 64 that
+/// divide each data-parallel replica's share of the global batch (all of it with the optimizer
+/// in backward, which cannot accumulate).
+std::vector<std::int64_t> micro_batch_choices(const TrainingSpec& tr, const Layout& l) {
+    std::vector<std::int64_t> out;
+    const std::int64_t share = tr.global_batch ? *tr.global_batch / l.data : 0;
+    if (tr.optimizer_in_backward && share > 0) return {share};
+    for (std::int64_t m = 1; m <= 64; m *= 2)
+        if (share == 0 || share % m == 0) out.push_back(m);
+    return out;
+}
+
+/// A training layout at the spec's micro batch, or with `auto` at the fastest that fits (the
+/// smallest, with its reasons, when none does).
+void evaluate_training(const Problem& p, Evaluation& e) {
+    if (!p.spec.training.micro_batch_auto) return evaluate_training_at(p, e);
+    Problem q = p;
+    std::optional<Evaluation> best;
+    for (const std::int64_t m : micro_batch_choices(p.spec.training, e.layout)) {
+        q.spec.training.micro_batch = m;
+        Evaluation x = e;
+        evaluate_training_at(q, x);
+        if (!best || (x.fits && (!best->fits || x.throughput > best->throughput))) best = std::move(x);
+    }
+    e = std::move(*best);
 }
 
 }  // namespace
@@ -181,10 +209,12 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& dev, co
         out.push_back(fmt::format("a '{}' slice runs on its own, not in a {}-GPU layout", dev.partition->profile, l.gpus()));
     if (p.spec.workload == Workload::training) {
         const auto& tr = p.spec.training;
-        if (tr.global_batch && *tr.global_batch % (tr.micro_batch * l.data) != 0)
+        if (tr.micro_batch_auto && tr.global_batch && *tr.global_batch % l.data != 0)
+            out.push_back(fmt::format("global batch {} is not a multiple of data parallel {}", *tr.global_batch, l.data));
+        if (!tr.micro_batch_auto && tr.global_batch && *tr.global_batch % (tr.micro_batch * l.data) != 0)
             out.push_back(fmt::format("global batch {} is not a multiple of micro batch {} x data parallel {}",
                                       *tr.global_batch, tr.micro_batch, l.data));
-        if (tr.optimizer_in_backward && tr.global_batch && *tr.global_batch > tr.micro_batch * l.data)
+        if (!tr.micro_batch_auto && tr.optimizer_in_backward && tr.global_batch && *tr.global_batch > tr.micro_batch * l.data)
             out.push_back(fmt::format("optimizer_in_backward cannot accumulate gradients: global batch {} is {} micro-batches of "
                                       "micro batch {} x data parallel {}, and it needs one",
                                       *tr.global_batch, *tr.global_batch / (tr.micro_batch * l.data), tr.micro_batch, l.data));
@@ -372,7 +402,7 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
     const auto& s = p.spec;
     if (s.workload == Workload::training) {
         const auto& t = s.training;
-        if (t.micro_batch > 1)
+        if (t.micro_batch > 1 && !t.micro_batch_auto)
             add("training.micro_batch: 1", [](Problem& q) {
                 q.spec.training.micro_batch = 1;
                 q.spec.training.global_batch.reset();
@@ -393,6 +423,7 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
         // The memory remedies together, without and with QLoRA.
         auto frugal = [](Problem& q) {
             q.spec.training.micro_batch = 1;
+            q.spec.training.micro_batch_auto = false;
             q.spec.training.global_batch.reset();
             q.spec.training.activation_checkpointing = Recompute::full;
             if (q.spec.training.method == TrainingMethod::full) q.spec.training.sharding = Sharding::zero3;

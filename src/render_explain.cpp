@@ -113,7 +113,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                        " one loss chunk in fp32) and the head's gradient on the last stage; backward (its end) holds one layer's"
                        " activations; offloaded activations keep two layers on the GPU",
                        {txt("peak_at", e.training ? to_string(e.training->memory_peak) : "forward"),
-                        num("sequence_length", static_cast<double>(t.sequence_length)), num("micro_batch", static_cast<double>(t.micro_batch)),
+                        num("sequence_length", static_cast<double>(t.sequence_length)), num("micro_batch", static_cast<double>(e.training ? e.training->micro_batch : t.micro_batch)),
                         num("micro_batches_in_flight", static_cast<double>(e.training ? e.training->micro_batches_in_flight : 1)),
                         txt("activation_checkpointing", to_string(t.activation_checkpointing)),
                         num("loss_chunks", static_cast<double>(t.loss_chunks)), txt("fused_kernels", t.fused_kernels ? "yes" : "no"),

@@ -432,7 +432,7 @@ std::string render_report_markdown(const Report& r, const RenderOptions& o) {
                            to_string(s.inference.engine));
     else
         out += fmt::format("- **workload**: training ({}), sequence {}, micro batch {}\n", to_string(s.training.method),
-                           s.training.sequence_length, s.training.micro_batch);
+                           s.training.sequence_length, s.training.micro_batch_text());
     out += fmt::format("- **precision**: weights {}, activations {}, kv cache {}\n\n", to_string(s.precision.weights),
                        to_string(s.precision.activations), to_string(s.precision.kv_cache));
     const auto head = evaluation_head(r);

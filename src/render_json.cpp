@@ -161,6 +161,7 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
             p.time_to_train ? w.value(p.time_to_train->value()) : w.null();
             w.key("time_to_train_ideal_s");
             p.time_to_train_ideal ? w.value(p.time_to_train_ideal->value()) : w.null();
+            w.key("micro_batch").value(e.training->micro_batch);
             w.key("gradient_accumulation").value(p.gradient_accumulation);
             w.key("micro_batches_in_flight").value(e.training->micro_batches_in_flight);
             w.key("memory_peak_at").value(to_string(e.training->memory_peak));
@@ -233,7 +234,8 @@ void write_workload(JsonWriter& w, const Problem& p) {
         w.key("training").begin_object();
         w.key("method").value(to_string(t.method));
         w.key("sequence_length").value(t.sequence_length);
-        w.key("micro_batch").value(t.micro_batch);
+        if (t.micro_batch_auto) w.key("micro_batch").value("auto");
+        else w.key("micro_batch").value(t.micro_batch);
         w.key("global_batch");
         t.global_batch ? w.value(*t.global_batch) : w.null();
         w.key("tokens").value(t.tokens);

@@ -61,7 +61,7 @@ std::string header(const Report& r) {
     } else {
         const auto& t = s.training;
         out += fmt::format("workload  training ({}): sequence {}, micro batch {}, global batch {}, {}, {}, checkpointing {}",
-                           to_string(t.method), t.sequence_length, t.micro_batch,
+                           to_string(t.method), t.sequence_length, t.micro_batch_text(),
                            t.global_batch ? std::to_string(*t.global_batch) : "= micro x data", to_string(t.optimizer),
                            to_string(t.sharding), to_string(t.activation_checkpointing));
         if (t.optimizer_in_backward) out += ", optimizer in backward";
@@ -121,7 +121,8 @@ std::string rows(const Report& r, const std::vector<const Evaluation*>& es, bool
     return r.problem.spec.workload == Workload::inference ? inference_rows(es, with_rank) : training_rows(es, with_rank);
 }
 
-std::string memory_detail(const Evaluation& e) {
+/// `micro_auto`: the spec left the micro batch to the search, so say which one this is.
+std::string memory_detail(const Evaluation& e, bool micro_auto) {
     const auto& m = e.memory;
     std::string out;
     if (e.training)
@@ -137,8 +138,10 @@ std::string memory_detail(const Evaluation& e) {
         const auto& f = p.failures;
         if (e.training->host_memory.value() > 0)
             out += fmt::format("offloaded to host memory: {:.2f} GiB per GPU\n", to_gib(e.training->host_memory));
-        out += fmt::format("step {:.2f} s: compute {:.2f}, exposed communication {:.2f}, pipeline bubble {:.2f}", p.step_time.value(),
-                           p.compute.value(), p.communication.value(), p.bubble.value());
+        out += fmt::format("step {:.2f} s", p.step_time.value());
+        if (micro_auto) out += fmt::format(" (micro batch {} x {} accumulated)", e.training->micro_batch, p.gradient_accumulation);
+        out += fmt::format(": compute {:.2f}, exposed communication {:.2f}, pipeline bubble {:.2f}", p.compute.value(),
+                           p.communication.value(), p.bubble.value());
         if (p.host_transfer.value() > 0) out += fmt::format(", host copies {:.2f}", p.host_transfer.value());
         out += fmt::format("; MFU {:.1f}%, HFU {:.1f}%\n", p.mfu * 100, p.hfu * 100);
         out += fmt::format("failures: one interruption every {:.1f} h on {} GPUs; checkpoint {:.0f} GB written in {:.0f} s every "
@@ -225,7 +228,7 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
     if (r.evaluation) {
         const Evaluation& e = *r.evaluation;
         out += rows(r, {&e}, false);
-        out += "\n" + memory_detail(e);
+        out += "\n" + memory_detail(e, r.problem.spec.training.micro_batch_auto);
         const char* verdict = !e.fits ? "DOES NOT FIT" : !e.meets_targets ? "FITS, MISSES A TARGET" : "OK";
         out += fmt::format("\nverdict: {}\n", paint(o, !e.fits ? "1;31" : !e.meets_targets ? "1;33" : "1;32", verdict));
         for (const auto& reason : e.reasons) out += bullet(reason, o);
@@ -240,7 +243,7 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
         std::vector<const Evaluation*> shown;
         for (std::size_t i = 0; i < top; ++i) shown.push_back(&r.candidates[i]);
         out += rows(r, shown, true);
-        out += "\n" + memory_detail(r.candidates.front());
+        out += "\n" + memory_detail(r.candidates.front(), r.problem.spec.training.micro_batch_auto);
     }
     // Rejected: per GPU type without a candidate, its option closest to passing.
     if (!r.rejected.empty()) {

@@ -63,6 +63,8 @@ std::string_view to_string(PricingMode v) { return v == PricingMode::cloud ? "cl
 std::string_view to_string(MlpKind v) { return v == MlpKind::gated ? "gated" : "standard"; }
 std::string_view to_string(NormKind v) { return v == NormKind::rmsnorm ? "rmsnorm" : "layernorm"; }
 
+std::string TrainingSpec::micro_batch_text() const { return micro_batch_auto ? "auto" : std::to_string(micro_batch); }
+
 std::vector<std::string> Offload::names() const {
     std::vector<std::string> out;
     if (optimizer) out.emplace_back("optimizer");
@@ -329,7 +331,13 @@ private:
                   }},
                  {"lora", [&](const YAML::Node& v) { lora(v); }},
                  {"sequence_length", [&](const YAML::Node& v) { t.sequence_length = r_.integer(v, "sequence_length", 1, max_tokens).value_or(0); }},
-                 {"micro_batch", [&](const YAML::Node& v) { t.micro_batch = r_.integer(v, "micro_batch", 1, max_sequences).value_or(1); }},
+                 {"micro_batch", [&](const YAML::Node& v) {
+                      t.micro_batch_auto = v.IsScalar() && v.Scalar() == "auto";
+                      if (t.micro_batch_auto) return;
+                      if (v.IsScalar() && !v.Scalar().empty() && std::isdigit(static_cast<unsigned char>(v.Scalar()[0])))
+                          t.micro_batch = r_.integer(v, "micro_batch", 1, max_sequences).value_or(1);
+                      else r_.error(v, fmt::format("expected 'micro_batch' to be a whole number or 'auto', got {}", detail::describe(v)));
+                  }},
                  {"global_batch", [&](const YAML::Node& v) { t.global_batch = r_.integer(v, "global_batch", 1, max_sequences); }},
                  {"tokens", [&](const YAML::Node& v) { t.tokens = r_.count(v, "tokens", 1, 1e18); }},
                  {"optimizer", [&](const YAML::Node& v) {
@@ -514,7 +522,10 @@ private:
         if (batch_) {
             const auto b = r_.integer(*batch_, "batch", 1, max_sequences);
             if (spec_.workload == Workload::training) {
-                if (b) t.micro_batch = *b;
+                if (b) {
+                    t.micro_batch = *b;
+                    t.micro_batch_auto = false;
+                }
             } else if (i.concurrency) {
                 r_.error(*batch_, "give either 'batch' or 'inference.concurrency', not both");
             } else if (b) {

@@ -53,6 +53,7 @@ struct InferenceResult {
 
 struct TrainingResult {
     TrainingPerformance performance;
+    std::int64_t micro_batch = 1;  ///< the spec's, or the one `auto` chose
     std::int64_t micro_batches_in_flight = 1;
     TrainingPeak memory_peak = TrainingPeak::forward;
     Bytes host_memory;  ///< what `offload` keeps in host memory, per GPU

@@ -109,6 +109,11 @@ struct TrainingSpec {
     LoraSpec lora;
     std::int64_t sequence_length = 0;
     std::int64_t micro_batch = 1;
+    /// `micro_batch: auto`: the search tries powers of two up to 64 that divide each replica's
+    /// share of the global batch, and keeps the fastest that fits.
+    bool micro_batch_auto = false;
+    /// "auto" or the number, as reports print it.
+    std::string micro_batch_text() const;
     std::optional<std::int64_t> global_batch;
     std::optional<double> tokens;
     Optimizer optimizer = Optimizer::adamw;

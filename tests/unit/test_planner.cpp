@@ -64,6 +64,27 @@ TEST_CASE("layout problems name what does not divide") {
     CHECK(layout_problems(t, whole(g), Layout{.data = 4}).empty());
 }
 
+TEST_CASE("micro_batch auto tries the powers of two that divide a replica's share") {
+    Problem p = toy_training();
+    p.spec.training.micro_batch_auto = true;
+    p.spec.training.global_batch = 24;
+    const Gpu g = toy_gpu();
+    CHECK(layout_problems(p, whole(g), Layout{.data = 5}) ==
+          std::vector<std::string>{"global batch 24 is not a multiple of data parallel 5"});
+    // a pipeline of 2 over a share of 12 sequences: 1, 2 and 4 divide it; one sequence per
+    // micro-batch gives 12 micro-batches and the smallest bubble, (2 - 1)/12
+    auto e = evaluate(p, whole(g), Layout{.pipeline = 2, .data = 2});
+    REQUIRE(e.training);
+    CHECK(e.training->micro_batch == 1);
+    CHECK(e.training->performance.gradient_accumulation == 12);
+    // the optimizer in backward cannot accumulate: the whole share in one micro-batch
+    p.spec.training.optimizer_in_backward = true;
+    e = evaluate(p, whole(g), Layout{.data = 2});
+    REQUIRE(e.training);
+    CHECK(e.training->micro_batch == 12);
+    CHECK(e.training->performance.gradient_accumulation == 1);
+}
+
 TEST_CASE("evaluate: fits, targets and the reasons it gives") {
     Problem p = toy_inference();
     const Gpu g = toy_gpu();

@@ -212,6 +212,15 @@ TEST_CASE("fine-tuning memory savers: optimizer in backward, offload, chunked lo
     CHECK(d.training.loss_chunks == 1);
     CHECK(d.training.fused_kernels);
     CHECK_FALSE(d.training.gradient_precision);
+    CHECK_FALSE(d.training.micro_batch_auto);
+    const Spec a = parse_spec("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, micro_batch: auto}\n",
+                              "a.yaml");
+    CHECK(a.training.micro_batch_auto);
+    CHECK(a.training.micro_batch_text() == "auto");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, micro_batch: many}\n") ==
+          "spec.yaml:3:45: error: expected 'micro_batch' to be a whole number or 'auto', got 'many'\n"
+          "  training: {sequence_length: 8, micro_batch: many}\n"
+          "                                              ^\n");
 }
 
 TEST_CASE("an unknown offload target gets a did-you-mean, and offload must be a list") {
