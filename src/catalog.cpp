@@ -392,16 +392,42 @@ const Gpu& Catalog::resolve(std::string_view name) const {
                                  "use one of the ids", {}}});
 }
 
-Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
-    DiagnosticSink sink;
-    Catalog cat;
+namespace detail {
+
+/// One GPU entry merged over the files read so far, and the result of checking it.
+struct MergedEntry {
+    json merged;
+    std::string origin;   ///< the last file that names the id
+    std::string pointer;  ///< the entry's pointer in that file
+    json last_layer;      ///< the entry as that file wrote it
+    Gpu gpu;
+    std::vector<Diagnostic> diagnostics;  ///< of checking `merged`
+};
+
+}  // namespace detail
+
+using detail::MergedEntry;
+
+struct CatalogBase::State {
+    std::vector<Diagnostic> diagnostics;  ///< of reading the files, in order
+    std::string schema_version;
+    std::vector<std::string> origins;
     std::map<std::string, Efficiency> defaults;
-    std::map<std::string, std::pair<json, std::string>> entries;  // id -> merged entry, last origin
-    std::map<std::string, std::string> pointers;                  // id -> pointer in its last file
-    std::map<std::string, json> last_layers;                      // id -> the entry as its last file wrote it
+    std::map<std::string, MergedEntry> entries;
+};
+
+namespace {
+
+using State = CatalogBase::State;
+
+/// Reads `sources` into `s`, merging entries over those of `s` or, for ids `s` lacks, over a copy
+/// of `base`'s. Records the architectures whose defaults a source sets in `archs`.
+void read_sources(State& s, const std::vector<CatalogSource>& sources, const State* base, std::set<std::string>& archs) {
+    DiagnosticSink sink;
+    sink.diagnostics() = std::move(s.diagnostics);
     for (const auto& src : sources) {
         Checker c(sink, src.origin);
-        cat.origins.push_back(src.origin);
+        s.origins.push_back(src.origin);
         json doc;
         if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
         try {
@@ -430,11 +456,12 @@ Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
         if (!version) c.error("/schema_version", "missing required field 'schema_version'");
         else if (version->rfind("1.", 0) != 0)
             c.error("/schema_version", fmt::format("unsupported catalog schema version '{}': expected 1.x", *version));
-        else if (cat.schema_version.empty()) cat.schema_version = *version;
+        else if (s.schema_version.empty()) s.schema_version = *version;
         if (doc.contains("architecture_defaults") && c.object(doc["architecture_defaults"], "/architecture_defaults"))
             for (const auto& [arch, v] : doc["architecture_defaults"].items()) {
                 const std::string p = "/architecture_defaults/" + arch;
-                defaults[arch] = read_efficiency(c, v, p, defaults[arch]);
+                s.defaults[arch] = read_efficiency(c, v, p, s.defaults[arch]);
+                archs.insert(arch);
             }
         if (!doc.contains("gpus")) continue;
         if (!doc["gpus"].is_array()) {
@@ -455,31 +482,101 @@ Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
                 c.error(ptr + "/id", fmt::format("duplicate id '{}'", id));
                 continue;
             }
-            auto [it, fresh] = entries.try_emplace(id, e, src.origin);
-            if (!fresh) {
-                it->second.first.merge_patch(e);
-                it->second.second = src.origin;
+            auto it = s.entries.find(id);
+            if (it == s.entries.end() && base)
+                if (auto b = base->entries.find(id); b != base->entries.end()) it = s.entries.emplace(id, b->second).first;
+            if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, src.origin, {}, {}, {}, {}}).first;
+            else {
+                it->second.merged.merge_patch(e);
+                it->second.origin = src.origin;
             }
-            pointers[id] = ptr;
-            last_layers[id] = e;
+            it->second.pointer = ptr;
+            it->second.last_layer = e;
         }
     }
-    for (const auto& [id, entry] : entries) {
-        Checker c(sink, entry.second);
-        Gpu g = read_gpu(c, entry.first, pointers[id], defaults, &last_layers[id]);
-        g.origin = entry.second;
-        cat.gpus.push_back(std::move(g));
+    s.diagnostics = std::move(sink.diagnostics());
+}
+
+/// Checks a merged entry against the architecture defaults, keeping the result and its problems.
+void check_entry(const MergedEntry& m, const std::map<std::string, Efficiency>& defaults, Gpu& gpu,
+                 std::vector<Diagnostic>& diagnostics) {
+    DiagnosticSink sink;
+    Checker c(sink, m.origin);
+    gpu = read_gpu(c, m.merged, m.pointer, defaults, &m.last_layer);
+    gpu.origin = m.origin;
+    diagnostics = std::move(sink.diagnostics());
+}
+
+}  // namespace
+
+CatalogBase::CatalogBase() : state_(std::make_shared<const State>()) {}
+
+CatalogBase parse_catalog_base(const std::vector<CatalogSource>& sources) {
+    auto s = std::make_shared<State>();
+    std::set<std::string> archs;
+    read_sources(*s, sources, nullptr, archs);
+    for (auto& [id, m] : s->entries) check_entry(m, s->defaults, m.gpu, m.diagnostics);
+    CatalogBase base;
+    base.state_ = std::move(s);
+    return base;
+}
+
+Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>& overlays) {
+    const State& b = *base.state_;
+    // Everything but the entries is small: copied. `s.entries` holds only what the overlays change.
+    State s{b.diagnostics, b.schema_version, b.origins, b.defaults, {}};
+    std::set<std::string> archs;
+    read_sources(s, overlays, &b, archs);
+    for (auto& [id, m] : s.entries) check_entry(m, s.defaults, m.gpu, m.diagnostics);
+    DiagnosticSink sink;
+    sink.diagnostics() = std::move(s.diagnostics);
+    Catalog cat;
+    cat.schema_version = s.schema_version;
+    cat.origins = s.origins;
+    std::vector<const std::string*> pointers;  // of each entry of cat.gpus
+    auto add = [&](const MergedEntry& m, const Gpu& gpu, const std::vector<Diagnostic>& diagnostics) {
+        cat.gpus.push_back(gpu);
+        auto& ds = sink.diagnostics();
+        ds.insert(ds.end(), diagnostics.begin(), diagnostics.end());
+        pointers.push_back(&m.pointer);
+    };
+    // Both maps are sorted by id: walk them together, the overlays' entries winning. A base entry
+    // is checked again only when an overlay set its architecture's defaults.
+    auto i = b.entries.begin();
+    auto j = s.entries.begin();
+    while (i != b.entries.end() || j != s.entries.end()) {
+        if (j == s.entries.end() || (i != b.entries.end() && i->first < j->first)) {
+            const MergedEntry& m = i->second;
+            if (archs.count(m.gpu.architecture)) {
+                Gpu gpu;
+                std::vector<Diagnostic> diagnostics;
+                check_entry(m, s.defaults, gpu, diagnostics);
+                add(m, gpu, diagnostics);
+            } else {
+                add(m, m.gpu, m.diagnostics);
+            }
+            ++i;
+        } else {
+            if (i != b.entries.end() && i->first == j->first) ++i;
+            add(j->second, j->second.gpu, j->second.diagnostics);
+            ++j;
+        }
     }
     // Aliases must not shadow another entry's id (an alias may be shared to mean "any of these").
-    for (const auto& g : cat.gpus)
-        for (const auto& a : g.aliases)
-            for (const auto& other : cat.gpus)
-                if (&other != &g && lower(other.id) == lower(a))
-                    Checker(sink, g.origin).error(pointers[g.id] + "/aliases",
-                                                  fmt::format("alias '{}' is the id of another entry", a));
+    std::vector<std::string> lower_ids;
+    for (const auto& g : cat.gpus) lower_ids.push_back(lower(g.id));
+    for (std::size_t k = 0; k < cat.gpus.size(); ++k)
+        for (const auto& a : cat.gpus[k].aliases) {
+            const std::string la = lower(a);
+            for (std::size_t o = 0; o < cat.gpus.size(); ++o)
+                if (o != k && lower_ids[o] == la)
+                    Checker(sink, cat.gpus[k].origin).error(*pointers[k] + "/aliases", fmt::format("alias '{}' is the id of another entry", a));
+        }
     sink.throw_if_any<CatalogError>();
     return cat;
 }
+
+Catalog parse_catalogs(const std::vector<CatalogSource>& sources) { return parse_catalogs(CatalogBase(), sources); }
 
 std::string_view bundled_catalog_text() { return embedded::gpus_json; }
 

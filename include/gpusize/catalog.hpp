@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,12 +25,14 @@ struct Price {
     UsdPerHour per_gpu_hour;
     std::string date;
     std::string source;
+    friend bool operator==(const Price&, const Price&) = default;
 };
 
 struct PurchasePrice {
     Usd price;
     std::string date;
     std::string source;
+    friend bool operator==(const PurchasePrice&, const PurchasePrice&) = default;
 };
 
 struct Link {
@@ -37,6 +40,7 @@ struct Link {
     std::string generation;
     BytesPerSecond bandwidth;  ///< scale-up: total bidirectional per GPU; scale-out: per direction
     int domain_size = 1;       ///< GPUs in one scale-up domain
+    friend bool operator==(const Link&, const Link&) = default;
 };
 
 struct Efficiency {
@@ -46,6 +50,7 @@ struct Efficiency {
     double allreduce_inter_node = 0;  ///< all-reduce bus bandwidth / scale-out bandwidth
     std::string source;
     bool measured = false;
+    friend bool operator==(const Efficiency&, const Efficiency&) = default;
 };
 
 struct Partition {
@@ -53,6 +58,7 @@ struct Partition {
     Bytes memory;
     double compute_fraction = 1;
     double bandwidth_fraction = 1;
+    friend bool operator==(const Partition&, const Partition&) = default;
 };
 
 struct Gpu {
@@ -88,6 +94,7 @@ struct Gpu {
     BytesPerSecond pcie_bandwidth() const;
     /// The cheapest listed on-demand price, if any (ties: provider name).
     std::optional<Price> cheapest_price() const;
+    friend bool operator==(const Gpu&, const Gpu&) = default;
 };
 
 struct Catalog {
@@ -101,6 +108,7 @@ struct Catalog {
     const Gpu& resolve(std::string_view name) const;
     /// Every id and alias, for suggestions.
     std::vector<std::string> names() const;
+    friend bool operator==(const Catalog&, const Catalog&) = default;
 };
 
 /// One catalog file's text and the name it is reported under.
@@ -113,6 +121,28 @@ struct CatalogSource {
 /// the fields it names (a JSON merge patch), a new id must be complete. Collects every problem and
 /// throws CatalogError naming the file and the JSON pointer of each.
 Catalog parse_catalogs(const std::vector<CatalogSource>& sources);
+
+/// Catalog files read, merged and checked once, to be overlaid many times (the catalog fuzzer
+/// overlays each of its inputs on the bundled catalog). Problems found in them are kept, not
+/// thrown: parse_catalogs reports them with the overlays' own. Cheap to copy (shared, immutable).
+class CatalogBase {
+public:
+    CatalogBase();
+    struct State;
+
+private:
+    std::shared_ptr<const State> state_;
+    friend CatalogBase parse_catalog_base(const std::vector<CatalogSource>& sources);
+    friend Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>& overlays);
+};
+
+/// Reads `sources` as parse_catalogs does, without throwing. The texts need not outlive the result.
+CatalogBase parse_catalog_base(const std::vector<CatalogSource>& sources);
+
+/// The same Catalog, or the same CatalogError, as parse_catalogs over the base's sources followed
+/// by `overlays`, at the cost of the overlays alone: only the entries an overlay names, or whose
+/// architecture_defaults it changes, are merged and checked again.
+Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>& overlays);
 
 /// The text of the catalog embedded in the binary (data/gpus.json).
 std::string_view bundled_catalog_text();

@@ -1,6 +1,7 @@
 // The GPU catalog (catalog.hpp): invariants over the whole bundled catalog, one test per alias
 // rule, overlays that override or add entries, the full message of each broken overlay under
-// tests/data/catalogs/, and independence from the order of entries.
+// tests/data/catalogs/, a base parsed once giving what parse_catalogs gives, and independence from
+// the order of entries.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
@@ -357,6 +359,64 @@ TEST_CASE("a number too large for a double is an invalid catalog, not a crash") 
     } catch (const CatalogError& e) {
         CHECK(std::string(e.what()) == "huge.json: /: invalid JSON: number overflow parsing '1e400'\n");
     }
+}
+
+// ---- a base parsed once -------------------------------------------------------------------------
+
+namespace {
+
+/// The Catalog, or the CatalogError's text, of one way of parsing.
+template <class F>
+std::variant<Catalog, std::string> outcome(F parse) {
+    try {
+        return parse();
+    } catch (const CatalogError& e) {
+        return std::string(e.what());
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a base parsed once, then an overlay, gives what parse_catalogs gives") {
+    const CatalogBase base = parse_catalog_base({{bundled_catalog_text(), "data/gpus.json"}});
+    // Every overlay fixture, valid or broken, and overlays that change an architecture's defaults
+    // (every entry of that architecture is checked again) or break them.
+    std::vector<std::pair<std::string, std::string>> overlays;
+    for (const char* name : {"new-gpu.json", "price-override.json", "negative-memory.json", "unknown-key.json", "duplicate-id.json",
+                             "dense-exceeds-sparse.json", "bad-schema-version.json", "invalid-json.json", "incomplete-gpu.json"})
+        overlays.emplace_back(read_text(std::string("tests/data/catalogs/") + name), name);
+    overlays.emplace_back(R"({"schema_version": "1.0", "architecture_defaults": {"hopper": {"matmul": 0.5}}})", "hopper.json");
+    overlays.emplace_back(R"({"schema_version": "1.0", "architecture_defaults": {"hopper": {"matmul": 2}}})", "bad-hopper.json");
+    for (const auto& [text, name] : overlays) {
+        INFO(name);
+        const auto once = outcome([&] { return parse_catalogs(base, {{text, name}}); });
+        const auto all = outcome([&] { return parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, name}}); });
+        CHECK(once == all);
+        if (const auto* e = std::get_if<std::string>(&all)) CHECK_FALSE(e->empty());
+    }
+    // The defaults overlay changed the Hopper entries, and only them.
+    const std::string& hopper_text = overlays[overlays.size() - 2].first;
+    const std::string& bad_hopper_text = overlays.back().first;
+    const Catalog hopper = parse_catalogs(base, {{hopper_text, "hopper.json"}});
+    CHECK(hopper.find_id("h200-sxm-141gb")->efficiency.matmul == 0.5);
+    CHECK(hopper.find_id("h100-sxm-80gb")->efficiency == bundled().find_id("h100-sxm-80gb")->efficiency);  // its own
+    CHECK(hopper.find_id("l4")->efficiency == bundled().find_id("l4")->efficiency);
+    // Two overlays at once; a base of two files with a problem of its own, reported before the
+    // overlay's as parse_catalogs reports them.
+    const std::string new_gpu = read_text("tests/data/catalogs/new-gpu.json");
+    const std::string negative = read_text("tests/data/catalogs/negative-memory.json");
+    CHECK(outcome([&] { return parse_catalogs(base, {{new_gpu, "a.json"}, {hopper_text, "b.json"}}); }) ==
+          outcome([&] { return parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {new_gpu, "a.json"}, {hopper_text, "b.json"}}); }));
+    const CatalogBase broken = parse_catalog_base({{bundled_catalog_text(), "data/gpus.json"}, {bad_hopper_text, "bad-hopper.json"}});
+    const auto both = outcome([&] { return parse_catalogs(broken, {{negative, "negative.json"}}); });
+    CHECK(both == outcome([&] {
+              return parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {bad_hopper_text, "bad-hopper.json"}, {negative, "negative.json"}});
+          }));
+    CHECK(both == std::variant<Catalog, std::string>(
+                      "bad-hopper.json: /architecture_defaults/hopper/matmul: expected a fraction in (0, 1], got 2\n"
+                      "negative.json: /gpus/0/memory_bytes: expected a positive number, got -1\n"));
+    // No overlay at all: the base itself.
+    CHECK(parse_catalogs(base, {}) == bundled());
 }
 
 // ---- determinism ----------------------------------------------------------------------------
