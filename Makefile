@@ -30,7 +30,7 @@ FUZZ_BUILD ?= build-fuzz
 fuzz:
 	@./scripts/install-deps.sh $(DEPS) clang libclang-rt-14-dev
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DGPUSIZE_FUZZ=ON -DGPUSIZE_BUILD_TESTS=OFF -DGPUSIZE_BUILD_BENCH=OFF
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_spec fuzz_catalog fuzz_hf_config
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_spec fuzz_catalog fuzz_hf_config fuzz_set
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD)
 
 clean:

@@ -20,6 +20,34 @@ namespace {
 constexpr std::size_t max_document_bytes = 4u << 20;
 constexpr int max_nesting = 64;
 
+/// Records where each document and its first node start, and the first scalar that decodes to
+/// text that is not UTF-8; builds nothing.
+struct DocumentStarts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks, first_nodes;
+    std::optional<BadString> bad_string;
+    void node(const YAML::Mark& mark) {
+        if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
+    }
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
+        marks.push_back(mark);
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& value) override {
+        node(mark);
+        if (bad_string) return;
+        if (const std::size_t bad = invalid_utf8(value); bad != std::string::npos)
+            bad_string = BadString{mark, static_cast<unsigned char>(value[bad])};
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
+    void OnMapEnd() override {}
+};
+}  // namespace
+
 int nesting_depth(std::string_view text) {
     int depth = 0, deepest = 0;
     for (char c : text) {
@@ -29,10 +57,6 @@ int nesting_depth(std::string_view text) {
     return deepest;
 }
 
-/// The first line whose block collections may nest deeper than `limit`, or 0. Block collections
-/// nest by indentation and by indicators on one line ("- - - x", "? ? x", "- a: - b"); the open
-/// indentation levels plus the line's indicators bound the depth from above, so yaml-cpp's
-/// recursive descent never sees a deep document.
 int too_deep_block_line(std::string_view text, int limit) {
     std::vector<std::size_t> indents;
     int line_number = 0;
@@ -55,8 +79,6 @@ int too_deep_block_line(std::string_view text, int limit) {
     return 0;
 }
 
-/// The offset of the first byte that does not start or continue a valid UTF-8 character
-/// (overlong forms, surrogates and code points past U+10FFFF included), or npos.
 std::size_t invalid_utf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
@@ -81,26 +103,38 @@ std::size_t invalid_utf8(std::string_view s) {
     }
     return std::string_view::npos;
 }
-/// Records where each document and its first node start; builds nothing.
-struct DocumentStarts : YAML::EventHandler {
-    std::vector<YAML::Mark> marks, first_nodes;
-    void node(const YAML::Mark& mark) {
-        if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
+
+std::size_t control_character(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
     }
-    void OnDocumentStart(const YAML::Mark& mark) override {
-        if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
-        marks.push_back(mark);
+    return std::string_view::npos;
+}
+
+std::string bad_string_message(const BadString& b) {
+    return fmt::format("invalid UTF-8 in a string: byte 0x{:02x} starts no character", b.byte);
+}
+
+DocumentScan scan_documents(std::string_view text) {
+    // Stop where a document starts at the same place as the one before: yaml-cpp did not move.
+    DocumentStarts starts;
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    DocumentScan scan;
+    while (parser.HandleNextDocument(starts)) {
+        const auto n = starts.marks.size();
+        if (n >= 2 && starts.marks[n - 1].pos == starts.marks[n - 2].pos) {
+            scan.stray_comma = starts.marks.back();
+            starts.marks.pop_back();
+            break;
+        }
     }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { node(mark); }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
-    void OnMapEnd() override {}
-};
-}  // namespace
+    scan.starts = std::move(starts.marks);
+    scan.first_nodes = std::move(starts.first_nodes);
+    scan.bad_string = starts.bad_string;
+    return scan;
+}
 
 YamlReader::YamlReader(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
 
@@ -118,37 +152,42 @@ YAML::Node YamlReader::load() {
         sink_.error({origin_, line, 1, {}}, fmt::format("block collections nest deeper than {} levels", max_nesting));
         return {};
     }
-    if (const std::size_t bad = invalid_utf8(text_); bad != std::string_view::npos) {
-        const std::string_view before = std::string_view(text_).substr(0, bad);
+    // A byte at `offset`, located; the line itself is not shown: it is not text a terminal can print.
+    auto refuse_byte = [&](std::size_t offset, std::string message, std::string hint) {
+        const std::string_view before = std::string_view(text_).substr(0, offset);
         const int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
         const auto line_start = before.rfind('\n');
-        const int column = static_cast<int>(bad - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
-        // The line itself is not shown: it is not text a terminal can print.
-        sink_.error({origin_, line, column, {}},
-                    fmt::format("invalid UTF-8: byte 0x{:02x} starts no character", static_cast<unsigned char>(text_[bad])),
+        const int column = static_cast<int>(offset - (line_start == std::string_view::npos ? 0 : line_start + 1)) + 1;
+        sink_.error({origin_, line, column, {}}, std::move(message), std::move(hint));
+    };
+    if (const std::size_t bad = invalid_utf8(text_); bad != std::string_view::npos) {
+        refuse_byte(bad, fmt::format("invalid UTF-8: byte 0x{:02x} starts no character", static_cast<unsigned char>(text_[bad])),
                     "save the file as UTF-8");
         return {};
     }
+    if (const std::size_t bad = control_character(text_); bad != std::string_view::npos) {
+        const auto byte = static_cast<unsigned char>(text_[bad]);
+        refuse_byte(bad, fmt::format("invalid character: control character 0x{:02x} is not allowed in YAML", byte),
+                    fmt::format("remove it, or write it as the escape \\x{:02x} in a double-quoted string", byte));
+        return {};
+    }
     try {
-        // yaml-cpp 0.7's LoadAll loops forever on a document that starts with a stray ',' (the
-        // parser returns a document without consuming the token): count the documents here and
-        // stop where one starts at the same place as the one before.
-        DocumentStarts starts;
-        std::istringstream in(text_);
-        YAML::Parser parser(in);
-        while (parser.HandleNextDocument(starts)) {
-            const auto n = starts.marks.size();
-            if (n >= 2 && starts.marks[n - 1].pos == starts.marks[n - 2].pos) {
-                const auto& m = starts.marks.back();
-                error_at({origin_, m.line + 1, m.column + 1, {}}, "invalid YAML: unexpected ',' outside a flow collection");
-                return {};
-            }
+        const DocumentScan scan = scan_documents(text_);
+        if (scan.stray_comma) {
+            const auto& m = *scan.stray_comma;
+            error_at({origin_, m.line + 1, m.column + 1, {}}, "invalid YAML: unexpected ',' outside a flow collection");
+            return {};
         }
-        if (starts.marks.empty()) return {};
-        if (starts.marks.size() > 1) {
-            const auto& m = starts.first_nodes.size() > 1 ? starts.first_nodes[1] : starts.marks[1];
-            error_at({origin_, m.line + 1, m.column + 1, {}}, fmt::format("expected one YAML document, got {}", starts.marks.size()),
+        if (scan.starts.empty()) return {};
+        if (scan.starts.size() > 1) {
+            const auto& m = scan.first_nodes.size() > 1 ? scan.first_nodes[1] : scan.starts[1];
+            error_at({origin_, m.line + 1, m.column + 1, {}}, fmt::format("expected one YAML document, got {}", scan.starts.size()),
                      "remove the '---' separators or split the file");
+            return {};
+        }
+        if (scan.bad_string) {
+            const auto& m = scan.bad_string->mark;
+            error_at({origin_, m.line + 1, m.column + 1, {}}, bad_string_message(*scan.bad_string), bad_string_hint);
             return {};
         }
         return YAML::Load(text_);

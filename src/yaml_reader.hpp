@@ -75,4 +75,51 @@ KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& patch, std::map<std:
 /// Human description of a node's type for "expected X, got Y" messages.
 std::string describe(const YAML::Node& n);
 
+// The checks YamlReader::load runs before yaml-cpp parses a text, for YAML text parsed elsewhere
+// (the values of `--set` overrides).
+
+/// The deepest nesting of flow collections (`[`, `{`) in `text`.
+int nesting_depth(std::string_view text);
+
+/// The first 1-based line whose block collections may nest deeper than `limit`, or 0. Block
+/// collections nest by indentation and by indicators on one line ("- - - x", "? ? x", "- a: - b");
+/// the open indentation levels plus the line's indicators bound the depth from above, so yaml-cpp's
+/// recursive descent never sees a deep document.
+int too_deep_block_line(std::string_view text, int limit);
+
+/// The offset of the first byte that does not start or continue a valid UTF-8 character
+/// (overlong forms, surrogates and code points past U+10FFFF included), or npos.
+std::size_t invalid_utf8(std::string_view s);
+
+/// The offset of the first control character YAML does not allow (C0 but tab, line feed and
+/// carriage return; DEL), or npos. yaml-cpp 0.7 reads a NUL byte in any scalar as the start of an
+/// escape: "\0N" becomes the single byte 0x85, which is not UTF-8.
+std::size_t control_character(std::string_view s);
+
+/// A scalar whose decoded text is not UTF-8, and its first bad byte.
+struct BadString {
+    YAML::Mark mark;
+    unsigned char byte = 0;
+};
+
+/// Where the documents of a YAML text start, found without building nodes.
+struct DocumentScan {
+    std::vector<YAML::Mark> starts;       ///< of each document
+    std::vector<YAML::Mark> first_nodes;  ///< of each document's first node, where it has one
+    /// Where a document starts with a stray ',' (then the scan stops there): yaml-cpp 0.7 returns
+    /// such a document without consuming the token, so LoadAll loops forever and Load returns null.
+    std::optional<YAML::Mark> stray_comma;
+    /// The first scalar that decodes to text that is not UTF-8, though the text is: yaml-cpp 0.7
+    /// decodes the escapes `\N` and `\_` of double-quoted scalars to the single bytes 0x85 and 0xa0.
+    std::optional<BadString> bad_string;
+};
+
+/// The message and hint for DocumentScan::bad_string.
+std::string bad_string_message(const BadString& b);
+inline constexpr const char* bad_string_hint =
+    "yaml-cpp decodes the escapes \\N and \\_ to single bytes: write \\x85 and \\xa0 instead";
+
+/// Scans every document of `text`. Throws YAML::Exception on a syntax error, as YAML::Load does.
+DocumentScan scan_documents(std::string_view text);
+
 }  // namespace gpusize::detail

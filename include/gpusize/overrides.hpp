@@ -32,7 +32,8 @@ struct Override {
 };
 
 /// Parses `key=value` arguments in order. A missing '=', an empty path segment (`a..b`) or an
-/// empty value are UsageErrors (exit 64) located at `--set:N:COL`.
+/// empty value are UsageErrors (exit 64) located at `--set:N:COL`, and so are more than 256
+/// overrides (applying them parses each past the blocks of those before it).
 std::vector<Override> parse_overrides(const std::vector<std::string>& args);
 
 /// Rewrites diagnostics that the spec parser located past the end of `spec_text` (where the
@@ -48,8 +49,9 @@ namespace detail {
 /// node an override adds carries a mark past the end of `spec_text` (one line block per override,
 /// columns as in its text) so the spec parser's own diagnostics can be relocated to the override.
 /// Setting a key through a scalar or a list (`precision.kv_cache` when the spec says
-/// `precision: bf16`) and a value that is not valid YAML are returned, located at `--set:N:COL`;
-/// such an override is not applied.
+/// `precision: bf16`), a value that is not valid YAML or holds more than one document, and what
+/// the spec reader refuses in a file (text that is not UTF-8, key or value nesting deeper than 64
+/// levels) are returned, located at `--set:N:COL`; such an override is not applied.
 /// A short-form key and its explicit twin (`batch` and `inference.concurrency` or
 /// `training.micro_batch`) are one setting: setting either removes the other from the spec.
 std::vector<Diagnostic> apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, std::string_view spec_text);

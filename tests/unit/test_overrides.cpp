@@ -108,6 +108,17 @@ TEST_CASE("override problems are located at --set:N:COL, after the spec's own") 
           "hint: did you mean 'decode_step_overhead_ms'?\n");
 }
 
+TEST_CASE("the sections an override creates are located at their key segment") {
+    CHECK(spec_error({"name=a", "deployment.gpus.100000000=x"}) ==
+          "--set:2:12: error: expected 'gpus' to be a list of catalog ids, got a mapping\n"
+          "  deployment.gpus.100000000=x\n"
+          "             ^\n");
+    CHECK(spec_error({"model.mla.kv_lora_rank=512"}) ==
+          "--set:1:7: error: 'mla' needs kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim and v_head_dim\n"
+          "  model.mla.kv_lora_rank=512\n"
+          "        ^\n");
+}
+
 TEST_CASE("spec file errors keep their place when overrides are given") {
     CHECK(spec_error({"inference.concurrency=x"}, "model: {preset: llama-3.1-8b}\nmodle: 1\ninference: {input_tokens: 1, output_tokens: 1}\n") ==
           "spec.yaml:2:1: error: unknown key 'modle' in the spec\n"

@@ -61,6 +61,17 @@ std::vector<std::string> bad_numbers(const std::string& json_text) {
     return out;
 }
 
+/// `plan specs/small.yaml` with one `--set` for each line of a fixture under set/ (fuzz_set's
+/// input format).
+Result plan_with_sets(const std::string& fixture, std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"plan", dir + "specs/small.yaml"};
+    std::istringstream lines(read(dir + "set/" + fixture));
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) args.insert(args.end(), {"--set", line});
+    args.insert(args.end(), more.begin(), more.end());
+    return run_args(args);
+}
+
 /// The largest integer in the document (to see that a product was not wrapped).
 double largest_number(const nlohmann::json& j) {
     if (j.is_number()) return j.get<double>();
@@ -205,6 +216,108 @@ TEST_CASE("fuzz: a spec that is not UTF-8 is refused (its name would make the JS
         CHECK(e.code == 65);
         CHECK(e.err.rfind("-:3:7: error: invalid UTF-8: byte 0x", 0) == 0);
     }
+}
+
+TEST_CASE("fuzz: an override that is not UTF-8 is refused (a name would make the JSON output invalid)") {
+    auto r = plan_with_sets("invalid-utf8.txt", {"-o", "json"});
+    CHECK(r.code == 65);
+    CHECK(r.out.empty());
+    CHECK(r.err == "--set:1:9: error: invalid UTF-8: byte 0xe9 starts no character\nhint: write the override in UTF-8\n");
+    // In the key as well; well-formed UTF-8 passes and comes out as valid JSON.
+    r = run_args({"plan", dir + "specs/small.yaml", "--set", "na\xe9me=x"});
+    CHECK(r.code == 65);
+    CHECK(r.err == "--set:1:3: error: invalid UTF-8: byte 0xe9 starts no character\nhint: write the override in UTF-8\n");
+    r = run_args({"plan", dir + "specs/small.yaml", "-o", "json", "--top", "1", "--set", "name=caf\xc3\xa9 \xe2\x82\xac"});
+    CHECK(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["workload"]["name"] == "caf\xc3\xa9 \xe2\x82\xac");
+}
+
+TEST_CASE("fuzz: override keys and values nest no deeper than a spec file may") {
+    // 10,000 key segments built 10,000 mappings in memory, each parsed from its own padded text:
+    // 15 s under the fuzzer's sanitizers.
+    const std::string text = read(dir + "set/deep-key-path.txt"), line = text.substr(0, text.find('\n'));
+    auto r = plan_with_sets("deep-key-path.txt");
+    CHECK(r.code == 65);
+    CHECK(r.err == "--set:1:129: error: the key nests deeper than 64 levels\n  " + line + "\n" + std::string(130, ' ') + "^\n");
+    // 64 segments are read (and refused as an unknown key, as in a file).
+    std::string sixty_four = "a";
+    for (int i = 1; i < 64; ++i) sixty_four += ".a";
+    r = run_args({"plan", dir + "specs/small.yaml", "--set", sixty_four + "=1"});
+    CHECK(r.code == 65);
+    CHECK(r.err.rfind("--set:1:1: error: unknown key 'a' in the spec\n", 0) == 0);
+    // Block collections in a value ("- - - x") were refused by yaml-cpp at 1,000 levels as "bad file".
+    const std::string block = read(dir + "set/deep-block-value.txt"), value = block.substr(0, block.find('\n'));
+    r = plan_with_sets("deep-block-value.txt");
+    CHECK(r.code == 65);
+    CHECK(r.err == "--set:1:6: error: the value nests deeper than 64 levels\n  " + value + "\n       ^\n");
+}
+
+TEST_CASE("fuzz: more than 256 overrides are refused before they are applied") {
+    // Each override is parsed past the blocks of those before it: 16,000 took 54 s under the
+    // fuzzer's sanitizers.
+    auto r = plan_with_sets("many-overrides.txt");
+    CHECK(r.code == 64);
+    CHECK(r.err == "--set:257:1: error: expected at most 256 overrides, got 16000\n");
+    std::vector<std::string> args{"plan", dir + "specs/small.yaml", "--top", "1"};
+    for (int i = 0; i < 256; ++i) args.insert(args.end(), {"--set", "inference.concurrency=" + std::to_string(i + 1)});
+    r = run_args(args);
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("concurrency 256") != std::string::npos);
+}
+
+TEST_CASE("fuzz: a stray ',' or a second document in an override value is invalid YAML, not a null value") {
+    // yaml-cpp's Load returned null for ',' (the spec reader's LoadAll looped forever on it).
+    auto r = plan_with_sets("stray-comma.txt");
+    CHECK(r.code == 65);
+    CHECK(r.err ==
+          "--set:1:23: error: invalid YAML in the value: unexpected ',' outside a flow collection\n"
+          "  inference.concurrency=,\n"
+          "                        ^\n");
+    r = run_args({"plan", dir + "specs/small.yaml", "--set", "name=a\n---\nb"});
+    CHECK(r.code == 65);
+    CHECK(r.err ==
+          "--set:1:1: error: expected one YAML document in the value, got 2\n"
+          "  b\n"
+          "  ^\n"
+          "hint: quote a value that holds '---' or '...'\n");
+}
+
+TEST_CASE("fuzz: a NUL byte or a \\N escape is refused (yaml-cpp decodes them to bytes that are not UTF-8)") {
+    // yaml-cpp 0.7 reads a NUL byte in any scalar as the start of an escape: "batch\0N7" became
+    // "batch", the byte 0x85, "7", and the JSON report did not parse. YAML allows no control
+    // characters but tab, line feed and carriage return.
+    auto r = run_args({"plan", dir + "specs/nul-byte.yaml", "-o", "json"});
+    CHECK(r.code == 65);
+    CHECK(r.out.empty());
+    CHECK(r.err ==
+          "tests/data/robustness/specs/nul-byte.yaml:3:12: error: invalid character: control character 0x00 is not allowed in YAML\n"
+          "hint: remove it, or write it as the escape \\x00 in a double-quoted string\n");
+    // Its escapes \N and \_ decode to the single bytes 0x85 and 0xa0.
+    r = run_args({"plan", dir + "specs/escape-nel.yaml", "-o", "json"});
+    CHECK(r.code == 65);
+    CHECK(r.err ==
+          "tests/data/robustness/specs/escape-nel.yaml:3:7: error: invalid UTF-8 in a string: byte 0x85 starts no character\n"
+          "  name: \"batch\\N7\"\n"
+          "        ^\n"
+          "hint: yaml-cpp decodes the escapes \\N and \\_ to single bytes: write \\x85 and \\xa0 instead\n");
+    // The escapes that yaml-cpp decodes right, and control characters written as escapes, pass.
+    r = run_args({"plan", "-", "-o", "json", "--top", "1"},
+                 "model: {preset: llama-3.1-8b}\ncontext: 4096\nname: \"a\\x85\\xa0\\t\\x00b\"\n");
+    CHECK(r.code == 0);
+    CHECK(nlohmann::json::parse(r.out)["workload"]["name"] == std::string("a\xc2\x85\xc2\xa0\t\0b", 8));
+    // In overrides too (a NUL cannot come from the command line, but a value is YAML all the same).
+    const std::string small = read(dir + "specs/small.yaml");
+    CHECK_THROWS_WITH(parse_spec(small, "small.yaml", parse_overrides({std::string("name=batch\0N7", 13)})),
+                      "--set:1:11: error: invalid character: control character 0x00 is not allowed in YAML\n"
+                      "hint: remove it, or write it as the escape \\x00 in a double-quoted value\n");
+    r = run_args({"plan", dir + "specs/small.yaml", "--set", "name=\"batch\\_7\""});
+    CHECK(r.code == 65);
+    CHECK(r.err ==
+          "--set:1:6: error: invalid UTF-8 in a string: byte 0xa0 starts no character\n"
+          "  name=\"batch\\_7\"\n"
+          "       ^\n"
+          "hint: yaml-cpp decodes the escapes \\N and \\_ to single bytes: write \\x85 and \\xa0 instead\n");
 }
 
 TEST_CASE("catalogs: deep nesting and numbers beyond a double are refused") {
