@@ -1,5 +1,7 @@
 #include "json_writer.hpp"
 
+#include "yaml_reader.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -61,8 +63,21 @@ void JsonWriter::value(std::string_view s) {
     write_string(s);
 }
 
-void JsonWriter::write_string(std::string_view s) {
+void JsonWriter::write_string(std::string_view text) {
     out_ += '"';
+    // Text that is not UTF-8 (a --catalog path, say) would make the whole document invalid JSON:
+    // each byte that starts no character becomes U+FFFD.
+    while (!text.empty()) {
+        const std::size_t bad = invalid_utf8(text);
+        write_escaped(text.substr(0, bad));
+        if (bad == std::string_view::npos) break;
+        out_ += "\xEF\xBF\xBD";
+        text.remove_prefix(bad + 1);
+    }
+    out_ += '"';
+}
+
+void JsonWriter::write_escaped(std::string_view s) {
     for (char c : s) {
         switch (c) {
             case '"': out_ += "\\\""; break;
@@ -75,7 +90,6 @@ void JsonWriter::write_string(std::string_view s) {
                 else out_ += c;
         }
     }
-    out_ += '"';
 }
 
 void JsonWriter::value(bool b) {

@@ -37,7 +37,8 @@ public:
 private:
     void before_value();
     void newline();
-    void write_string(std::string_view s);
+    void write_string(std::string_view text);
+    void write_escaped(std::string_view s);  ///< valid UTF-8, JSON escapes only
     std::string out_;
     std::vector<bool> first_;  ///< per open container: no member written yet
     bool after_key_ = false;

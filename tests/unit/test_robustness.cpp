@@ -16,6 +16,7 @@
 
 #include "cli/app.hpp"
 #include "cli_runner.hpp"
+#include "json_writer.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "gpusize/model_library.hpp"
@@ -445,4 +446,13 @@ TEST_CASE("the catalog's entry order does not change any output") {
         CHECK(render_report_json(y) == render_report_json(x));
         CHECK(render_report_table(y, {.verbose = true}) == render_report_table(x, {.verbose = true}));
     }
+}
+
+TEST_CASE("JSON output stays valid UTF-8 whatever text reaches it (a --catalog path that is not UTF-8)") {
+    detail::JsonWriter w;
+    w.begin_array();
+    w.value(std::string_view("caf\xe9.json"));
+    w.value(std::string_view("ok \xc3\xa9, cut \xe2\x82"));
+    w.end_array();
+    CHECK(w.take() == "[\n  \"caf\xEF\xBF\xBD.json\",\n  \"ok \xc3\xa9, cut \xEF\xBF\xBD\xEF\xBF\xBD\"\n]\n");
 }
