@@ -220,8 +220,11 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     r.tokens_per_step = global * seq;
     const Flops model_flops = training_flops_per_token(m, p.model.parameters, seq, tr.method) * r.tokens_per_step;
     Flops hardware_flops = model_flops;
-    if (tr.activation_checkpointing == Recompute::full)  // one more forward pass
-        hardware_flops += Flops(model_flops.value() / (tr.method == TrainingMethod::full ? 3.0 : 2.0));
+    // Full recomputation runs each transformer block's forward again: its matmuls and attention,
+    // not the output head and loss, which sit outside the checkpointed blocks.
+    if (tr.activation_checkpointing == Recompute::full)
+        hardware_flops += Flops(r.tokens_per_step * (2.0 * (p.model.parameters.active_matmul - d(m.hidden_size) * d(m.vocab_size)) +
+                                                     attention_flops_per_token(m, seq).value()));
     r.compute = hardware_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c)));
 
     // Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward), plus 2 more
