@@ -265,6 +265,15 @@ bool mixed_precision(const Problem& p) {
 
 }  // namespace
 
+double trainable_parameters(const Problem& p) {
+    const auto& tr = p.spec.training;
+    return tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(p.model.architecture, tr.lora);
+}
+
+DType stored_weight_precision(const Problem& p) {
+    return p.spec.training.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
+}
+
 Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l) {
     const auto& m = p.model.architecture;
     const auto& tr = p.spec.training;
@@ -329,9 +338,8 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         if (tr.method == TrainingMethod::full) {
             whole_weights = Bytes(held * bytes_per_element(p.spec.precision.weights));
         } else {
-            const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
-            trainable = lora_parameters(m, tr.lora) * d(s.layers) / d(m.layers) / t;
-            whole_weights = weight_bytes_per_gpu(m, s, l, base, c) + Bytes(trainable * 2.0);
+            trainable = trainable_parameters(p) * d(s.layers) / d(m.layers) / t;
+            whole_weights = weight_bytes_per_gpu(m, s, l, stored_weight_precision(p), c) + Bytes(trainable * 2.0);
         }
         Bytes weights = whole_weights / zero_weights;
         // FSDP gathers the layer in flight and prefetches the next.
@@ -373,7 +381,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         const Bytes stored_per_layer = stored_activation_bytes_per_layer(p, l);
         Bytes stored = stored_per_layer * stored_layers;
         if (tr.offload.activations) {  // the layer being worked on and the one in transfer stay
-            const Bytes kept = stored_per_layer * std::min(stored_layers, 2.0);
+            const Bytes kept = stored_per_layer * std::min(stored_layers, c[Constant::activation_offload_layers]);
             r.host += stored - kept;
             stored = kept;
         }

@@ -180,10 +180,9 @@ Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l,
     const auto& m = p.model.architecture;
     const double split = d(l.tensor) * d(l.pipeline);
     const double shard = tr.sharding == Sharding::zero3 ? d(l.data) : 1.0;
-    const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(m, tr.lora);
+    const double trainable = trainable_parameters(p);
     const double gradient_bytes = gradient_bytes_per_parameter(p);
-    const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
-    const double weights = p.model.parameters.total / split * bytes_per_parameter(base, p.calibration);
+    const double weights = p.model.parameters.total / split * bytes_per_parameter(stored_weight_precision(p), p.calibration);
     double bytes = 0;
     if (tr.offload.parameters) bytes += micro_batches * (2.0 * weights + trainable / split * gradient_bytes) / shard;
     else if (tr.offload.optimizer)
@@ -239,11 +238,10 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     // sharded optimizer reduce-scatters them and all-gathers the updated weights (half of each);
     // ZeRO-3 also all-gathers the weights for forward and again for backward.
     const double split = t * pp;
-    const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(m, tr.lora);
-    const DType base = tr.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
+    const double trainable = trainable_parameters(p);
     const Bytes grads(trainable / split * gradient_bytes_per_parameter(p));
     const Bytes updated(trainable / split * bytes_per_element(p.spec.precision.weights));
-    const Bytes gathered(p.model.parameters.total / split * bytes_per_parameter(base, c));
+    const Bytes gathered(p.model.parameters.total / split * bytes_per_parameter(stored_weight_precision(p), c));
     const Bytes dp_volume = tr.sharding == Sharding::none    ? grads
                             : tr.sharding == Sharding::zero3 ? grads * 0.5 + gathered
                                                              : (grads + updated) * 0.5;
@@ -283,8 +281,7 @@ FailureEstimate estimate_failures(const Problem& p, std::int64_t gpus, std::opti
     f.interruptions_per_gpu_hour = c[Constant::interruptions_per_gpu_hour];
     f.mtbf = hours(1.0 / (f.interruptions_per_gpu_hour * d(gpus)));
     // A checkpoint holds the trainable weights and their optimizer states (not gradients).
-    const double trainable = tr.method == TrainingMethod::full ? p.model.parameters.total
-                                                              : lora_parameters(p.model.architecture, tr.lora);
+    const double trainable = trainable_parameters(p);
     f.checkpoint = Bytes(trainable * (2.0 + optimizer_bytes_per_parameter(p)));
     f.checkpoint_write = f.checkpoint / gb_per_s(tr.checkpoint_write_gb_per_s.value_or(c[Constant::checkpoint_write_gb_per_s]));
     f.restart = Seconds(60.0 * tr.restart_minutes.value_or(c[Constant::restart_minutes]));

@@ -111,6 +111,11 @@ double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora);
 enum class TrainingPeak { forward, backward };
 std::string_view to_string(TrainingPeak v);
 
+/// Parameters the optimizer updates: all of them for full training, the adapters' for LoRA/QLoRA.
+double trainable_parameters(const Problem& p);
+/// How the model's weights are stored while training: NF4 under QLoRA, else the spec's precision.
+DType stored_weight_precision(const Problem& p);
+
 /// What one layer stores for backward for one micro-batch on one GPU: its input under full
 /// recomputation, else all its activations (sequence parallel whenever tensor parallel > 1).
 Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l);

@@ -2,11 +2,25 @@
 // hand in the test's comments.
 #pragma once
 
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
 #include "gpusize/catalog.hpp"
 #include "gpusize/model_library.hpp"
 #include "gpusize/problem.hpp"
 
 namespace gpusize::test {
+
+/// A file of the source tree, by its path from the repository root, byte for byte.
+inline std::string read_source(const std::string& relative) {
+    std::ifstream f(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    if (!f) throw std::runtime_error("cannot read " + relative);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
 
 /// A GPU with round numbers: 10 GiB usable (12 GiB nominal), 1e12 B/s, 1e14 FLOP/s bf16, 2e14 fp8,
 /// NVLink 8e11 B/s bidirectional in domains of 8, PCIe 4 x16, scale-out 5e10 B/s, efficiencies

@@ -11,20 +11,13 @@
 #include <sstream>
 #include <variant>
 
+#include "fixtures.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 
 using namespace gpusize;
 
 namespace {
-
-std::string read_text(const std::string& relative) {
-    std::ifstream f(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
-    REQUIRE(f);
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 const Catalog& bundled() {
     static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
@@ -37,7 +30,7 @@ Catalog with_overlays(const std::vector<std::string>& names) {
     std::vector<CatalogSource> sources{{bundled_catalog_text(), "data/gpus.json"}};
     for (const auto& n : names) {
         const std::string path = "tests/data/catalogs/" + n;
-        if (!texts.count(path)) texts[path] = read_text(path);
+        if (!texts.count(path)) texts[path] = test::read_source(path);
         sources.push_back({texts[path], path});
     }
     return parse_catalogs(sources);
@@ -384,7 +377,7 @@ TEST_CASE("a base parsed once, then an overlay, gives what parse_catalogs gives"
     std::vector<std::pair<std::string, std::string>> overlays;
     for (const char* name : {"new-gpu.json", "price-override.json", "negative-memory.json", "unknown-key.json", "duplicate-id.json",
                              "dense-exceeds-sparse.json", "bad-schema-version.json", "invalid-json.json", "incomplete-gpu.json"})
-        overlays.emplace_back(read_text(std::string("tests/data/catalogs/") + name), name);
+        overlays.emplace_back(test::read_source(std::string("tests/data/catalogs/") + name), name);
     overlays.emplace_back(R"({"schema_version": "1.0", "architecture_defaults": {"hopper": {"matmul": 0.5}}})", "hopper.json");
     overlays.emplace_back(R"({"schema_version": "1.0", "architecture_defaults": {"hopper": {"matmul": 2}}})", "bad-hopper.json");
     for (const auto& [text, name] : overlays) {
@@ -403,8 +396,8 @@ TEST_CASE("a base parsed once, then an overlay, gives what parse_catalogs gives"
     CHECK(hopper.find_id("l4")->efficiency == bundled().find_id("l4")->efficiency);
     // Two overlays at once; a base of two files with a problem of its own, reported before the
     // overlay's as parse_catalogs reports them.
-    const std::string new_gpu = read_text("tests/data/catalogs/new-gpu.json");
-    const std::string negative = read_text("tests/data/catalogs/negative-memory.json");
+    const std::string new_gpu = test::read_source("tests/data/catalogs/new-gpu.json");
+    const std::string negative = test::read_source("tests/data/catalogs/negative-memory.json");
     CHECK(outcome([&] { return parse_catalogs(base, {{new_gpu, "a.json"}, {hopper_text, "b.json"}}); }) ==
           outcome([&] { return parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {new_gpu, "a.json"}, {hopper_text, "b.json"}}); }));
     const CatalogBase broken = parse_catalog_base({{bundled_catalog_text(), "data/gpus.json"}, {bad_hopper_text, "bad-hopper.json"}});
@@ -429,8 +422,8 @@ TEST_CASE("the order of entries does not change the catalog") {
     // A seeded shuffle as well: a fixed permutation, not a random one.
     std::rotate(gpus.begin(), gpus.begin() + 7, gpus.end());
     const std::string rotated = doc.dump();
-    const std::string overlay_a = read_text("tests/data/catalogs/new-gpu.json");
-    const std::string overlay_b = read_text("tests/data/catalogs/price-override.json");
+    const std::string overlay_a = test::read_source("tests/data/catalogs/new-gpu.json");
+    const std::string overlay_b = test::read_source("tests/data/catalogs/price-override.json");
     const Catalog a = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {overlay_a, "a.json"}, {overlay_b, "b.json"}});
     for (const std::string* text : {&reversed, &rotated}) {
         const Catalog b = parse_catalogs({{*text, "data/gpus.json"}, {overlay_a, "a.json"}, {overlay_b, "b.json"}});

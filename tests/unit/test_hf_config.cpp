@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "fixtures.hpp"
 #include "gpusize/model.hpp"
 #include "gpusize/model_library.hpp"
 #include "gpusize/spec.hpp"
@@ -17,14 +18,6 @@
 using namespace gpusize;
 
 namespace {
-
-std::string read_fixture(const std::string& relative) {
-    std::ifstream in(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
-    REQUIRE(in.good());
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 struct Imported {
     HfModel hf;
@@ -34,7 +27,7 @@ struct Imported {
 /// Imports a fixture and completes it as resolve_model does for a spec's hf_config.
 Imported import_fixture(const std::string& name) {
     const std::string path = "tests/data/hf/" + name + ".json";
-    Imported r{parse_hf_config(read_fixture(path), path), {}};
+    Imported r{parse_hf_config(test::read_source(path), path), {}};
     DiagnosticSink sink;
     r.architecture = complete_architecture(ModelArchitecture{}, r.hf.patch, true, {}, SourceLocation{path, 0, 0, {}}, sink);
     REQUIRE(sink.empty());
@@ -54,7 +47,7 @@ double kv_bytes_per_token(const ModelArchitecture& m) { return kv_cache_bytes(m,
 std::string import_error(const std::string& name) {
     const std::string path = "tests/data/hf/broken/" + name + ".json";
     try {
-        parse_hf_config(read_fixture(path), path);
+        parse_hf_config(test::read_source(path), path);
     } catch (const SpecError& e) {
         return e.what();
     }
@@ -230,7 +223,7 @@ TEST_CASE("hf config: a spec imports the file and overrides its fields") {
         "inference: {input_tokens: 1024, output_tokens: 128}\n";
     const Spec spec = parse_spec(spec_text, "spec.yaml");
     REQUIRE(spec.model.hf_config == "tests/data/hf/llama-3.1-8b.json");
-    const std::string file = read_fixture(*spec.model.hf_config);
+    const std::string file = test::read_source(*spec.model.hf_config);
     const Problem p = make_problem(spec, bundled_models(), file);
     CHECK(p.model.source_kind == ModelSource::hf_config);
     CHECK(p.model.declared_weights == DType::bf16);

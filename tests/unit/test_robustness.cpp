@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fixtures.hpp"
 #include "cli/app.hpp"
 #include "cli_runner.hpp"
 #include "json_writer.hpp"
@@ -33,14 +34,6 @@ using gpusize::test::run_args;
 using Result = gpusize::test::CliResult;
 
 const std::string dir = "tests/data/robustness/";
-
-std::string read(const std::string& relative) {
-    std::ifstream f(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
-    REQUIRE(f);
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 /// Every number in the document, with its JSON pointer, that is not finite and non-negative.
 /// (The parser itself refuses NaN and infinity, so the output must be valid JSON to get here.)
@@ -66,7 +59,7 @@ std::vector<std::string> bad_numbers(const std::string& json_text) {
 /// input format).
 Result plan_with_sets(const std::string& fixture, std::vector<std::string> more = {}) {
     std::vector<std::string> args{"plan", dir + "specs/small.yaml"};
-    std::istringstream lines(read(dir + "set/" + fixture));
+    std::istringstream lines(test::read_source(dir + "set/" + fixture));
     for (std::string line; std::getline(lines, line);)
         if (!line.empty()) args.insert(args.end(), {"--set", line});
     args.insert(args.end(), more.begin(), more.end());
@@ -110,7 +103,7 @@ TEST_CASE("NaN and infinity written in YAML are refused, each at its place") {
     const auto r = run_args({"plan", dir + "specs/nan-and-inf.yaml"});
     CHECK(r.code == 65);
     CHECK(r.out.empty());
-    CHECK(r.err == read(dir + "specs/nan-and-inf.expected"));
+    CHECK(r.err == test::read_source(dir + "specs/nan-and-inf.expected"));
 }
 
 TEST_CASE("a model at every upper bound gives finite, non-negative numbers, not wrapped integers") {
@@ -158,7 +151,7 @@ TEST_CASE("a million GPUs, in a spec or on the command line, is a finite answer"
 TEST_CASE("pinned degrees whose product overflows are refused") {
     auto r = run_args({"plan", dir + "specs/pinned-layout-overflow.yaml"});
     CHECK(r.code == 65);
-    CHECK(r.err == read(dir + "specs/pinned-layout-overflow.expected"));
+    CHECK(r.err == test::read_source(dir + "specs/pinned-layout-overflow.expected"));
     r = run_args({"check", dir + "specs/small.yaml", "--gpu", "h100-sxm-80gb", "--tp", "1000000", "--pp", "1000000", "--dp",
                   "1000000"});
     CHECK(r.code == 64);
@@ -236,7 +229,7 @@ TEST_CASE("fuzz: an override that is not UTF-8 is refused (a name would make the
 TEST_CASE("fuzz: override keys and values nest no deeper than a spec file may") {
     // 10,000 key segments built 10,000 mappings in memory, each parsed from its own padded text:
     // 15 s under the fuzzer's sanitizers.
-    const std::string text = read(dir + "set/deep-key-path.txt"), line = text.substr(0, text.find('\n'));
+    const std::string text = test::read_source(dir + "set/deep-key-path.txt"), line = text.substr(0, text.find('\n'));
     auto r = plan_with_sets("deep-key-path.txt");
     CHECK(r.code == 65);
     CHECK(r.err == "--set:1:129: error: the key nests deeper than 64 levels\n  " + line + "\n" + std::string(130, ' ') + "^\n");
@@ -247,7 +240,7 @@ TEST_CASE("fuzz: override keys and values nest no deeper than a spec file may") 
     CHECK(r.code == 65);
     CHECK(r.err.rfind("--set:1:1: error: unknown key 'a' in the spec\n", 0) == 0);
     // Block collections in a value ("- - - x") were refused by yaml-cpp at 1,000 levels as "bad file".
-    const std::string block = read(dir + "set/deep-block-value.txt"), value = block.substr(0, block.find('\n'));
+    const std::string block = test::read_source(dir + "set/deep-block-value.txt"), value = block.substr(0, block.find('\n'));
     r = plan_with_sets("deep-block-value.txt");
     CHECK(r.code == 65);
     CHECK(r.err == "--set:1:6: error: the value nests deeper than 64 levels\n  " + value + "\n       ^\n");
@@ -308,7 +301,7 @@ TEST_CASE("fuzz: a NUL byte or a \\N escape is refused (yaml-cpp decodes them to
     CHECK(r.code == 0);
     CHECK(nlohmann::json::parse(r.out)["workload"]["name"] == std::string("a\xc2\x85\xc2\xa0\t\0b", 8));
     // In overrides too (a NUL cannot come from the command line, but a value is YAML all the same).
-    const std::string small = read(dir + "specs/small.yaml");
+    const std::string small = test::read_source(dir + "specs/small.yaml");
     CHECK_THROWS_WITH(parse_spec(small, "small.yaml", parse_overrides({std::string("name=batch\0N7", 13)})),
                       "--set:1:11: error: invalid character: control character 0x00 is not allowed in YAML\n"
                       "hint: remove it, or write it as the escape \\x00 in a double-quoted value\n");
@@ -333,7 +326,7 @@ TEST_CASE("catalogs: deep nesting and numbers beyond a double are refused") {
 TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a spec's bounds are refused") {
     auto parse = [](const std::string& file) -> std::string {
         try {
-            (void)parse_hf_config(read(dir + "hf/" + file), file);
+            (void)parse_hf_config(test::read_source(dir + "hf/" + file), file);
         } catch (const SpecError& e) {
             return e.what();
         }
@@ -440,7 +433,7 @@ TEST_CASE("the catalog's entry order does not change any output") {
     CHECK(render_gpus_table(all(reordered)) == render_gpus_table(all(original)));
     for (const char* example : {"examples/chat-llama-3.1-70b.yaml", "examples/finetune-lora-llama-3.1-8b.yaml"}) {
         INFO(example);
-        Problem p = make_problem(parse_spec(read(example), example), bundled_models(), std::nullopt);
+        Problem p = make_problem(parse_spec(test::read_source(example), example), bundled_models(), std::nullopt);
         const Report x = make_plan_report(p, original, plan_deployments(p, original));
         const Report y = make_plan_report(p, reordered, plan_deployments(p, reordered));
         CHECK(render_report_json(y) == render_report_json(x));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fixtures.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/model_library.hpp"
 #include "gpusize/planner.hpp"
@@ -16,17 +17,9 @@ using namespace gpusize;
 
 namespace {
 
-std::string read_text(const std::string& relative) {
-    std::ifstream f(std::string(GPUSIZE_SOURCE_DIR) + "/" + relative, std::ios::binary);
-    REQUIRE(f);
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 std::string fixture_path(const std::string& name) { return "tests/data/specs/" + name; }
 
-Spec parse_fixture(const std::string& name) { return parse_spec(read_text(fixture_path(name)), fixture_path(name)); }
+Spec parse_fixture(const std::string& name) { return parse_spec(test::read_source(fixture_path(name)), fixture_path(name)); }
 
 /// The formatted SpecError that parse_spec raises for a fixture; fails the test when none is.
 std::string parse_error(const std::string& name) {
