@@ -54,6 +54,9 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
         {"training_fragmentation", 0.05, "fraction of allocated memory",
          "PyTorch caching-allocator fragmentation between allocated and reserved memory"},
         {"zero3_prefetch_layers", 2, "layers", "FSDP/ZeRO-3 gathers the layer in flight and prefetches the next"},
+        {"activation_offload_layers", 2, "layers per micro-batch",
+         "activation offloading keeps the saved activations of the layer being computed on the GPU while the previous "
+         "layer's are copied to (or back from) the host on a side stream (torchtune's OffloadActivations)"},
         {"dp_comm_overlap", 0.8, "fraction hidden", "gradient reduction overlapped with backward (DDP buckets, FSDP)"},
         {"tp_comm_overlap", 0.0, "fraction hidden", "Megatron TP all-reduces sit on the critical path unless overlap is enabled"},
         {"cp_comm_overlap", 0.5, "fraction hidden",

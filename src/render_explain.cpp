@@ -117,7 +117,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                         num("micro_batches_in_flight", static_cast<double>(e.training ? e.training->micro_batches_in_flight : 1)),
                         txt("activation_checkpointing", to_string(t.activation_checkpointing)),
                         num("loss_chunks", static_cast<double>(t.loss_chunks)), txt("fused_kernels", t.fused_kernels ? "yes" : "no"),
-                        txt("offload_activations", t.offload.activations ? "yes" : "no"),
+                        txt("offload_activations", t.offload.activations ? "yes" : "no"), cal(p, Constant::activation_offload_layers),
                         txt("sequence_parallel", l.tensor > 1 ? "yes" : "no"), num("tensor", static_cast<double>(l.tensor)),
                         num("pipeline", static_cast<double>(l.pipeline)), txt("activations", to_string(s.precision.activations))},
                        m.activations.value(), "bytes", "memory.hpp training_activation_bytes_per_token_per_layer; ESTIMATION.md section 4"});

@@ -35,6 +35,7 @@ enum class Constant : std::size_t {
     training_runtime_overhead_gib,
     training_fragmentation,
     zero3_prefetch_layers,
+    activation_offload_layers,
     dp_comm_overlap,
     tp_comm_overlap,
     cp_comm_overlap,

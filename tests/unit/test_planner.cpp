@@ -77,6 +77,18 @@ TEST_CASE("micro_batch auto tries the powers of two that divide a replica's shar
     REQUIRE(e.training);
     CHECK(e.training->micro_batch == 1);
     CHECK(e.training->performance.gradient_accumulation == 12);
+    // without a global batch each step is micro x data sequences, so larger micro-batches spread the
+    // fixed step overhead: the largest power of two that fits 10 GiB (about 190 MB per sequence) wins
+    p.spec.training.global_batch.reset();
+    e = evaluate(p, whole(g), Layout{});
+    REQUIRE(e.training);
+    CHECK(e.training->micro_batch == 32);
+    CHECK(e.fits);
+    p.spec.training.micro_batch_auto = false;
+    p.spec.training.micro_batch = 64;
+    CHECK_FALSE(evaluate(p, whole(g), Layout{}).fits);
+    p.spec.training.micro_batch_auto = true;
+    p.spec.training.global_batch = 24;
     // the optimizer in backward cannot accumulate: the whole share in one micro-batch
     p.spec.training.optimizer_in_backward = true;
     e = evaluate(p, whole(g), Layout{.data = 2});
