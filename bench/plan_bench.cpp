@@ -5,6 +5,10 @@
 // (a) parse + plan + render JSON, the work a `gpusize plan -o json` call does after reading files,
 // and (b) plan_deployments alone, as a markdown table. The target is 20 ms or less per plan on a
 // 2-core machine; this program reports and never fails on it.
+//
+// `gpusize-bench-plan --process BIN [N]` times the whole process as a user runs it instead:
+// `BIN plan EXAMPLE -o json` and `BIN plan EXAMPLE` (the table), stdout to /dev/null, N runs of
+// each example (start-up, embedded catalog and model parse, plan, rendering, writing).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +18,11 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -93,10 +102,68 @@ double time_ms(F&& f) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Runs `argv` with stdout and stderr on /dev/null and returns its exit status (-1 when it could
+// not be started or did not exit normally).
+int run_quietly(const std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return -1;
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
+int bench_process(const std::string& binary, int repetitions) {
+    std::vector<std::filesystem::path> paths;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("examples", ec))
+        if (entry.path().extension() == ".yaml") paths.push_back(entry.path());
+    if (ec) {
+        std::cerr << "gpusize-bench-plan: error: cannot list examples/ (run from the repo root): " << ec.message() << "\n";
+        return 66;
+    }
+    std::sort(paths.begin(), paths.end());
+    fmt::print("\n# gpusize plan as a process\n\n{} runs of `{} plan SPEC [-o json]` per spec, stdout to /dev/null.\n\n",
+               repetitions, binary);
+    fmt::print("| spec | exit | -o json median ms | p90 ms | table median ms | p90 ms |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    double worst_median = 0;
+    for (const auto& path : paths) {
+        std::vector<double> json, table;
+        int exit_code = 0;
+        const std::vector<std::string> json_args{binary, "plan", path.string(), "-o", "json"};
+        const std::vector<std::string> table_args{binary, "plan", path.string()};
+        (void)run_quietly(json_args);  // warm the page cache
+        for (int i = 0; i < repetitions; ++i) {
+            json.push_back(time_ms([&] { exit_code = run_quietly(json_args); }));
+            table.push_back(time_ms([&] { (void)run_quietly(table_args); }));
+        }
+        if (exit_code < 0) {
+            std::cerr << "gpusize-bench-plan: error: cannot run " << binary << "\n";
+            return 66;
+        }
+        worst_median = std::max(worst_median, percentile(json, 0.5));
+        fmt::print("| {} | {} | {:.2f} | {:.2f} | {:.2f} | {:.2f} |\n", path.generic_string(), exit_code, percentile(json, 0.5),
+                   percentile(json, 0.9), percentile(table, 0.5), percentile(table, 0.9));
+    }
+    fmt::print("\nTarget: `plan -o json` at or under 20 ms median on a 2-core machine; worst median here: {:.2f} ms ({}).\n",
+               worst_median, worst_median <= 20.0 ? "within target" : "over target");
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     int repetitions = 50;
+    if (argc > 2 && std::string(argv[1]) == "--process")
+        return bench_process(argv[2], argc > 3 ? std::max(1, std::atoi(argv[3])) : 30);
     if (argc > 1) repetitions = std::max(1, std::atoi(argv[1]));
     try {
         // The catalog and model library are parsed once per process by the CLI as well; their
