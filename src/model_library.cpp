@@ -30,8 +30,9 @@ const Preset* ModelLibrary::find(std::string_view id) const {
 }
 
 std::vector<std::string> ModelLibrary::ids() const {
-    std::vector<std::string> out;
+    std::vector<std::string> out = unparsed_ids;
     for (const auto& p : presets) out.push_back(p.id);
+    std::sort(out.begin(), out.end());
     return out;
 }
 
@@ -191,6 +192,31 @@ ModelLibrary parse_model_library(std::string_view yaml_text, std::string_view or
 
 const ModelLibrary& bundled_models() {
     static const ModelLibrary lib = parse_model_library(embedded::models_yaml, "data/models.yaml");
+    return lib;
+}
+
+ModelLibrary bundled_presets(const std::vector<std::string>& wanted) {
+    // Each preset is the block from a line "  - id: ID" to the next such line: the layout of
+    // data/models.yaml, which test_model_library checks preset by preset against a whole parse.
+    constexpr std::string_view marker = "\n  - id: ";
+    const std::string_view text = embedded::models_yaml;
+    ModelLibrary lib;
+    for (std::size_t at = text.find(marker); at != std::string_view::npos;) {
+        const std::size_t start = at + 1;
+        const std::size_t id_start = at + marker.size();
+        std::string id(text.substr(id_start, text.find('\n', id_start) - id_start));
+        at = text.find(marker, start);
+        if (std::find(wanted.begin(), wanted.end(), id) == wanted.end()) {
+            lib.unparsed_ids.push_back(std::move(id));
+            continue;
+        }
+        // Blank lines in place of the file's header keep the block's line numbers in diagnostics.
+        const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(start), '\n');
+        std::string block = "models:\n" + std::string(static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, line - 1)), '\n');
+        block += text.substr(start, at == std::string_view::npos ? std::string_view::npos : at + 1 - start);
+        for (auto& p : parse_model_library(block, "data/models.yaml").presets) lib.presets.push_back(std::move(p));
+    }
+    std::sort(lib.presets.begin(), lib.presets.end(), [](const Preset& a, const Preset& b) { return a.id < b.id; });
     return lib;
 }
 

@@ -30,7 +30,11 @@ struct Preset {
 
 struct ModelLibrary {
     std::vector<Preset> presets;  ///< sorted by id
+    /// Ids of presets the library knows but did not parse (see bundled_presets): offered by ids()
+    /// for "did you mean", never returned by find().
+    std::vector<std::string> unparsed_ids;
     const Preset* find(std::string_view id) const;
+    /// Every id, parsed or not, sorted.
     std::vector<std::string> ids() const;
 };
 
@@ -39,6 +43,12 @@ ModelLibrary parse_model_library(std::string_view yaml_text, std::string_view or
 
 /// The bundled presets (parsed once).
 const ModelLibrary& bundled_models();
+
+/// The bundled presets named in `wanted`, each parsed from its own block of data/models.yaml (the
+/// lines from its `  - id:` to the next), and every other bundled id in `unparsed_ids`: what a
+/// spec naming one preset needs. yaml-cpp takes about a third of a whole `plan` to read all of
+/// data/models.yaml; one block takes a fiftieth of that. Ids that are not bundled are left out.
+ModelLibrary bundled_presets(const std::vector<std::string>& wanted);
 
 /// Applies the fields a patch sets over an architecture, then fills defaults (kv_heads =
 /// attention_heads, head_dim = hidden / heads, expert sizes = intermediate size) and checks

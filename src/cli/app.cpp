@@ -133,7 +133,8 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
         }
     }
     try {
-        Problem problem = make_problem(std::move(spec), bundled_models(), hf_text);
+        const ModelLibrary presets = bundled_presets(spec.model.preset ? std::vector{*spec.model.preset} : std::vector<std::string>{});
+        Problem problem = make_problem(std::move(spec), presets, hf_text);
         resolve_gpu_names(problem, catalog);
         return problem;
     } catch (const SpecError& e) {

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "gpusize/model_library.hpp"
+#include "gpusize/render.hpp"
 
 using namespace gpusize;
 
@@ -107,4 +108,23 @@ TEST_CASE("a bare parameter count derives an architecture and says so") {
     CHECK(r.source_kind == ModelSource::derived);
     REQUIRE(r.notes.size() == 1);
     CHECK(r.notes[0].rfind("architecture derived from 7 B parameters (Llama-style:", 0) == 0);
+}
+
+TEST_CASE("a preset parsed from its own block equals the same preset in a whole parse") {
+    // bundled_presets cuts data/models.yaml at each "  - id:" line: every block must hold exactly
+    // its preset, with nothing of the next one and nothing lost.
+    const auto& whole = bundled_models();
+    for (const auto& p : whole.presets) {
+        INFO(p.id);
+        const ModelLibrary one = bundled_presets({p.id});
+        REQUIRE(one.presets.size() == 1);
+        CHECK(render_models_json({&one.presets.front()}) == render_models_json({&p}));
+        CHECK(one.find(p.id) == &one.presets.front());
+        CHECK(one.ids() == whole.ids());
+        CHECK(one.unparsed_ids.size() == whole.presets.size() - 1);
+    }
+    const ModelLibrary none = bundled_presets({"no-such-model"});
+    CHECK(none.presets.empty());
+    CHECK(none.ids() == whole.ids());
+    CHECK(none.find("llama-3.1-8b") == nullptr);
 }
