@@ -1,12 +1,16 @@
 // The checks fuzz_spec and fuzz_set run on a spec that parsed: GPU name resolution, the whole
-// search on a three-GPU slice of the bundled catalog and both renderers. A number in the result
-// that is NaN, infinite or a negative byte count, or a JSON report that does not parse, is a
-// finding (abort, or nlohmann's parse_error escaping); DiagnosticErrors pass through to the caller.
+// search on a three-GPU slice of the bundled catalog, the report's renderers and `explain` of the
+// best deployment. A finding (abort, or nlohmann's parse_error escaping): a number in the result
+// that is NaN, infinite or negative (a byte count, a time, a rate, a price); a candidate, one that
+// fits and meets its targets, whose throughput is not positive or whose latency or step time is
+// not finite; an MFU or HFU above 1; a JSON report or explanation that does not parse.
+// DiagnosticErrors pass through to the caller.
 #pragma once
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -44,7 +48,12 @@ inline void check_bytes(const char* what, Bytes b) {
 }
 
 inline void check_number(const char* what, double v) {
-    if (std::isnan(v) || v < 0) finding(what, v);
+    if (!std::isfinite(v) || v < 0) finding(what, v);
+}
+
+/// A fraction of a peak: in [0, 1].
+inline void check_fraction(const char* what, double v) {
+    if (!std::isfinite(v) || v < 0 || v > 1) finding(what, v);
 }
 
 inline void check(const Evaluation& e) {
@@ -66,8 +75,21 @@ inline void check(const Evaluation& e) {
     }
     if (e.training) {
         check_number("tokens_per_s", e.training->performance.tokens_per_s);
-        check_number("mfu", e.training->performance.mfu);
+        check_fraction("mfu", e.training->performance.mfu);
+        check_fraction("hfu", e.training->performance.hfu);
     }
+}
+
+/// A candidate is a claim that the deployment runs: it must do some work in finite time.
+inline void check_candidate(const Evaluation& e) {
+    check(e);
+    if (!(e.throughput > 0)) finding("candidate throughput", e.throughput);
+    if (e.inference) {
+        if (!std::isfinite(e.inference->performance.ttft.value())) finding("candidate ttft", e.inference->performance.ttft.value());
+        if (!std::isfinite(e.inference->performance.tpot.value())) finding("candidate tpot", e.inference->performance.tpot.value());
+    }
+    if (e.training && !std::isfinite(e.training->performance.step_time.value()))
+        finding("candidate step_time", e.training->performance.step_time.value());
 }
 
 /// Every number the JSON report carries is finite, and not negative but for an evaluation's
@@ -89,17 +111,40 @@ inline void walk(const nlohmann::json& j, bool inference = false) {
     }
 }
 
+/// `explain`'s terms: every value and numeric input finite (negative values are allowed there:
+/// a term such as a KV pool can be a deficit); the document parses.
+inline void walk_explain(const nlohmann::json& j) {
+    if (j.is_object() || j.is_array()) {
+        for (const auto& v : j) walk_explain(v);
+    } else if (j.is_number_float() && !std::isfinite(j.get<double>())) {
+        finding("explain number", j.get<double>());
+    }
+}
+
 /// Plans `problem` on small_catalog() and checks every evaluation and both renderings.
 inline void plan_and_check(Problem problem) {
     const Catalog& catalog = small_catalog();
     resolve_gpu_names(problem, catalog);
     Plan plan = plan_deployments(problem, catalog);
-    for (const auto& e : plan.candidates) check(e);
+    for (const auto& e : plan.candidates) check_candidate(e);
     for (const auto& e : plan.rejected) check(e);
+    std::optional<Evaluation> best;
+    if (!plan.candidates.empty()) best = plan.candidates.front();
+    else if (!plan.rejected.empty()) best = plan.rejected.front();
     const Report report = make_plan_report(problem, catalog, std::move(plan));
     (void)render_report_table(report, {.top = 3, .verbose = true});
+    (void)render_report_csv(report, {.top = 3});
     const std::string json = render_report_json(report, {.top = 5});
     walk(nlohmann::json::parse(json));
+    if (best) {
+        // As `explain` builds it (src/cli/app.cpp): the evaluation as the plan's one candidate.
+        Plan one;
+        one.candidates.push_back(std::move(*best));
+        Report explained = make_plan_report(problem, catalog, std::move(one));
+        explained.command = "explain";
+        (void)render_explain_table(explained);
+        walk_explain(nlohmann::json::parse(render_explain_json(explained)));
+    }
 }
 
 }  // namespace gpusize::fuzz
