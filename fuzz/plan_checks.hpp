@@ -124,6 +124,10 @@ inline void walk_explain(const nlohmann::json& j) {
 /// Plans `problem` on small_catalog() and checks every evaluation and both renderings.
 inline void plan_and_check(Problem problem) {
     const Catalog& catalog = small_catalog();
+    // The search's shapes, not its breadth, are what the fuzzer explores: up to 16 GPUs (the
+    // default is 64 for inference, 1024 for training) reaches every kind of layout (tensor,
+    // pipeline, data, expert and context degrees, MIG slices) at a fraction of the work.
+    if (!problem.spec.deployment.max_gpus) problem.spec.deployment.max_gpus = 16;
     resolve_gpu_names(problem, catalog);
     Plan plan = plan_deployments(problem, catalog);
     for (const auto& e : plan.candidates) check_candidate(e);
