@@ -24,9 +24,12 @@ _gpusize() {
     done
 
     case $prev in
-        -o|--output) COMPREPLY=($(compgen -W "table json yaml markdown csv" -- "$cur")); return ;;
+        -o|--output)
+            local formats="table json yaml markdown csv"
+            [[ $command == plan || $command == check ]] && formats+=" html"
+            COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
         --solve) COMPREPLY=($(compgen -W "context concurrency gpus" -- "$cur")); return ;;
-        --catalog) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --catalog|--baseline) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --gpu) COMPREPLY=($(compgen -W "$(_gpusize_ids gpus)" -- "$cur")); return ;;
         --vendor) COMPREPLY=($(compgen -W "nvidia amd intel google" -- "$cur")); return ;;
         --require)
@@ -46,8 +49,8 @@ _gpusize() {
     local common="-o --output --catalog --help"
     local opts
     case $command in
-        plan) opts="$common --set --top --verbose" ;;
-        check) opts="$common --set --gpu --count --tp --pp --dp --verbose --solve --require" ;;
+        plan) opts="$common --set --top --verbose --baseline" ;;
+        check) opts="$common --set --gpu --count --tp --pp --dp --verbose --solve --require --baseline" ;;
         explain) opts="$common --set --gpu --count --tp --pp --dp" ;;
         gpus) opts="$common --vendor --min-memory" ;;
         models) opts="$common" ;;

@@ -20,6 +20,7 @@ complete -c gpusize -n "not __fish_seen_subcommand_from $commands" -a models -d 
 
 # Every command
 complete -c gpusize -n "__fish_seen_subcommand_from $commands" -s o -l output -x -a 'table json yaml markdown csv' -d 'output format'
+complete -c gpusize -n "__fish_seen_subcommand_from plan check" -s o -l output -x -a 'html' -d 'output format'
 complete -c gpusize -n "__fish_seen_subcommand_from $commands" -l catalog -r -F -d 'overlay a GPU catalog file'
 
 # The spec: a file (or - for standard input)
@@ -34,6 +35,8 @@ complete -c gpusize -n "__fish_seen_subcommand_from check explain" -l dp -x -d '
 # plan
 complete -c gpusize -n "__fish_seen_subcommand_from plan" -l top -x -d 'show the best N candidates'
 complete -c gpusize -n "__fish_seen_subcommand_from plan check" -l verbose -d 'list every rejected option and assumption'
+
+complete -c gpusize -n "__fish_seen_subcommand_from plan check" -l baseline -r -F -d 'compare with an earlier -o json'
 
 # check
 complete -c gpusize -n "__fish_seen_subcommand_from check" -l solve -x -a 'context concurrency gpus' -d 'solve a free variable with the GPU fixed'

@@ -38,7 +38,9 @@ expect() {
 }
 expect "check " "$gpusize" ch
 expect "concurrency context gpus " "$gpusize" check spec.yaml --solve ""
-expect "csv json markdown table yaml " "$gpusize" plan spec.yaml -o ""
+expect "csv html json markdown table yaml " "$gpusize" plan spec.yaml -o ""
+expect "csv json markdown table yaml " "$gpusize" models -o ""
+expect "--baseline " "$gpusize" plan spec.yaml --b
 expect "--set --solve " "$gpusize" check spec.yaml --s
 expect "--require " "$gpusize" check spec.yaml --r
 expect "h100-nvl-94gb h100-pcie-80gb h100-sxm-80gb " "$gpusize" check spec.yaml --gpu h100-

@@ -3,7 +3,11 @@
 // hand-built evaluations with round numbers.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+
 #include "gpusize/requirements.hpp"
+
+#include "fixtures.hpp"
 
 using namespace gpusize;
 
@@ -189,4 +193,30 @@ TEST_CASE("unmet_requirements gives one reason per condition that does not hold"
               "throughput)",
               "requirement 'tpot_ms<12.5' not met: tpot_ms is 20",
           });
+}
+
+TEST_CASE("every requirement field is offered by the completions and documented") {
+    // The field table is the vocabulary: the shells complete it, the README and man page list it.
+    const std::string bash = test::read_source("completions/gpusize.bash");
+    const std::string zsh = test::read_source("completions/_gpusize");
+    const std::string fish = test::read_source("completions/gpusize.fish");
+    const std::string readme = test::read_source("README.md");
+    const std::string man = test::read_source("man/gpusize.1");
+    auto has_word = [](const std::string& text, const std::string& word) {
+        for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+            const auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+            const bool starts = at == 0 || !is_word(text[at - 1]);
+            const bool ends = at + word.size() == text.size() || !is_word(text[at + word.size()]);
+            if (starts && ends) return true;
+        }
+        return false;
+    };
+    for (const auto& field : requirement_fields()) {
+        INFO(field);
+        CHECK(has_word(bash, field));
+        CHECK(has_word(zsh, field));
+        CHECK(has_word(fish, field));
+        CHECK(has_word(readme, "`" + field + "`"));
+        CHECK(has_word(man, field));
+    }
 }
