@@ -18,9 +18,20 @@ struct Snapshot {
     bool passes = false;
 };
 
-std::string key_of(const std::string& id, const std::optional<std::string>& partition, std::int64_t count, std::int64_t t,
-                   std::int64_t p, std::int64_t d) {
-    return fmt::format("{} x {}{} ({}/{}/{})", count, id, partition ? ":" + *partition : "", t, p, d);
+/// A deployment's identity: GPU (and slice), count, the five parallel degrees and the micro batch.
+/// Expert and context degrees and the micro batch are written only where they are not 1, so the
+/// common keys read as the tables do: `4 x h100-sxm-80gb (4/1/1)`, `16 x h100-sxm-80gb (2/4/2 ep4 mb2)`.
+std::string key_of(const std::string& id, const std::optional<std::string>& partition, std::int64_t count, const Layout& l,
+                   std::optional<std::int64_t> micro_batch) {
+    std::string extra;
+    if (l.expert > 1) extra += fmt::format(" ep{}", l.expert);
+    if (l.context > 1) extra += fmt::format(" cp{}", l.context);
+    if (micro_batch && *micro_batch > 1) extra += fmt::format(" mb{}", *micro_batch);
+    return fmt::format("{} x {}{} ({}/{}/{}{})", count, id, partition ? ":" + *partition : "", l.tensor, l.pipeline, l.data, extra);
+}
+
+std::int64_t degree(const json& parallelism, const char* name) {
+    return parallelism.contains(name) ? parallelism.at(name).get<std::int64_t>() : 1;
 }
 
 std::optional<double> number(const json& j, const char* a, const char* b) {
@@ -41,9 +52,12 @@ std::pair<std::string, Snapshot> read(const json& e) {
     s.usd_per_unit = number(e, "cost", "usd_per_million_output_tokens");
     if (!s.usd_per_unit) s.usd_per_unit = number(e, "cost", "usd_per_million_training_tokens");
     s.passes = e.at("fits").get<bool>() && e.at("meets_targets").get<bool>();
-    return {key_of(g.at("id").get<std::string>(), partition, e.at("gpu_count").get<std::int64_t>(), l.at("tensor").get<std::int64_t>(),
-                   l.at("pipeline").get<std::int64_t>(), l.at("data").get<std::int64_t>()),
-            s};
+    const Layout layout{.tensor = degree(l, "tensor"), .pipeline = degree(l, "pipeline"), .data = degree(l, "data"),
+                        .expert = degree(l, "expert"), .context = degree(l, "context")};
+    std::optional<std::int64_t> micro_batch;
+    if (e.contains("training") && e.at("training").is_object() && e.at("training").contains("micro_batch"))
+        micro_batch = e.at("training").at("micro_batch").get<std::int64_t>();
+    return {key_of(g.at("id").get<std::string>(), partition, e.at("gpu_count").get<std::int64_t>(), layout, micro_batch), s};
 }
 
 std::pair<std::string, Snapshot> read(const Evaluation& e) {
@@ -54,7 +68,8 @@ std::pair<std::string, Snapshot> read(const Evaluation& e) {
     s.usd_per_unit = e.cost_per_throughput;
     s.passes = e.fits && e.meets_targets;
     const auto partition = e.device.partition ? std::optional<std::string>(e.device.partition->profile) : std::nullopt;
-    return {key_of(e.device.gpu->id, partition, e.gpu_count, e.layout.tensor, e.layout.pipeline, e.layout.data), s};
+    const auto micro_batch = e.training ? std::optional<std::int64_t>(e.training->micro_batch) : std::nullopt;
+    return {key_of(e.device.gpu->id, partition, e.gpu_count, e.layout, micro_batch), s};
 }
 
 /// Equal within the JSON report's 6 significant digits.
@@ -90,9 +105,12 @@ BaselineDiff diff_against_baseline(const Report& current, std::string_view basel
         if (const auto close = why.find("] "); why.rfind("[json.exception", 0) == 0 && close != std::string::npos) why.erase(0, close + 2);
         throw fail(fmt::format("not a gpusize JSON report: {}", why));
     }
+    // Every current candidate is compared, so a deployment that moved from rank 5 to rank 12 is
+    // "changed", not "dropped"; the diff lists those ranked within `top` before or after.
     std::vector<std::pair<std::string, Snapshot>> after;
     if (current.evaluation) after.push_back(read(*current.evaluation));
-    for (std::size_t i = 0; i < std::min(top, current.candidates.size()); ++i) after.push_back(read(current.candidates[i]));
+    for (const auto& c : current.candidates) after.push_back(read(c));
+    auto shown = [top](const std::optional<int>& rank) { return !rank || static_cast<std::size_t>(*rank) <= top; };
 
     std::map<std::string, const Snapshot*> old;
     for (const auto& [k, s] : before) old.emplace(k, &s);
@@ -122,11 +140,11 @@ BaselineDiff diff_against_baseline(const Report& current, std::string_view basel
             c.status = unchanged ? "unchanged" : "changed";
             old.erase(it);
         }
-        diff.changes.push_back(std::move(c));
+        if (shown(c.rank_after) || (c.rank_before && shown(c.rank_before))) diff.changes.push_back(std::move(c));
     }
-    // What the baseline listed (within the same top) and the current run no longer does.
+    // What the baseline ranked (within the same top) and the current run no longer has as a candidate.
     for (const auto& [k, was] : before) {
-        if (!old.count(k) || (was.rank && static_cast<std::size_t>(*was.rank) > top)) continue;
+        if (!old.count(k) || !shown(was.rank)) continue;
         DeploymentChange c;
         c.deployment = k;
         c.status = "dropped";

@@ -12,8 +12,10 @@
 
 namespace gpusize {
 
-/// Compares `current` (its top `top` candidates, or its one evaluation) with the JSON report in
-/// `baseline_json`. Throws UsageError naming `origin` when it is not a gpusize plan/check report.
+/// Compares `current` (every candidate, or its one evaluation) with the JSON report in
+/// `baseline_json`, deployments matched by identity (GPU and slice, count, the five parallel
+/// degrees, micro batch); lists those ranked within `top` in either run, and as dropped those the
+/// baseline ranked within `top` that are no candidate now. Throws UsageError naming `origin` when it is not a gpusize plan/check report.
 BaselineDiff diff_against_baseline(const Report& current, std::string_view baseline_json, std::string_view origin,
                                    std::size_t top);
 
