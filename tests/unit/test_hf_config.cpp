@@ -248,6 +248,26 @@ TEST_CASE("hf config: a repeated key is refused, not read last-wins") {
     }
 }
 
+TEST_CASE("hf config: a float32 checkpoint is served in 16-bit unless the spec says otherwise; training keeps fp32") {
+    // gemma-2-9b.json declares torch_dtype float32 (as Google published it).
+    const std::string file = test::read_source("tests/data/hf/gemma-2-9b.json");
+    auto problem = [&](const std::string& extra) {
+        return make_problem(parse_spec("model: {hf_config: tests/data/hf/gemma-2-9b.json}\n" + extra, "spec.yaml"), bundled_models(),
+                            file);
+    };
+    const Problem served = problem("workload: inference\ninference: {input_tokens: 1024, output_tokens: 128}\n");
+    CHECK(served.spec.precision.weights == DType::bf16);
+    CHECK(served.model.declared_weights == DType::fp32);
+    CHECK(served.model.notes.back() ==
+          "the model file declares float32 weights; served in bf16 as engines load float32 checkpoints by default (vLLM "
+          "--dtype auto; fp16 on GPUs without bf16, the same bytes): set precision to size fp32 serving");
+    const Problem fp32 = problem("workload: inference\nprecision: fp32\ninference: {input_tokens: 1024, output_tokens: 128}\n");
+    CHECK(fp32.spec.precision.weights == DType::fp32);
+    const Problem trained = problem("workload: training\ntraining: {sequence_length: 2048, global_batch: 64}\n");
+    CHECK(trained.spec.precision.weights == DType::fp32);
+    CHECK(trained.model.notes.back() == "weights in fp32 as the model file declares");
+}
+
 TEST_CASE("hf config: a spec imports the file and overrides its fields") {
     const std::string spec_text =
         "model:\n"
