@@ -165,6 +165,23 @@ TEST_CASE("every price names its provider, a YYYY-MM-DD date and a source") {
     }
 }
 
+TEST_CASE("source notes say what the source is, not how the catalog was gathered") {
+    // A note such as "list price not re-read in this session" tells a user nothing about the figure.
+    const nlohmann::json doc = nlohmann::json::parse(bundled_catalog_text());
+    std::vector<std::string> texts;
+    auto collect = [&](const nlohmann::json& v, auto&& self) -> void {
+        if (v.is_string()) texts.push_back(v.get<std::string>());
+        else if (v.is_structured())
+            for (const auto& x : v) self(x, self);
+    };
+    collect(doc, collect);
+    for (const auto& t : texts) {
+        INFO(t);
+        for (const char* phrase : {"this session", "re-read", "search index", "exact-string search", "not verified", "re-verified"})
+            CHECK(t.find(phrase) == std::string::npos);
+    }
+}
+
 TEST_CASE("partitions fit inside their GPU") {
     for (const auto& g : bundled().gpus)
         for (const auto& p : g.partitions) {
