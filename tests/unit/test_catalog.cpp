@@ -407,7 +407,10 @@ TEST_CASE("hostile catalogs never crash the parser") {
                             R"({"schema_version": "1.0", "gpus": [1, null, []]})",
                             R"({"schema_version": "1.0", "gpus": [{"id": 5}]})",
                             R"({"schema_version": "1.0", "gpus": [{"id": "l4", "launch_year": 18446744073709551615}]})",
-                            R"({"schema_version": "1.0", "architecture_defaults": {"x": 3}})"};
+                            R"({"schema_version": "1.0", "architecture_defaults": {"x": 3}})",
+                            R"({"alias_defaults": 5})", R"({"alias_defaults": {"": "h200-sxm-141gb"}})",
+                            R"({"alias_defaults": {"h200": 5}})", R"({"alias_defaults": {"h200": ""}})",
+                            R"({"gpus": [{"id": "l4", "efficiency": {"matmul": 1e-300}}]})", R"({"a": 1, "a": {"b": [1, {"c": 2, "c": 3}]}})"};
     for (const char* text : inputs) {
         INFO(text);
         CHECK_THROWS_AS(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "h.json"}}), CatalogError);
