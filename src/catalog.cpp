@@ -91,6 +91,9 @@ const std::vector<std::string> efficiency_keys{"memory_bandwidth", "matmul", "al
                                                "source", "measured"};
 const std::vector<std::string> required_sources{"memory", "memory_bandwidth", "dense_flops", "tdp"};
 
+/// The catalog schema this build writes and reads; any 1.x is accepted (1.1 added alias_defaults).
+constexpr const char* current_schema_version = "1.1";
+
 /// Plausible values, generous on both sides: beyond them a number is a typo or a unit slip, and
 /// 1e-300 or 1e308 would print absurd times or overflow the integer conversions downstream.
 struct Range {
@@ -594,7 +597,7 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
         if (!c.object(doc, "")) continue;
         c.known_keys(doc, "", {"schema_version", "architecture_defaults", "alias_defaults", "gpus", "notes", "$schema"});
         // An overlay without a version is read as the current schema.
-        const auto version = doc.contains("schema_version") ? c.string(doc, "", "schema_version") : std::optional<std::string>("1.0");
+        const auto version = doc.contains("schema_version") ? c.string(doc, "", "schema_version") : std::optional<std::string>(current_schema_version);
         if (version && version->rfind("1.", 0) != 0)
             c.error("/schema_version", fmt::format("unsupported catalog schema version '{}': expected 1.x", *version));
         else if (version && s.schema_version.empty()) s.schema_version = *version;
@@ -675,7 +678,7 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
     DiagnosticSink sink;
     sink.diagnostics() = std::move(s.diagnostics);
     Catalog cat;
-    cat.schema_version = s.schema_version.empty() ? "1.0" : s.schema_version;
+    cat.schema_version = s.schema_version.empty() ? current_schema_version : s.schema_version;
     cat.origins = s.origins;
     std::vector<const MergedEntry*> merged;  // of each entry of cat.gpus
     auto add = [&](const MergedEntry& m, const Gpu& gpu, const std::vector<Diagnostic>& diagnostics) {

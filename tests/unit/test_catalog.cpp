@@ -448,7 +448,7 @@ TEST_CASE("an overlay without schema_version is read as the current schema") {
     const std::string text = R"({"gpus": [{"id": "l4", "tdp_watts": 75}]})";
     const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "plain.json"}});
     CHECK(c.find_id("l4")->tdp_watts == 75);
-    CHECK(c.schema_version == "1.0");
+    CHECK(c.schema_version == "1.1");
     CHECK(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {"{}", "empty.json"}}).gpus == bundled().gpus);
 }
 
