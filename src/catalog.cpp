@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "gpusize/diagnostics.hpp"
+#include "json_index.hpp"
 #include "json_limits.hpp"
 
 namespace gpusize {
@@ -18,6 +20,11 @@ extern const std::string_view gpus_json;
 }
 
 using json = nlohmann::json;
+using detail::index_json;
+using detail::JsonIndex;
+using detail::line_column;
+using detail::locate_json;
+using detail::report_duplicate_keys;
 
 std::string_view to_string(DType t) {
     switch (t) {
@@ -84,14 +91,39 @@ const std::vector<std::string> efficiency_keys{"memory_bandwidth", "matmul", "al
                                                "source", "measured"};
 const std::vector<std::string> required_sources{"memory", "memory_bandwidth", "dense_flops", "tdp"};
 
+/// The catalog schema this build writes and reads; any 1.x is accepted (1.1 added alias_defaults).
+constexpr const char* current_schema_version = "1.1";
+
+/// Plausible values, generous on both sides: beyond them a number is a typo or a unit slip, and
+/// 1e-300 or 1e308 would print absurd times or overflow the integer conversions downstream.
+struct Range {
+    double lo;
+    double hi;
+    bool lo_open;      ///< (lo, hi] rather than [lo, hi]
+    const char* text;  ///< as the message says it
+};
+constexpr Range memory_range{1073741824.0, 1e14, false, "from 1 GiB to 100 TB (1073741824 to 1e14 bytes)"};
+constexpr Range bandwidth_range{1e9, 1e15, false, "from 1 GB/s to 1 PB/s (1e9 to 1e15 bytes/s)"};
+constexpr Range flops_range{1e11, 1e18, false, "from 0.1 to 1000000 TFLOP/s (1e11 to 1e18 per second)"};
+constexpr Range tdp_range{1, 1e5, false, "from 1 to 100000 watts"};
+constexpr Range fraction_range{0.01, 1, false, "a fraction from 0.01 to 1"};
+constexpr Range hourly_price_range{0, 1000, true, "a price in (0, 1000] USD per GPU-hour"};
+constexpr Range purchase_range{0, 1e7, true, "a price in (0, 10000000] USD"};
+
+/// Fills in where a diagnostic is: its file, its pointer in that file and its position there.
+/// `at_key`: point at an object member's key (unknown keys) rather than at its value.
+using Locator = std::function<void(Diagnostic&, bool at_key)>;
+
 /// Validates one JSON value at a pointer; every accessor records a diagnostic and returns a
 /// fallback, so the whole file is checked in one pass.
 class Checker {
 public:
-    Checker(DiagnosticSink& sink, std::string origin) : sink_(sink), origin_(std::move(origin)) {}
+    Checker(DiagnosticSink& sink, Locator locate) : sink_(sink), locate_(std::move(locate)) {}
 
-    void error(const std::string& pointer, std::string message, std::string hint = {}) {
-        sink_.error(SourceLocation{origin_, 0, 0, pointer.empty() ? "/" : pointer}, std::move(message), std::move(hint));
+    void error(const std::string& pointer, std::string message, std::string hint = {}, bool at_key = false) {
+        Diagnostic d{SourceLocation{{}, 0, 0, pointer}, std::move(message), std::move(hint), {}};
+        locate_(d, at_key);
+        sink_.diagnostics().push_back(std::move(d));
     }
 
     static std::string got(const json& v) {
@@ -113,13 +145,18 @@ public:
         return v.get<double>();
     }
 
-    std::optional<double> fraction(const json& o, const std::string& ptr, const char* key) {
+    /// A positive number within `r`.
+    std::optional<double> bounded(const json& o, const std::string& ptr, const char* key, const Range& r) {
         auto v = positive(o, ptr, key);
-        if (v && *v > 1) {
-            error(ptr + "/" + key, fmt::format("expected a fraction in (0, 1], got {}", o[key].dump()));
+        if (v && (*v < r.lo || *v > r.hi || (r.lo_open && *v <= r.lo))) {
+            error(ptr + "/" + key, fmt::format("expected {}, got {}", r.text, o[key].dump()));
             return std::nullopt;
         }
         return v;
+    }
+
+    std::optional<double> fraction(const json& o, const std::string& ptr, const char* key) {
+        return bounded(o, ptr, key, fraction_range);
     }
 
     std::optional<std::string> string(const json& o, const std::string& ptr, const char* key) {
@@ -151,7 +188,7 @@ public:
     void known_keys(const json& o, const std::string& ptr, const std::vector<std::string>& keys) {
         for (const auto& [k, v] : o.items())
             if (std::find(keys.begin(), keys.end(), k) == keys.end())
-                error(ptr + "/" + k, fmt::format("unknown key '{}'", k), did_you_mean(k, keys));
+                error(ptr + "/" + k, fmt::format("unknown key '{}'", k), did_you_mean(k, keys), true);
     }
 
     std::optional<Link> link(const json& o, const std::string& ptr, const char* key, bool scale_up) {
@@ -163,8 +200,8 @@ public:
         Link l;
         l.kind = string(v, p, "kind").value_or("");
         if (v.contains("generation")) l.generation = v["generation"].is_string() ? v["generation"].get<std::string>() : v["generation"].dump();
-        auto bw = positive(v, p, "bandwidth_bytes_per_s");
-        if (!bw) error(p + "/bandwidth_bytes_per_s", "missing: the link's bandwidth is required");
+        auto bw = bounded(v, p, "bandwidth_bytes_per_s", bandwidth_range);
+        if (!v.contains("bandwidth_bytes_per_s")) error(p + "/bandwidth_bytes_per_s", "missing: the link's bandwidth is required");
         l.bandwidth = bytes_per_s(bw.value_or(0));
         l.domain_size = static_cast<int>(integer(v, p, "domain_size", 1, 1'000'000).value_or(1));
         if (scale_up && !v.contains("domain_size")) error(p + "/domain_size", "missing: the scale-up domain size is required");
@@ -183,18 +220,13 @@ public:
                       did_you_mean(k, {"fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp4", "int4"}));
                 continue;
             }
-            if (auto x = positive(o[key], p, k.c_str())) out[*t] = flops_per_s(*x);
+            if (auto x = bounded(o[key], p, k.c_str(), flops_range)) out[*t] = flops_per_s(*x);
         }
         return out;
     }
 
     DiagnosticSink& sink_;
-    std::string origin_;
-};
-
-struct Layer {
-    json doc;
-    std::string origin;
+    Locator locate_;
 };
 
 Efficiency read_efficiency(Checker& c, const json& v, const std::string& ptr, Efficiency base) {
@@ -244,13 +276,13 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
     g.memory_type = c.string(e, ptr, "memory_type").value_or("");
     g.notes = c.string(e, ptr, "notes").value_or("");
     g.launch_year = static_cast<int>(c.integer(e, ptr, "launch_year", 1990, 2100).value_or(0));
-    g.memory = Bytes(c.positive(e, ptr, "memory_bytes").value_or(0));
-    g.usable_memory = Bytes(c.positive(e, ptr, "usable_memory_bytes").value_or(0));
+    g.memory = Bytes(c.bounded(e, ptr, "memory_bytes", memory_range).value_or(0));
+    g.usable_memory = Bytes(c.bounded(e, ptr, "usable_memory_bytes", memory_range).value_or(0));
     if (g.usable_memory > g.memory && g.memory.value() > 0)
         c.error(ptr + "/usable_memory_bytes", fmt::format("usable memory {:.0f} exceeds nominal memory {:.0f}",
                                                           g.usable_memory.value(), g.memory.value()));
-    g.memory_bandwidth = bytes_per_s(c.positive(e, ptr, "memory_bandwidth_bytes_per_s").value_or(0));
-    g.tdp_watts = c.positive(e, ptr, "tdp_watts").value_or(0);
+    g.memory_bandwidth = bytes_per_s(c.bounded(e, ptr, "memory_bandwidth_bytes_per_s", bandwidth_range).value_or(0));
+    g.tdp_watts = c.bounded(e, ptr, "tdp_watts", tdp_range).value_or(0);
     g.dense_flops = c.flops(e, ptr, "dense_flops_per_s");
     g.sparse_flops = c.flops(e, ptr, "sparse_flops_per_s");
     if (e.contains("dense_flops_per_s") && g.dense_flops.empty() && e["dense_flops_per_s"].is_object())
@@ -310,7 +342,7 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                 for (const char* k : {"provider", "usd_per_gpu_hour", "date", "source"})
                     if (!ps[i].contains(k)) c.error(p + "/" + k, fmt::format("missing required field '{}'", k));
                 pr.provider = c.string(ps[i], p, "provider").value_or("");
-                pr.per_gpu_hour = usd_per_hour(c.positive(ps[i], p, "usd_per_gpu_hour").value_or(0));
+                pr.per_gpu_hour = usd_per_hour(c.bounded(ps[i], p, "usd_per_gpu_hour", hourly_price_range).value_or(0));
                 pr.date = c.string(ps[i], p, "date").value_or("");
                 if (!pr.date.empty() && !is_date(pr.date))
                     c.error(p + "/date", fmt::format("expected a date as YYYY-MM-DD, got '{}'", pr.date));
@@ -321,7 +353,7 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
     if (e.contains("purchase") && c.object(e["purchase"], ptr + "/purchase")) {
         const auto& pu = e["purchase"];
         c.known_keys(pu, ptr + "/purchase", {"usd", "date", "source", "notes"});
-        g.purchase = PurchasePrice{usd(c.positive(pu, ptr + "/purchase", "usd").value_or(0)),
+        g.purchase = PurchasePrice{usd(c.bounded(pu, ptr + "/purchase", "usd", purchase_range).value_or(0)),
                                    c.string(pu, ptr + "/purchase", "date").value_or(""),
                                    c.string(pu, ptr + "/purchase", "source").value_or("")};
         if (!g.purchase->date.empty() && !is_date(g.purchase->date))
@@ -337,7 +369,7 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                 c.known_keys(ps[i], p, {"profile", "memory_bytes", "compute_fraction", "bandwidth_fraction", "max_instances", "notes"});
                 Partition part;
                 part.profile = c.string(ps[i], p, "profile").value_or("");
-                part.memory = Bytes(c.positive(ps[i], p, "memory_bytes").value_or(0));
+                part.memory = Bytes(c.bounded(ps[i], p, "memory_bytes", memory_range).value_or(0));
                 part.compute_fraction = c.fraction(ps[i], p, "compute_fraction").value_or(1);
                 part.bandwidth_fraction = c.fraction(ps[i], p, "bandwidth_fraction").value_or(1);
                 if (part.memory > g.memory && g.memory.value() > 0)
@@ -372,40 +404,84 @@ std::vector<std::string> Catalog::names() const {
     return out;
 }
 
-const Gpu& Catalog::resolve(std::string_view name) const {
+namespace {
+
+/// The entries whose id (first) or else aliases match `name`, case-insensitively.
+std::vector<const Gpu*> matching(const std::vector<Gpu>& gpus, std::string_view name) {
     const std::string key = lower(name);
     for (const auto& g : gpus)
-        if (lower(g.id) == key) return g;
+        if (lower(g.id) == key) return {&g};
     std::vector<const Gpu*> matches;
     for (const auto& g : gpus)
-        for (const auto& a : g.aliases)
-            if (lower(a) == key) {
-                matches.push_back(&g);
-                break;
-            }
+        if (std::any_of(g.aliases.begin(), g.aliases.end(), [&](const std::string& a) { return lower(a) == key; }))
+            matches.push_back(&g);
+    return matches;
+}
+
+}  // namespace
+
+const Gpu& Catalog::resolve(std::string_view name) const {
+    const auto matches = matching(gpus, name);
     if (matches.size() == 1) return *matches.front();
     if (matches.empty())
         throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("unknown GPU '{}'", name), did_you_mean(name, names()), {}}});
+    if (auto d = alias_defaults.find(lower(name)); d != alias_defaults.end())
+        for (const auto* g : matches)
+            if (g->id == d->second) return *g;
     std::string ids;
     for (const auto* g : matches) ids += (ids.empty() ? "" : ", ") + g->id;
     throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("GPU name '{}' is ambiguous: it matches {}", name, ids),
                                  "use one of the ids", {}}});
 }
 
+std::optional<std::string> Catalog::alias_note(std::string_view name) const {
+    const auto matches = matching(gpus, name);
+    if (matches.size() < 2) return std::nullopt;
+    const Gpu& chosen = resolve(name);
+    std::string others;
+    for (const auto* g : matches)
+        if (g != &chosen) others += (others.empty() ? "" : ", ") + g->id;
+    return fmt::format("'{}' is taken as {} ({}), the catalog's default for that name; also called '{}': {}", name, chosen.id,
+                       chosen.name, name, others);
+}
+
 namespace detail {
+
+/// A catalog file that parsed: what its diagnostics need after its text is gone.
+struct CatalogFile {
+    std::string origin;
+    std::string text;
+    JsonIndex index;
+};
+
+/// What one file wrote for one GPU id.
+struct EntryLayer {
+    std::shared_ptr<const CatalogFile> file;
+    std::string pointer;  ///< of the entry in that file (`/gpus/3`)
+    json value;           ///< the entry as that file wrote it
+};
 
 /// One GPU entry merged over the files read so far, and the result of checking it.
 struct MergedEntry {
     json merged;
-    std::string origin;   ///< the last file that names the id
-    std::string pointer;  ///< the entry's pointer in that file
-    json last_layer;      ///< the entry as that file wrote it
+    std::vector<EntryLayer> layers;  ///< every file that names the id, in order
     Gpu gpu;
     std::vector<Diagnostic> diagnostics;  ///< of checking `merged`
 };
 
+/// An `alias_defaults` member: which entry a shared alias means.
+struct AliasDefault {
+    std::string alias;
+    std::string id;
+    std::shared_ptr<const CatalogFile> file;
+    std::string pointer;
+};
+
 }  // namespace detail
 
+using detail::AliasDefault;
+using detail::CatalogFile;
+using detail::EntryLayer;
 using detail::MergedEntry;
 
 struct CatalogBase::State {
@@ -413,6 +489,7 @@ struct CatalogBase::State {
     std::string schema_version;
     std::vector<std::string> origins;
     std::map<std::string, Efficiency> defaults;
+    std::map<std::string, AliasDefault> alias_defaults;  ///< by lower-case alias
     std::map<std::string, MergedEntry> entries;
 };
 
@@ -420,13 +497,76 @@ namespace {
 
 using State = CatalogBase::State;
 
+/// Locates pointers of one file.
+Locator file_locator(std::shared_ptr<const CatalogFile> f) {
+    return [f = std::move(f)](Diagnostic& d, bool at_key) {
+        d.where.origin = f->origin;
+        if (d.where.pointer.empty()) d.where.pointer.push_back('/');  // the root
+        locate_json(d, f->text, f->index, at_key);
+    };
+}
+
+/// The value at `rel` (a pointer relative to `v`), or nullptr.
+const json* find_relative(const json& v, std::string_view rel, std::size_t& depth) {
+    const json* at = &v;
+    depth = 0;
+    while (!rel.empty()) {
+        rel.remove_prefix(1);
+        const std::size_t slash = rel.find('/');
+        const std::string part(rel.substr(0, slash));
+        rel = slash == std::string_view::npos ? std::string_view() : rel.substr(slash);
+        if (at->is_object() && at->contains(part)) {
+            at = &(*at)[part];
+        } else if (at->is_array() && !part.empty() && part.find_first_not_of("0123456789") == std::string::npos &&
+                   part.size() < 10 && std::stoul(part) < at->size()) {
+            at = &(*at)[std::stoul(part)];
+        } else {
+            return nullptr;
+        }
+        ++depth;
+    }
+    return at;
+}
+
+/// Locates pointers relative to a merged entry in the file that gave the value there: the last
+/// file that wrote it, else (a missing field) the last file that wrote the nearest enclosing
+/// value, and for a field missing from the entry itself the file that introduced the entry.
+Locator entry_locator(const MergedEntry& m) {
+    return [&m](Diagnostic& d, bool at_key) {
+        const std::string rel = d.where.pointer;
+        const EntryLayer* best = &m.layers.front();
+        std::size_t best_depth = 0;
+        for (const auto& layer : m.layers) {
+            std::size_t depth = 0;
+            const bool whole = find_relative(layer.value, rel, depth) != nullptr;
+            if (!whole) {
+                // The deepest prefix this layer has.
+                std::string p = rel;
+                for (;;) {
+                    const auto slash = p.rfind('/');
+                    if (slash == std::string::npos) break;
+                    p.resize(slash);
+                    if (find_relative(layer.value, p, depth)) break;
+                }
+            }
+            if (whole) depth = static_cast<std::size_t>(-1);
+            if (depth > best_depth || (depth == best_depth && depth > 0)) {
+                best = &layer;
+                best_depth = depth;
+            }
+        }
+        d.where.origin = best->file->origin;
+        d.where.pointer = best->pointer + rel;
+        locate_json(d, best->file->text, best->file->index, at_key);
+    };
+}
+
 /// Reads `sources` into `s`, merging entries over those of `s` or, for ids `s` lacks, over a copy
 /// of `base`'s. Records the architectures whose defaults a source sets in `archs`.
 void read_sources(State& s, const std::vector<CatalogSource>& sources, const State* base, std::set<std::string>& archs) {
     DiagnosticSink sink;
     sink.diagnostics() = std::move(s.diagnostics);
     for (const auto& src : sources) {
-        Checker c(sink, src.origin);
         s.origins.push_back(src.origin);
         json doc;
         if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
@@ -436,32 +576,43 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
             // A number too large for a double (1e400): nlohmann reports no position for it.
             std::string msg = e.what();
             if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
-            sink.error({src.origin, 0, 0, "/"}, fmt::format("invalid JSON: {}", msg));
+            sink.error({src.origin, 0, 0, {}}, fmt::format("invalid JSON: {}", msg));
             continue;
         } catch (const json::parse_error& e) {
             // Report the byte offset as line:column.
             std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());
-            int line = 1, col = 1;
-            for (std::size_t i = 0; i < off; ++i) {
-                if (src.text[i] == '\n') { ++line; col = 1; } else ++col;
-            }
+            const auto [line, col] = line_column(src.text, off);
             std::string msg = e.what();
             if (auto pos = msg.find("syntax error"); pos != std::string::npos) msg = msg.substr(pos);
             sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
             continue;
         }
+        auto file = std::make_shared<CatalogFile>(CatalogFile{src.origin, std::string(src.text), index_json(src.text)});
+        if (!file->index.duplicates.empty()) {
+            // nlohmann kept the last of each pair; which one the author meant is unknown.
+            report_duplicate_keys(file->index, src.text, src.origin, sink);
+            continue;
+        }
+        Checker c(sink, file_locator(file));
         if (!c.object(doc, "")) continue;
-        c.known_keys(doc, "", {"schema_version", "architecture_defaults", "gpus", "notes", "$schema"});
-        const auto version = c.string(doc, "", "schema_version");
-        if (!version) c.error("/schema_version", "missing required field 'schema_version'");
-        else if (version->rfind("1.", 0) != 0)
+        c.known_keys(doc, "", {"schema_version", "architecture_defaults", "alias_defaults", "gpus", "notes", "$schema"});
+        // An overlay without a version is read as the current schema.
+        const auto version = doc.contains("schema_version") ? c.string(doc, "", "schema_version") : std::optional<std::string>(current_schema_version);
+        if (version && version->rfind("1.", 0) != 0)
             c.error("/schema_version", fmt::format("unsupported catalog schema version '{}': expected 1.x", *version));
-        else if (s.schema_version.empty()) s.schema_version = *version;
+        else if (version && s.schema_version.empty()) s.schema_version = *version;
         if (doc.contains("architecture_defaults") && c.object(doc["architecture_defaults"], "/architecture_defaults"))
             for (const auto& [arch, v] : doc["architecture_defaults"].items()) {
                 const std::string p = "/architecture_defaults/" + arch;
                 s.defaults[arch] = read_efficiency(c, v, p, s.defaults[arch]);
                 archs.insert(arch);
+            }
+        if (doc.contains("alias_defaults") && c.object(doc["alias_defaults"], "/alias_defaults"))
+            for (const auto& [alias, v] : doc["alias_defaults"].items()) {
+                const std::string p = "/alias_defaults/" + alias;
+                if (alias.empty()) c.error(p, "expected a non-empty alias", {}, true);
+                else if (auto id = c.string(doc["alias_defaults"], "/alias_defaults", alias.c_str()))
+                    s.alias_defaults[lower(alias)] = AliasDefault{alias, *id, file, p};
             }
         if (!doc.contains("gpus")) continue;
         if (!doc["gpus"].is_array()) {
@@ -485,13 +636,9 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
             auto it = s.entries.find(id);
             if (it == s.entries.end() && base)
                 if (auto b = base->entries.find(id); b != base->entries.end()) it = s.entries.emplace(id, b->second).first;
-            if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, src.origin, {}, {}, {}, {}}).first;
-            else {
-                it->second.merged.merge_patch(e);
-                it->second.origin = src.origin;
-            }
-            it->second.pointer = ptr;
-            it->second.last_layer = e;
+            if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, {}, {}, {}}).first;
+            else it->second.merged.merge_patch(e);
+            it->second.layers.push_back(EntryLayer{file, ptr, e});
         }
     }
     s.diagnostics = std::move(sink.diagnostics());
@@ -501,9 +648,9 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
 void check_entry(const MergedEntry& m, const std::map<std::string, Efficiency>& defaults, Gpu& gpu,
                  std::vector<Diagnostic>& diagnostics) {
     DiagnosticSink sink;
-    Checker c(sink, m.origin);
-    gpu = read_gpu(c, m.merged, m.pointer, defaults, &m.last_layer);
-    gpu.origin = m.origin;
+    Checker c(sink, entry_locator(m));
+    gpu = read_gpu(c, m.merged, "", defaults, &m.layers.back().value);
+    gpu.origin = m.layers.back().file->origin;
     diagnostics = std::move(sink.diagnostics());
 }
 
@@ -524,21 +671,21 @@ CatalogBase parse_catalog_base(const std::vector<CatalogSource>& sources) {
 Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>& overlays) {
     const State& b = *base.state_;
     // Everything but the entries is small: copied. `s.entries` holds only what the overlays change.
-    State s{b.diagnostics, b.schema_version, b.origins, b.defaults, {}};
+    State s{b.diagnostics, b.schema_version, b.origins, b.defaults, b.alias_defaults, {}};
     std::set<std::string> archs;
     read_sources(s, overlays, &b, archs);
     for (auto& [id, m] : s.entries) check_entry(m, s.defaults, m.gpu, m.diagnostics);
     DiagnosticSink sink;
     sink.diagnostics() = std::move(s.diagnostics);
     Catalog cat;
-    cat.schema_version = s.schema_version;
+    cat.schema_version = s.schema_version.empty() ? current_schema_version : s.schema_version;
     cat.origins = s.origins;
-    std::vector<const std::string*> pointers;  // of each entry of cat.gpus
+    std::vector<const MergedEntry*> merged;  // of each entry of cat.gpus
     auto add = [&](const MergedEntry& m, const Gpu& gpu, const std::vector<Diagnostic>& diagnostics) {
         cat.gpus.push_back(gpu);
         auto& ds = sink.diagnostics();
         ds.insert(ds.end(), diagnostics.begin(), diagnostics.end());
-        pointers.push_back(&m.pointer);
+        merged.push_back(&m);
     };
     // Both maps are sorted by id: walk them together, the overlays' entries winning. A base entry
     // is checked again only when an overlay set its architecture's defaults.
@@ -570,8 +717,22 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
             const std::string la = lower(a);
             for (std::size_t o = 0; o < cat.gpus.size(); ++o)
                 if (o != k && lower_ids[o] == la)
-                    Checker(sink, cat.gpus[k].origin).error(*pointers[k] + "/aliases", fmt::format("alias '{}' is the id of another entry", a));
+                    Checker(sink, entry_locator(*merged[k])).error("/aliases", fmt::format("alias '{}' is the id of another entry", a));
         }
+    // A default for a shared alias must name an entry that has that alias.
+    for (const auto& [key, ad] : s.alias_defaults) {
+        Checker c(sink, file_locator(ad.file));
+        const Gpu* g = cat.find_id(ad.id);
+        if (!g) {
+            c.error(ad.pointer, fmt::format("unknown GPU id '{}'", ad.id), did_you_mean(ad.id, lower_ids));
+            continue;
+        }
+        if (std::none_of(g->aliases.begin(), g->aliases.end(), [&](const std::string& a) { return lower(a) == key; })) {
+            c.error(ad.pointer, fmt::format("'{}' has no alias '{}': add it to the entry's aliases", ad.id, ad.alias));
+            continue;
+        }
+        cat.alias_defaults[key] = ad.id;
+    }
     sink.throw_if_any<CatalogError>();
     return cat;
 }

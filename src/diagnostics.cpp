@@ -34,8 +34,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string format_diagnostic(const Diagnostic& d) {
     std::string out;
-    if (!d.where.pointer.empty()) {
-        out = fmt::format("{}: {}: {}\n", d.where.origin, d.where.pointer, d.message);
+    if (!d.where.pointer.empty() && d.where.line > 0) {
+        out = fmt::format("{}:{}:{}: error: {}: {}\n", d.where.origin, d.where.line, d.where.column, d.where.pointer, d.message);
+    } else if (!d.where.pointer.empty()) {
+        out = fmt::format("{}: error: {}: {}\n", d.where.origin, d.where.pointer, d.message);
     } else if (d.where.line > 0) {
         out = fmt::format("{}:{}:{}: error: {}\n", d.where.origin, d.where.line, d.where.column, d.message);
     } else {

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "gpusize/model_library.hpp"
+#include "json_index.hpp"
 #include "json_limits.hpp"
 
 namespace gpusize {
@@ -552,7 +553,7 @@ std::optional<json> parse_json(std::string_view text, const std::string& origin,
         // A number too large for a double (1e400): nlohmann reports no position for it.
         std::string message = e.what();
         if (auto pos = message.find("] "); pos != std::string::npos) message = message.substr(pos + 2);
-        sink.error(SourceLocation{origin, 0, 0, "/"}, fmt::format("invalid JSON: {}", message));
+        sink.error(SourceLocation{origin, 0, 0, {}}, fmt::format("invalid JSON: {}", message));
         return std::nullopt;
     } catch (const json::parse_error& e) {
         // e.byte is the 1-based offset of the character that failed.
@@ -583,6 +584,17 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
     const auto doc = parse_json(json_text, origin, sink);
     if (doc && !doc->is_object()) sink.error(SourceLocation{origin, 0, 0, "/"}, fmt::format("expected an object, got {}", describe(*doc)));
     sink.throw_if_any<SpecError>();
+    // nlohmann keeps the last of two equal keys: a repeated num_hidden_layers would silently size
+    // another model.
+    const detail::JsonIndex index = detail::index_json(json_text);
+    detail::report_duplicate_keys(index, json_text, origin, sink);
+    sink.throw_if_any<SpecError>();
+    // Every diagnostic names a JSON pointer; give it the position of that value in the file.
+    auto finish = [&] {
+        for (auto& d : sink.diagnostics())
+            if (d.where.line == 0 && !d.where.pointer.empty()) detail::locate_json(d, json_text, index);
+        sink.throw_if_any<SpecError>();
+    };
 
     Fields root(*doc, "", origin, "", sink);
     const auto type = root.text("model_type");
@@ -591,9 +603,9 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
     } else if (std::find(supported_model_types.begin(), supported_model_types.end(), *type) == supported_model_types.end()) {
         std::string hint = did_you_mean(*type, supported_model_types);
         if (hint.empty()) hint = fmt::format("supported model types: {}", fmt::join(supported_model_types, ", "));
-        sink.error(SourceLocation{origin, 0, 0, {}}, fmt::format("unknown model_type '{}'", *type), std::move(hint));
+        root.error("model_type", fmt::format("unknown model_type '{}'", *type), std::move(hint));
     }
-    sink.throw_if_any<SpecError>();
+    finish();
     out.model_type = *type;
 
     Fields typed(*doc, "", origin, *type, sink);
@@ -611,7 +623,7 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
     } else {
         read_architecture(typed, out);
     }
-    sink.throw_if_any<SpecError>();
+    finish();
     return out;
 }
 

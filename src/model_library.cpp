@@ -291,7 +291,15 @@ Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::
     p.model = resolve_model(spec, library, hf_config_text);
     // What the model file declares stands unless the spec says otherwise.
     auto& prec = spec.precision;
-    if (!prec.weights_explicit && p.model.declared_weights) {
+    if (!prec.weights_explicit && p.model.declared_weights == DType::fp32 && spec.workload == Workload::inference) {
+        // vLLM's --dtype auto (the default) downcasts a float32 checkpoint to the platform's first
+        // 16-bit type (_resolve_auto_dtype in vllm/config: bf16 where supported, else fp16; both 2
+        // bytes); SGLang and TensorRT-LLM serve 16-bit likewise.
+        prec.weights = DType::bf16;
+        p.model.notes.push_back("the model file declares float32 weights; served in bf16 as engines load float32 checkpoints by "
+                                "default (vLLM --dtype auto; fp16 on GPUs without bf16, the same bytes): set precision "
+                                "to size fp32 serving");
+    } else if (!prec.weights_explicit && p.model.declared_weights) {
         prec.weights = *p.model.declared_weights;
         p.model.notes.push_back(fmt::format("weights in {} as the model file declares", to_string(prec.weights)));
     }

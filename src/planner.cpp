@@ -365,7 +365,11 @@ void resolve_gpu_names(Problem& p, const Catalog& catalog) {
     DiagnosticSink sink;
     auto resolve = [&](const std::string& name, const SourceLocation& where) -> std::string {
         try {
-            return catalog.resolve(name).id;
+            const std::string id = catalog.resolve(name).id;
+            if (auto note = catalog.alias_note(name);
+                note && std::find(p.gpu_name_notes.begin(), p.gpu_name_notes.end(), *note) == p.gpu_name_notes.end())
+                p.gpu_name_notes.push_back(*note);
+            return id;
         } catch (const UsageError& e) {
             const auto& d = e.diagnostics().front();
             sink.error(where, d.message, d.hint);

@@ -270,6 +270,7 @@ std::string override_of(const Assumption& a) {
     if (n == "headroom") return "--set headroom=15%";
     if (n == "pricing") return "--set pricing.usd_per_gpu_hour.GPU=USD, or --set pricing.mode=onprem";
     if (n == "model") return "--set model.FIELD=VALUE (an architecture field), or a different model.preset";
+    if (n == "deployment.gpus") return "name the GPU by its id, or a --catalog overlay's 'alias_defaults'";
     return "";
 }
 

@@ -379,14 +379,26 @@ std::string render_model_detail(const Preset& p) {
     std::string out = fmt::format("{} ({})\n", p.name, p.id);
     auto row = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<26} {}\n", k, v); };
     row("parameters", fmt::format("{:.0f} total, {:.0f} active (published {})", c.total, c.active, p.published_parameters_text));
-    row("layers / hidden / heads", fmt::format("{} / {} / {} (kv {}, head dim {})", a.layers, a.hidden_size, a.attention_heads,
-                                                a.kv_heads, a.head_dim));
+    if (a.mla) {
+        // MLA has no hidden_size / heads head: queries and keys are nope + rope wide, values v_head_dim.
+        const auto& x = *a.mla;
+        row("layers / hidden / heads", fmt::format("{} / {} / {} (latent attention: q/k head dim {} = {} + {} rope, v head dim {})",
+                                                    a.layers, a.hidden_size, a.attention_heads, x.qk_nope_head_dim + x.qk_rope_head_dim,
+                                                    x.qk_nope_head_dim, x.qk_rope_head_dim, x.v_head_dim));
+    } else {
+        row("layers / hidden / heads", fmt::format("{} / {} / {} (kv {}, head dim {})", a.layers, a.hidden_size, a.attention_heads,
+                                                    a.kv_heads, a.head_dim));
+    }
     row("mlp", fmt::format("{} {}, {}", to_string(a.mlp), a.intermediate_size, to_string(a.norm)));
     row("vocabulary", fmt::format("{} ({})", a.vocab_size, a.tied_embeddings ? "tied" : "untied"));
     if (a.moe)
         row("experts", fmt::format("{} routed (top {}) of {}, {} shared, first {} layers dense", a.moe->experts, a.moe->active_experts,
                                    a.moe->expert_intermediate_size, a.moe->shared_experts, a.moe->dense_layers));
-    if (a.mla) row("mla", fmt::format("kv rank {}, rope dim {}", a.mla->kv_lora_rank, a.mla->qk_rope_head_dim));
+    if (a.mla)
+        row("mla", fmt::format("{}kv rank {}; cached per token and layer: {} = kv rank {} + rope {}",
+                               a.mla->q_lora_rank ? fmt::format("q rank {}, ", *a.mla->q_lora_rank) : std::string(),
+                               a.mla->kv_lora_rank, a.mla->kv_lora_rank + a.mla->qk_rope_head_dim, a.mla->kv_lora_rank,
+                               a.mla->qk_rope_head_dim));
     if (a.sliding_window) row("sliding window", fmt::format("{} tokens on {} of {} layers", *a.sliding_window, sliding_layers(a), a.layers));
     row("kv cache (bf16)", fmt::format("{:.0f} bytes per token", kv_cache_bytes(a, 1, 2).value()));
     row("source", p.source);

@@ -36,6 +36,7 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
                        fmt::format("{} {}{}", number(p.calibration[c]), info.unit, p.calibration.overridden(c) ? " (from spec)" : ""),
                        std::string(info.source)});
     }
+    for (const auto& note : p.gpu_name_notes) out.push_back({"deployment.gpus", note, "catalog alias_defaults"});
     for (const Gpu* g : gpus) {
         const auto& e = g->efficiency;
         out.push_back({fmt::format("efficiency.{}", g->id),

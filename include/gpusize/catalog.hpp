@@ -101,11 +101,18 @@ struct Catalog {
     std::string schema_version;
     std::vector<Gpu> gpus;            ///< sorted by id: output never depends on input order
     std::vector<std::string> origins; ///< the catalog files used, bundled first
+    /// Lower-case alias -> the id it means when several entries share it (the catalog's
+    /// `alias_defaults`: `h200` is the SXM form, the name people type first).
+    std::map<std::string, std::string> alias_defaults;
 
     const Gpu* find_id(std::string_view id) const;
-    /// Resolves an id or alias (case-insensitive). Throws UsageError for an unknown name (with a
-    /// "did you mean") or an ambiguous alias (listing the matches); `what` names the option.
+    /// Resolves an id or alias (case-insensitive). An alias shared by several entries means the
+    /// one `alias_defaults` names. Throws UsageError for an unknown name (with a "did you mean")
+    /// or an ambiguous alias without a default (listing the matches).
     const Gpu& resolve(std::string_view name) const;
+    /// For a name that resolve() settles by `alias_defaults`: a sentence saying which entry it
+    /// was taken to mean and which others share the name, for the report's assumptions.
+    std::optional<std::string> alias_note(std::string_view name) const;
     /// Every id and alias, for suggestions.
     std::vector<std::string> names() const;
     friend bool operator==(const Catalog&, const Catalog&) = default;

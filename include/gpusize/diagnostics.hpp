@@ -13,7 +13,7 @@
 namespace gpusize {
 
 /// Where something is: an origin name (a file path, `-`, `data/gpus.json`) and a 1-based
-/// line and column (0 when unknown). Catalog (JSON) errors use a JSON pointer instead.
+/// line and column (0 when unknown). JSON inputs (catalogs, config.json) also name a JSON pointer.
 struct SourceLocation {
     std::string origin;
     int line = 0;
@@ -28,7 +28,9 @@ struct Diagnostic {
     std::string source_line; ///< the offending line, shown with a caret; empty when unknown
 };
 
-/// `origin:line:col: error: message`, then the source line and a caret, then `hint: ...`.
+/// `origin:line:col: error: message`, then the source line and a caret, then `hint: ...`. With a
+/// JSON pointer: `origin:line:col: error: /pointer: message`, or `origin: error: /pointer: message`
+/// when the position is unknown.
 std::string format_diagnostic(const Diagnostic& d);
 std::string format_diagnostics(const std::vector<Diagnostic>& ds);
 

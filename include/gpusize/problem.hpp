@@ -32,6 +32,9 @@ struct Problem {
     Spec spec;
     ResolvedModel model;
     Calibration calibration;
+    /// For each GPU name settled by the catalog's alias_defaults, which entry it was taken to mean
+    /// (Catalog::alias_note): shown in the report's assumptions.
+    std::vector<std::string> gpu_name_notes;
 };
 
 }  // namespace gpusize

@@ -372,6 +372,7 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
     if (o.command == "gpus") {
         if (o.item) {
             const Gpu& g = catalog.resolve(*o.item);
+            if (auto note = catalog.alias_note(*o.item)) err << "gpusize: note: " << *note << "\n";
             write(out, render_as(
                            o.format, [&] { return render_gpus_json(catalog, {&g}); }, [&] { return render_gpu_detail(g); },
                            [&] { return render_gpus_markdown({&g}); }, [&] { return render_gpus_csv(catalog, {&g}); }));
@@ -429,6 +430,15 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
     }
     if (!requirement_errors.empty()) throw UsageError(std::move(requirement_errors));
     Problem problem = load_problem(o, in, catalog);
+    // The GPU flags' names, as resolve_gpu_names notes the spec's.
+    std::vector<std::string> flag_gpus = o.explain_gpus;
+    if (o.gpu) flag_gpus.push_back(*o.gpu);
+    for (auto name : flag_gpus) {
+        name = name.substr(0, name.find(':'));
+        if (auto note = catalog.alias_note(name);
+            note && std::find(problem.gpu_name_notes.begin(), problem.gpu_name_notes.end(), *note) == problem.gpu_name_notes.end())
+            problem.gpu_name_notes.push_back(*note);
+    }
     check_requirements_apply(requirements, problem.spec.workload);
     Report report;
     if (o.command == "explain") {

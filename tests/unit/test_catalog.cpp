@@ -165,6 +165,23 @@ TEST_CASE("every price names its provider, a YYYY-MM-DD date and a source") {
     }
 }
 
+TEST_CASE("source notes say what the source is, not how the catalog was gathered") {
+    // A note such as "list price not re-read in this session" tells a user nothing about the figure.
+    const nlohmann::json doc = nlohmann::json::parse(bundled_catalog_text());
+    std::vector<std::string> texts;
+    auto collect = [&](const nlohmann::json& v, auto&& self) -> void {
+        if (v.is_string()) texts.push_back(v.get<std::string>());
+        else if (v.is_structured())
+            for (const auto& x : v) self(x, self);
+    };
+    collect(doc, collect);
+    for (const auto& t : texts) {
+        INFO(t);
+        for (const char* phrase : {"this session", "re-read", "search index", "exact-string search", "not verified", "re-verified"})
+            CHECK(t.find(phrase) == std::string::npos);
+    }
+}
+
 TEST_CASE("partitions fit inside their GPU") {
     for (const auto& g : bundled().gpus)
         for (const auto& p : g.partitions) {
@@ -202,10 +219,42 @@ TEST_CASE("alias rule: an alias held by one entry resolves to it, in any case") 
 }
 
 TEST_CASE("alias rule: an alias shared by several entries is ambiguous and lists them") {
-    CHECK(usage_message(bundled(), "a100") ==
-          "gpusize: error: GPU name 'a100' is ambiguous: it matches a100-pcie-40gb, a100-pcie-80gb, a100-sxm-40gb, "
-          "a100-sxm-80gb\n"
+    CHECK(usage_message(bundled(), "v100") ==
+          "gpusize: error: GPU name 'v100' is ambiguous: it matches v100-sxm2-16gb, v100-sxm2-32gb\n"
           "hint: use one of the ids\n");
+    CHECK_FALSE(bundled().alias_note("v100-16gb"));
+}
+
+TEST_CASE("alias rule: a shared alias with a catalog default means that entry, and the note names the others") {
+    // The names people type first resolve to the flagship (SXM) form.
+    CHECK(bundled().resolve("h200").id == "h200-sxm-141gb");
+    CHECK(bundled().resolve("H100").id == "h100-sxm-80gb");
+    CHECK(bundled().resolve("a100").id == "a100-sxm-80gb");
+    CHECK(bundled().alias_note("h200") ==
+          "'h200' is taken as h200-sxm-141gb (NVIDIA H200 SXM 141GB), the catalog's default for that name; also called "
+          "'h200': h200-nvl-141gb");
+    CHECK(bundled().alias_note("a100") ==
+          "'a100' is taken as a100-sxm-80gb (NVIDIA A100 SXM4 80GB), the catalog's default for that name; also called "
+          "'a100': a100-pcie-40gb, a100-pcie-80gb, a100-sxm-40gb");
+    // An id or an alias of one entry needs no note.
+    CHECK_FALSE(bundled().alias_note("h200-nvl-141gb"));
+    CHECK_FALSE(bundled().alias_note("h200-sxm"));
+    // An overlay can change the default, or name an entry that lacks the alias (refused).
+    const std::string nvl = R"({"alias_defaults": {"H200": "h200-nvl-141gb"}})";
+    CHECK(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {nvl, "nvl.json"}}).resolve("h200").id == "h200-nvl-141gb");
+    const std::string bad = "{\"alias_defaults\": {\n  \"h200\": \"h100-sxm-80gb\",\n  \"a100\": \"a100-sxm\"\n}}";
+    try {
+        parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {bad, "bad.json"}});
+        FAIL("accepted");
+    } catch (const CatalogError& e) {
+        CHECK(std::string(e.what()) ==
+              "bad.json:3:11: error: /alias_defaults/a100: unknown GPU id 'a100-sxm'\n"
+              "    \"a100\": \"a100-sxm\"\n"
+              "            ^\n"
+              "bad.json:2:11: error: /alias_defaults/h200: 'h100-sxm-80gb' has no alias 'h200': add it to the entry's aliases\n"
+              "    \"h200\": \"h100-sxm-80gb\",\n"
+              "            ^\n");
+    }
 }
 
 TEST_CASE("alias rule: an unknown name gets a did-you-mean") {
@@ -222,7 +271,8 @@ TEST_CASE("alias rule: an id wins over an alias of the same spelling") {
         parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "alias.json"}});
         FAIL("accepted");
     } catch (const CatalogError& e) {
-        CHECK(std::string(e.what()) == "alias.json: /gpus/0/aliases: alias 't4' is the id of another entry\n");
+        CHECK(std::string(e.what()) == "alias.json:1:60: error: /gpus/0/aliases: alias 't4' is the id of another entry\n"
+                                       "  " + text + "\n" + std::string(61, ' ') + "^\n");
     }
 }
 
@@ -263,39 +313,51 @@ TEST_CASE("an overlay adds a new complete GPU, with its architecture's efficienc
 
 TEST_CASE("a new GPU missing fields gets one error listing them") {
     CHECK(overlay_error("incomplete-gpu.json") ==
-          "tests/data/catalogs/incomplete-gpu.json: /gpus/0: missing required fields 'architecture', 'form_factor', "
+          "tests/data/catalogs/incomplete-gpu.json:4:5: error: /gpus/0: missing required fields 'architecture', 'form_factor', "
           "'launch_year', 'usable_memory_bytes', 'memory_type', 'memory_bandwidth_bytes_per_s', 'dense_flops_per_s', "
-          "'pcie', 'tdp_watts', 'sources': a new GPU needs every one of them\n");
+          "'pcie', 'tdp_watts', 'sources': a new GPU needs every one of them\n"
+          "      {\n"
+          "      ^\n");
 }
 
 TEST_CASE("broken overlay: negative memory") {
     CHECK(overlay_error("negative-memory.json") ==
-          "tests/data/catalogs/negative-memory.json: /gpus/0/memory_bytes: expected a positive number, got -1\n");
+          "tests/data/catalogs/negative-memory.json:4:45: error: /gpus/0/memory_bytes: expected a positive number, got -1\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"memory_bytes\": -1}\n"
+          "                                              ^\n");
 }
 
 TEST_CASE("broken overlay: unknown key with did-you-mean") {
     CHECK(overlay_error("unknown-key.json") ==
-          "tests/data/catalogs/unknown-key.json: /gpus/0/memory_bandwith_bytes_per_s: unknown key "
+          "tests/data/catalogs/unknown-key.json:4:29: error: /gpus/0/memory_bandwith_bytes_per_s: unknown key "
           "'memory_bandwith_bytes_per_s'\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"memory_bandwith_bytes_per_s\": 3350000000000}\n"
+          "                              ^\n"
           "hint: did you mean 'memory_bandwidth_bytes_per_s'?\n");
 }
 
 TEST_CASE("broken overlay: duplicate id in one file") {
     CHECK(overlay_error("duplicate-id.json") ==
-          "tests/data/catalogs/duplicate-id.json: /gpus/1/id: duplicate id 'h100-sxm-80gb'\n");
+          "tests/data/catalogs/duplicate-id.json:5:12: error: /gpus/1/id: duplicate id 'h100-sxm-80gb'\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"tdp_watts\": 500}\n"
+          "             ^\n");
 }
 
 TEST_CASE("broken overlay: a dense rate above the sparse one") {
     CHECK(overlay_error("dense-exceeds-sparse.json") ==
-          "tests/data/catalogs/dense-exceeds-sparse.json: /gpus/0/sparse_flops_per_s/bf16: dense bf16 rate 989.4 TFLOP/s "
-          "exceeds its sparse rate 500 TFLOP/s: a dense rate is at most the sparse one (store the dense figure, often half "
-          "the datasheet's 'with sparsity' one)\n");
+          "tests/data/catalogs/dense-exceeds-sparse.json:4:60: error: /gpus/0/sparse_flops_per_s/bf16: dense bf16 rate "
+          "989.4 TFLOP/s exceeds its sparse rate 500 TFLOP/s: a dense rate is at most the sparse one (store the dense "
+          "figure, often half the datasheet's 'with sparsity' one)\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"sparse_flops_per_s\": {\"bf16\": 500000000000000}}\n"
+          "                                                             ^\n");
 }
 
 TEST_CASE("broken overlay: unsupported schema version") {
     CHECK(overlay_error("bad-schema-version.json") ==
-          "tests/data/catalogs/bad-schema-version.json: /schema_version: unsupported catalog schema version '2.0': "
-          "expected 1.x\n");
+          "tests/data/catalogs/bad-schema-version.json:2:21: error: /schema_version: unsupported catalog schema version "
+          "'2.0': expected 1.x\n"
+          "    \"schema_version\": \"2.0\",\n"
+          "                      ^\n");
 }
 
 TEST_CASE("broken overlay: invalid JSON with line and column") {
@@ -314,30 +376,41 @@ TEST_CASE("broken overlay: a price date that is not YYYY-MM-DD") {
         parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "dates.json"}});
         FAIL("accepted");
     } catch (const CatalogError& e) {
-        CHECK(std::string(e.what()) == "dates.json: /gpus/0/prices/0/date: expected a date as YYYY-MM-DD, got 'June 2025'\n");
+        CHECK(std::string(e.what()) == "dates.json:2:17: error: /gpus/0/prices/0/date: expected a date as YYYY-MM-DD, got 'June 2025'\n"
+                                       "          \"date\": \"June 2025\", \"source\": \"y\"}]}]}\n"
+                                       "                  ^\n");
     }
 }
 
 TEST_CASE("every problem of an overlay is reported at once") {
     const std::string text =
-        R"({"schema_version": "1.0", "gpus": [{"id": "l4", "tdp_watts": 0, "memory_bytes": "big"}, {"id": "t4", "pcie": 4}]})";
+        "{\"schema_version\": \"1.0\", \"gpus\": [\n{\"id\": \"l4\", \"tdp_watts\": 0, \"memory_bytes\": \"big\"},\n{\"id\": \"t4\", \"pcie\": 4}]}";
     try {
         parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "many.json"}});
         FAIL("accepted");
     } catch (const CatalogError& e) {
         CHECK(std::string(e.what()) ==
-              "many.json: /gpus/0/memory_bytes: expected a positive number, got 'big'\n"
-              "many.json: /gpus/0/tdp_watts: expected a positive number, got 0\n"
-              "many.json: /gpus/1/pcie: expected an object, got 4\n");
+              "many.json:2:46: error: /gpus/0/memory_bytes: expected a positive number, got 'big'\n"
+              "  {\"id\": \"l4\", \"tdp_watts\": 0, \"memory_bytes\": \"big\"},\n"
+              "                                               ^\n"
+              "many.json:2:27: error: /gpus/0/tdp_watts: expected a positive number, got 0\n"
+              "  {\"id\": \"l4\", \"tdp_watts\": 0, \"memory_bytes\": \"big\"},\n"
+              "                            ^\n"
+              "many.json:3:22: error: /gpus/1/pcie: expected an object, got 4\n"
+              "  {\"id\": \"t4\", \"pcie\": 4}]}\n"
+              "                       ^\n");
     }
 }
 
 TEST_CASE("hostile catalogs never crash the parser") {
-    const char* inputs[] = {"", "null", "[]", "{}", R"({"schema_version": 1})", R"({"schema_version": "1.0", "gpus": {}})",
+    const char* inputs[] = {"", "null", "[]", R"({"schema_version": 1})", R"({"schema_version": "1.0", "gpus": {}})",
                             R"({"schema_version": "1.0", "gpus": [1, null, []]})",
                             R"({"schema_version": "1.0", "gpus": [{"id": 5}]})",
                             R"({"schema_version": "1.0", "gpus": [{"id": "l4", "launch_year": 18446744073709551615}]})",
-                            R"({"schema_version": "1.0", "architecture_defaults": {"x": 3}})"};
+                            R"({"schema_version": "1.0", "architecture_defaults": {"x": 3}})",
+                            R"({"alias_defaults": 5})", R"({"alias_defaults": {"": "h200-sxm-141gb"}})",
+                            R"({"alias_defaults": {"h200": 5}})", R"({"alias_defaults": {"h200": ""}})",
+                            R"({"gpus": [{"id": "l4", "efficiency": {"matmul": 1e-300}}]})", R"({"a": 1, "a": {"b": [1, {"c": 2, "c": 3}]}})"};
     for (const char* text : inputs) {
         INFO(text);
         CHECK_THROWS_AS(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "h.json"}}), CatalogError);
@@ -350,8 +423,107 @@ TEST_CASE("a number too large for a double is an invalid catalog, not a crash") 
         parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "huge.json"}});
         FAIL("accepted");
     } catch (const CatalogError& e) {
-        CHECK(std::string(e.what()) == "huge.json: /: invalid JSON: number overflow parsing '1e400'\n");
+        CHECK(std::string(e.what()) == "huge.json: error: invalid JSON: number overflow parsing '1e400'\n");
     }
+}
+
+namespace {
+
+/// The formatted CatalogError of the bundled catalog under `overlays` (text, name); fails when accepted.
+std::string error_of(const std::vector<std::pair<std::string, std::string>>& overlays) {
+    std::vector<CatalogSource> sources{{bundled_catalog_text(), "data/gpus.json"}};
+    for (const auto& [text, name] : overlays) sources.push_back({text, name});
+    try {
+        parse_catalogs(sources);
+    } catch (const CatalogError& e) {
+        return e.what();
+    }
+    FAIL("accepted");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("an overlay without schema_version is read as the current schema") {
+    const std::string text = R"({"gpus": [{"id": "l4", "tdp_watts": 75}]})";
+    const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "plain.json"}});
+    CHECK(c.find_id("l4")->tdp_watts == 75);
+    CHECK(c.schema_version == "1.1");
+    CHECK(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {"{}", "empty.json"}}).gpus == bundled().gpus);
+}
+
+TEST_CASE("a duplicate key in an overlay is refused where it stands, not silently last-wins") {
+    const std::string text = "{\"gpus\": [\n  {\"id\": \"l4\", \"tdp_watts\": 75,\n   \"tdp_watts\": 7500}\n]}";
+    CHECK(error_of({{text, "dup.json"}}) ==
+          "dup.json:3:4: error: duplicate key 'tdp_watts' in '/gpus/0' (first given on line 2)\n"
+          "     \"tdp_watts\": 7500}\n"
+          "     ^\n");
+    const std::string top = "{\"schema_version\": \"1.0\",\n\"schema_version\": \"1.0\"}";
+    CHECK(error_of({{top, "top.json"}}) ==
+          "top.json:2:1: error: duplicate key 'schema_version' in the top-level object (first given on line 1)\n"
+          "  \"schema_version\": \"1.0\"}\n"
+          "  ^\n");
+    // Keys compare as decoded: "tdp\u005fwatts" is "tdp_watts".
+    const std::string escaped = R"({"gpus": [{"id": "l4", "tdp_watts": 75, "tdp\u005fwatts": 70}]})";
+    CHECK(error_of({{escaped, "esc.json"}}).find("esc.json:1:41: error: duplicate key 'tdp_watts' in '/gpus/0'") == 0);
+}
+
+TEST_CASE("with several overlays on one GPU, each error names the file and line that gave the bad value") {
+    const std::string a = "{\"gpus\": [\n  {\"id\": \"h100-sxm-80gb\", \"memory_bytes\": -5}\n]}";
+    const std::string b = "{\"gpus\": [\n  {\"id\": \"l4\", \"tdp_watts\": 70},\n  {\"id\": \"h100-sxm-80gb\", \"tdp_watts\": 650}\n]}";
+    CHECK(error_of({{a, "a.json"}, {b, "b.json"}}) ==
+          "a.json:2:43: error: /gpus/0/memory_bytes: expected a positive number, got -5\n"
+          "    {\"id\": \"h100-sxm-80gb\", \"memory_bytes\": -5}\n"
+          "                                            ^\n");
+    // The memory a.json gives is fine; b.json's usable memory exceeds it: b.json is named.
+    const std::string small = R"({"gpus": [{"id": "l4", "memory_bytes": 2147483648}]})";
+    const std::string usable = "{\"gpus\": [\n{\"id\": \"l4\", \"usable_memory_bytes\": 4294967296}]}";
+    CHECK(error_of({{small, "small.json"}, {usable, "usable.json"}}) ==
+          "usable.json:2:37: error: /gpus/0/usable_memory_bytes: usable memory 4294967296 exceeds nominal memory 2147483648\n"
+          "  {\"id\": \"l4\", \"usable_memory_bytes\": 4294967296}]}\n"
+          "                                      ^\n");
+    // A field a new entry lacks points at the file that introduced the entry, not at a later patch.
+    const std::string partial = R"({"gpus": [{"id": "acme-z", "name": "Z", "vendor": "acme", "architecture": "hopper",
+  "form_factor": "sxm", "launch_year": 2025, "memory_bytes": 2147483648, "usable_memory_bytes": 2147483648,
+  "memory_type": "hbm3", "memory_bandwidth_bytes_per_s": 1e12, "dense_flops_per_s": {"bf16": 1e14},
+  "tdp_watts": 100, "sources": {"memory": "a", "memory_bandwidth": "b", "dense_flops": "c", "tdp": "d"}}]})";
+    const std::string patch = R"({"gpus": [{"id": "acme-z", "tdp_watts": 120}]})";
+    CHECK(error_of({{partial, "new.json"}, {patch, "patch.json"}}) ==
+          "new.json:1:11: error: /gpus/0/pcie: missing required field 'pcie'\n"
+          "  {\"gpus\": [{\"id\": \"acme-z\", \"name\": \"Z\", \"vendor\": \"acme\", \"architecture\": \"hopper\",\n"
+          "            ^\n");
+}
+
+TEST_CASE("implausible catalog values are refused with the range they miss") {
+    auto one = [](const std::string& field) {
+        return error_of({{R"({"gpus": [{"id": "l4", )" + field + "}]}", "x.json"}});
+    };
+    auto message = [](const std::string& s) { return s.substr(0, s.find('\n')); };
+    CHECK(message(one(R"("efficiency": {"matmul": 1e-300})")) ==
+          "x.json:1:49: error: /gpus/0/efficiency/matmul: expected a fraction from 0.01 to 1, got 1e-300");
+    CHECK(message(one(R"("memory_bytes": 1e308)")) ==
+          "x.json:1:40: error: /gpus/0/memory_bytes: expected from 1 GiB to 100 TB (1073741824 to 1e14 bytes), got 1e+308");
+    CHECK(message(one(R"("memory_bytes": 1000)")) ==
+          "x.json:1:40: error: /gpus/0/memory_bytes: expected from 1 GiB to 100 TB (1073741824 to 1e14 bytes), got 1000");
+    CHECK(message(one(R"("memory_bandwidth_bytes_per_s": 1e16)")) ==
+          "x.json:1:56: error: /gpus/0/memory_bandwidth_bytes_per_s: expected from 1 GB/s to 1 PB/s (1e9 to 1e15 bytes/s), "
+          "got 1e+16");
+    CHECK(message(one(R"("dense_flops_per_s": {"bf16": 1e300})")) ==
+          "x.json:1:54: error: /gpus/0/dense_flops_per_s/bf16: expected from 0.1 to 1000000 TFLOP/s (1e11 to 1e18 per second), "
+          "got 1e+300");
+    CHECK(message(one(R"("tdp_watts": 1e6)")) == "x.json:1:37: error: /gpus/0/tdp_watts: expected from 1 to 100000 watts, got 1000000.0");
+    CHECK(message(one(R"("scale_out": {"kind": "roce", "bandwidth_bytes_per_s": 5e5})")) ==
+          "x.json:1:79: error: /gpus/0/scale_out/bandwidth_bytes_per_s: expected from 1 GB/s to 1 PB/s (1e9 to 1e15 bytes/s), "
+          "got 500000.0");
+    CHECK(message(one(R"("prices": [{"provider": "p", "usd_per_gpu_hour": 5000, "date": "2025-01-01", "source": "s"}])")) ==
+          "x.json:1:73: error: /gpus/0/prices/0/usd_per_gpu_hour: expected a price in (0, 1000] USD per GPU-hour, got 5000");
+    CHECK(message(one(R"("purchase": {"usd": 2e7, "date": "2025-01-01", "source": "s"})")) ==
+          "x.json:1:44: error: /gpus/0/purchase/usd: expected a price in (0, 10000000] USD, got 20000000.0");
+    // The bounds hold every bundled entry (bundled() parsed), and the limits themselves are accepted.
+    CHECK_NOTHROW(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"},
+                                  {R"({"gpus": [{"id": "l4", "efficiency": {"matmul": 0.01}, "tdp_watts": 100000,
+                                      "prices": [{"provider": "p", "usd_per_gpu_hour": 1000, "date": "2025-01-01", "source": "s"}]}]})",
+                                   "edge.json"}}));
 }
 
 // ---- a base parsed once -------------------------------------------------------------------------
@@ -406,8 +578,11 @@ TEST_CASE("a base parsed once, then an overlay, gives what parse_catalogs gives"
               return parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {bad_hopper_text, "bad-hopper.json"}, {negative, "negative.json"}});
           }));
     CHECK(both == std::variant<Catalog, std::string>(
-                      "bad-hopper.json: /architecture_defaults/hopper/matmul: expected a fraction in (0, 1], got 2\n"
-                      "negative.json: /gpus/0/memory_bytes: expected a positive number, got -1\n"));
+                      "bad-hopper.json:1:74: error: /architecture_defaults/hopper/matmul: expected a fraction from 0.01 to 1, got 2\n"
+                      "  " + bad_hopper_text + "\n" + std::string(75, ' ') + "^\n"
+                      "negative.json:4:45: error: /gpus/0/memory_bytes: expected a positive number, got -1\n"
+                      "      {\"id\": \"h100-sxm-80gb\", \"memory_bytes\": -1}\n"
+                      "                                              ^\n"));
     // No overlay at all: the base itself.
     CHECK(parse_catalogs(base, {}) == bundled());
 }

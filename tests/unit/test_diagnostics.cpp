@@ -36,11 +36,15 @@ TEST_CASE("no source line: no caret; no hint: no hint line") {
     CHECK(format_diagnostic(d) == "s.yaml:4:2: error: kv_heads 5 must divide attention_heads 32\n");
 }
 
-TEST_CASE("a JSON pointer diagnostic names the file and the pointer") {
+TEST_CASE("a JSON pointer diagnostic is an error naming the file, the position when known, and the pointer") {
     const Diagnostic d{{"my-gpus.json", 0, 0, "/gpus/2/memory_bytes"}, "expected a positive number, got -1", {}, {}};
-    CHECK(format_diagnostic(d) == "my-gpus.json: /gpus/2/memory_bytes: expected a positive number, got -1\n");
+    CHECK(format_diagnostic(d) == "my-gpus.json: error: /gpus/2/memory_bytes: expected a positive number, got -1\n");
     const Diagnostic h{{"g.json", 0, 0, "/gpus/0/tdp"}, "unknown key 'tdp'", "did you mean 'tdp_watts'?", {}};
-    CHECK(format_diagnostic(h) == "g.json: /gpus/0/tdp: unknown key 'tdp'\nhint: did you mean 'tdp_watts'?\n");
+    CHECK(format_diagnostic(h) == "g.json: error: /gpus/0/tdp: unknown key 'tdp'\nhint: did you mean 'tdp_watts'?\n");
+    const Diagnostic l{{"g.json", 4, 23, "/gpus/0/memory_bytes"}, "expected a positive number, got -1", {}, R"(      "memory_bytes": -1,)"};
+    CHECK(format_diagnostic(l) == "g.json:4:23: error: /gpus/0/memory_bytes: expected a positive number, got -1\n"
+                                  "        \"memory_bytes\": -1,\n"
+                                  "                        ^\n");
 }
 
 TEST_CASE("a diagnostic without a line names only its origin") {
@@ -68,7 +72,7 @@ TEST_CASE("the sink collects and throws the chosen error type only when it has s
         FAIL("did not throw");
     } catch (const CatalogError& e) {
         CHECK(e.diagnostics().size() == 2);
-        CHECK(std::string(e.what()) == "c.json: /x: bad\nc.json: /y: worse\n");
+        CHECK(std::string(e.what()) == "c.json: error: /x: bad\nc.json: error: /y: worse\n");
     }
 }
 

@@ -183,34 +183,89 @@ TEST_CASE("hf config: declared weights precision and notes") {
 }
 
 TEST_CASE("hf config: broken files give located errors") {
+    // A field that is there is pointed at; a missing one at the object that lacks it.
     CHECK(import_error("unknown-model-type") ==
-          "tests/data/hf/broken/unknown-model-type.json: error: unknown model_type 'lama'\n"
+          "tests/data/hf/broken/unknown-model-type.json:15:17: error: /model_type: unknown model_type 'lama'\n"
+          "    \"model_type\": \"lama\",\n"
+          "                  ^\n"
           "hint: did you mean 'llama'?\n");
     CHECK(import_error("missing-hidden-size") ==
-          "tests/data/hf/broken/missing-hidden-size.json: /hidden_size: missing required field 'hidden_size' for "
-          "model_type 'llama'\n");
+          "tests/data/hf/broken/missing-hidden-size.json:1:1: error: /hidden_size: missing required field 'hidden_size' "
+          "for model_type 'llama'\n"
+          "  {\n"
+          "  ^\n");
     CHECK(import_error("string-where-number") ==
-          "tests/data/hf/broken/string-where-number.json: /num_attention_heads: expected a whole number of at least 1, "
-          "got '32'\n");
+          "tests/data/hf/broken/string-where-number.json:16:26: error: /num_attention_heads: expected a whole number of at "
+          "least 1, got '32'\n"
+          "    \"num_attention_heads\": \"32\",\n"
+          "                           ^\n");
     CHECK(import_error("invalid-json") ==
           "tests/data/hf/broken/invalid-json.json:4:21: error: invalid JSON: syntax error while parsing object - "
           "unexpected string literal; expected '}'\n"
           "    \"num_hidden_layers\": 32,\n"
           "                      ^\n");
     CHECK(import_error("irregular-layer-types") ==
-          "tests/data/hf/broken/irregular-layer-types.json: /layer_types: irregular attention pattern: layer 4 is "
-          "'full_attention', but the layers before it make every 2nd layer global; only a regular 'every N-th layer "
-          "global' pattern can be represented\n");
+          "tests/data/hf/broken/irregular-layer-types.json:15:18: error: /layer_types: irregular attention pattern: layer 4 "
+          "is 'full_attention', but the layers before it make every 2nd layer global; only a regular 'every N-th layer "
+          "global' pattern can be represented\n"
+          "    \"layer_types\": [\n"
+          "                   ^\n");
     // Every problem in a file is reported, not just the first.
     CHECK(import_error("several-problems") ==
-          "tests/data/hf/broken/several-problems.json: /torch_dtype: unsupported torch_dtype 'float8': expected "
+          "tests/data/hf/broken/several-problems.json:23:18: error: /torch_dtype: unsupported torch_dtype 'float8': expected "
           "'bfloat16', 'float16' or 'float32'\n"
-          "tests/data/hf/broken/several-problems.json: /num_hidden_layers: missing required field "
+          "    \"torch_dtype\": \"float8\",\n"
+          "                   ^\n"
+          "tests/data/hf/broken/several-problems.json:1:1: error: /num_hidden_layers: missing required field "
           "'num_hidden_layers' for model_type 'qwen3'\n"
-          "tests/data/hf/broken/several-problems.json: /num_key_value_heads: expected a whole number of at least 1, "
-          "got 0\n"
-          "tests/data/hf/broken/several-problems.json: /head_dim: missing required field 'head_dim' for model_type "
-          "'qwen3'\n");
+          "  {\n"
+          "  ^\n"
+          "tests/data/hf/broken/several-problems.json:17:26: error: /num_key_value_heads: expected a whole number of at "
+          "least 1, got 0\n"
+          "    \"num_key_value_heads\": 0,\n"
+          "                           ^\n"
+          "tests/data/hf/broken/several-problems.json:1:1: error: /head_dim: missing required field 'head_dim' for "
+          "model_type 'qwen3'\n"
+          "  {\n"
+          "  ^\n");
+}
+
+TEST_CASE("hf config: a repeated key is refused, not read last-wins") {
+    // nlohmann alone would keep num_hidden_layers 4 and size a 1.27 B model.
+    CHECK(import_error("duplicate-key") ==
+          "tests/data/hf/broken/duplicate-key.json:18:3: error: duplicate key 'num_hidden_layers' in the top-level object "
+          "(first given on line 17)\n"
+          "    \"num_hidden_layers\": 4,\n"
+          "    ^\n");
+    const std::string nested = "{\"model_type\": \"llama\",\n \"rope_scaling\": {\"factor\": 8.0, \"factor\": 4.0}}";
+    try {
+        parse_hf_config(nested, "n.json");
+        FAIL("accepted");
+    } catch (const SpecError& e) {
+        CHECK(std::string(e.what()) == "n.json:2:34: error: duplicate key 'factor' in '/rope_scaling' (first given on line 2)\n"
+                                       "   \"rope_scaling\": {\"factor\": 8.0, \"factor\": 4.0}}\n"
+                                       "                                   ^\n");
+    }
+}
+
+TEST_CASE("hf config: a float32 checkpoint is served in 16-bit unless the spec says otherwise; training keeps fp32") {
+    // gemma-2-9b.json declares torch_dtype float32 (as Google published it).
+    const std::string file = test::read_source("tests/data/hf/gemma-2-9b.json");
+    auto problem = [&](const std::string& extra) {
+        return make_problem(parse_spec("model: {hf_config: tests/data/hf/gemma-2-9b.json}\n" + extra, "spec.yaml"), bundled_models(),
+                            file);
+    };
+    const Problem served = problem("workload: inference\ninference: {input_tokens: 1024, output_tokens: 128}\n");
+    CHECK(served.spec.precision.weights == DType::bf16);
+    CHECK(served.model.declared_weights == DType::fp32);
+    CHECK(served.model.notes.back() ==
+          "the model file declares float32 weights; served in bf16 as engines load float32 checkpoints by default (vLLM "
+          "--dtype auto; fp16 on GPUs without bf16, the same bytes): set precision to size fp32 serving");
+    const Problem fp32 = problem("workload: inference\nprecision: fp32\ninference: {input_tokens: 1024, output_tokens: 128}\n");
+    CHECK(fp32.spec.precision.weights == DType::fp32);
+    const Problem trained = problem("workload: training\ntraining: {sequence_length: 2048, global_batch: 64}\n");
+    CHECK(trained.spec.precision.weights == DType::fp32);
+    CHECK(trained.model.notes.back() == "weights in fp32 as the model file declares");
 }
 
 TEST_CASE("hf config: a spec imports the file and overrides its fields") {

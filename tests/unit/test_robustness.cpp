@@ -320,7 +320,7 @@ TEST_CASE("catalogs: deep nesting and numbers beyond a double are refused") {
     CHECK(r.err == "tests/data/robustness/catalogs/deep-nesting.json:1:98: error: arrays and objects nest deeper than 64 levels\n");
     r = run_args({"gpus", "--catalog", dir + "catalogs/number-too-large.json"});
     CHECK(r.code == 78);
-    CHECK(r.err == "tests/data/robustness/catalogs/number-too-large.json: /: invalid JSON: number overflow parsing '1e400'\n");
+    CHECK(r.err == "tests/data/robustness/catalogs/number-too-large.json: error: invalid JSON: number overflow parsing '1e400'\n");
 }
 
 TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a spec's bounds are refused") {
@@ -334,10 +334,12 @@ TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a
     };
     CHECK(parse("deep-nesting.json") == "deep-nesting.json:1:419: error: arrays and objects nest deeper than 64 levels\n");
     // fuzz: nlohmann's out_of_range escaped as an internal error (exit 70).
-    CHECK(parse("number-too-large.json") == "number-too-large.json: /: invalid JSON: number overflow parsing '1e400'\n");
+    CHECK(parse("number-too-large.json") == "number-too-large.json: error: invalid JSON: number overflow parsing '1e400'\n");
     // 10^15 layers passed the old bound and looped over every layer.
     CHECK(parse("layers-1e15.json") ==
-          "layers-1e15.json: /num_hidden_layers: expected a whole number from 1 to 10000, got 1000000000000000\n");
+          "layers-1e15.json:3:24: error: /num_hidden_layers: expected a whole number from 1 to 10000, got 1000000000000000\n"
+          "    \"num_hidden_layers\": 1000000000000000,\n"
+          "                         ^\n");
     // Through the CLI: a spec naming the file, exit 65.
     const std::filesystem::path tmp = std::filesystem::temp_directory_path() / "gpusize-robustness-hf";
     std::filesystem::create_directories(tmp);
@@ -346,7 +348,9 @@ TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a
     std::ofstream(tmp / "spec.yaml") << "model: {hf_config: config.json}\ncontext: 4096\n";
     const auto r = run_args({"plan", (tmp / "spec.yaml").string()});
     CHECK(r.code == 65);
-    CHECK(r.err == "config.json: /num_hidden_layers: expected a whole number from 1 to 10000, got 1000000000000000\n");
+    CHECK(r.err == "config.json:3:24: error: /num_hidden_layers: expected a whole number from 1 to 10000, got 1000000000000000\n"
+                   "    \"num_hidden_layers\": 1000000000000000,\n"
+                   "                         ^\n");
     std::filesystem::remove_all(tmp);
 }
 

@@ -495,8 +495,8 @@ TEST_CASE("an unknown GPU in deployment.gpus gets a did-you-mean") {
 
 TEST_CASE("an ambiguous GPU alias in deployment.gpus lists the matches") {
     CHECK(gpu_names_error("ambiguous-gpu.yaml") ==
-          "tests/data/specs/ambiguous-gpu.yaml:4:10: error: GPU name 'a100' is ambiguous: it matches a100-pcie-40gb, "
-          "a100-pcie-80gb, a100-sxm-40gb, a100-sxm-80gb\n"
+          "tests/data/specs/ambiguous-gpu.yaml:4:10: error: GPU name 'v100' is ambiguous: it matches v100-sxm2-16gb, "
+          "v100-sxm2-32gb\n"
           "hint: use one of the ids\n");
 }
 
