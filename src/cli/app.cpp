@@ -111,10 +111,11 @@ SpecError with_source_lines(const SpecError& e, const std::string& text, const s
                             const std::vector<Override>& overrides) {
     std::vector<Diagnostic> ds = e.diagnostics();
     relocate_override_diagnostics(ds, text, origin, overrides);
+    const LineIndex lines(text);
     for (auto& d : ds)
         if (d.source_line.empty() && d.where.origin == origin && d.where.line > 0 && d.where.pointer.empty())
-            d.source_line = line_of(text, d.where.line);
-    return SpecError(std::move(ds));
+            d.source_line = lines.line(text, d.where.line);
+    return SpecError(std::move(ds), e.more());
 }
 
 Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog) {

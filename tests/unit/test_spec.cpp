@@ -534,3 +534,90 @@ TEST_CASE("hostile input never crashes the parser") {
     const std::string deep = "model: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
     CHECK_THROWS_AS(parse_spec(deep, "h.yaml"), SpecError);
 }
+
+// ---- YAML the reader does not honour, and volume -------------------------------------------------
+
+TEST_CASE("a YAML tag is refused where it is written") {
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: !!str 100\nname: !foo x\nprecision: !!binary R0lG\n") ==
+          "spec.yaml:2:10: error: unsupported YAML tag '!!str'\n"
+          "  context: !!str 100\n"
+          "           ^\n"
+          "hint: remove the tag: quote a value to keep it text\n"
+          "spec.yaml:3:7: error: unsupported YAML tag '!foo'\n"
+          "  name: !foo x\n"
+          "        ^\n"
+          "hint: remove the tag: gpusize reads untagged YAML values\n"
+          "spec.yaml:4:12: error: unsupported YAML tag '!!binary'\n"
+          "  precision: !!binary R0lG\n"
+          "             ^\n"
+          "hint: remove the tag: gpusize reads untagged YAML values\n");
+    CHECK(inline_error("model: !!map {preset: llama-3.1-8b}\ncontext: 100\n") ==
+          "spec.yaml:1:8: error: unsupported YAML tag '!!map'\n"
+          "  model: !!map {preset: llama-3.1-8b}\n"
+          "         ^\n"
+          "hint: remove the tag: gpusize reads untagged YAML values\n");
+    // Quoted values and the non-specific tag '!' (a string) are plain YAML.
+    CHECK(parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\nname: ! \"x\"\n", "s.yaml").name == "x");
+    try {
+        parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\n", "s.yaml", parse_overrides({"name=!!str x"}));
+        FAIL("accepted a tag in --set");
+    } catch (const SpecError& e) {
+        CHECK(std::string(e.what()) ==
+              "--set:1:6: error: unsupported YAML tag '!!str'\n"
+              "  name=!!str x\n"
+              "       ^\n"
+              "hint: remove the tag: quote a value to keep it text\n");
+    }
+}
+
+TEST_CASE("brackets in comments, quoted and plain values do not count towards the nesting limit") {
+    // 70 unclosed '[' in comments, 100 in a quoted name, 100 '{' in a plain value: each was counted.
+    std::string text = "model: {preset: llama-3.1-8b}\ncontext: 100\n";
+    for (int i = 0; i < 70; ++i) text += "# see [" + std::to_string(i) + "\n";
+    text += "name: \"" + std::string(100, '[') + "\" # {{{{\n";
+    text += "inference:\n  engine: gpt {" + std::string(100, '{') + "\n  output_tokens: 10\n";
+    CHECK(inline_error(text) ==
+          "spec.yaml:75:11: error: expected 'engine' to be one of vllm | trtllm | sglang | generic, got 'gpt {" + std::string(100, '{') +
+              "'\n    engine: gpt {" + std::string(100, '{') + "\n" + std::string(12, ' ') + "^\n");
+    CHECK(parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\nname: '[[[[x' # ]]]] [[[[\n", "s.yaml").name == "[[[[x");
+    CHECK(parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\ndeployment:\n  gpus:\n    - h100 # [[[[\n", "s.yaml").deployment.gpus ==
+          std::vector<std::string>{"h100"});
+}
+
+TEST_CASE("after a line of another shape every bracket counts, as an upper bound") {
+    // A block scalar's text, a quote that goes on past its line, a flow collection over several
+    // lines: from there on brackets are counted, whatever they are.
+    for (const std::string start : {"name: |\n", "name: 'a\n", "deployment: {gpus: [h100,\n", "--- \n", "name: !!str x\n"}) {
+        INFO(start);
+        const std::string text = "model: {preset: llama-3.1-8b}\ncontext: 100\n" + start + "  # " + std::string(65, '[') + "\n";
+        const std::string error = inline_error(text);
+        CHECK(error.find("flow collections nest deeper than 64 levels") != std::string::npos);
+    }
+}
+
+TEST_CASE("flow collections nesting past the limit are refused at the bracket that crosses it") {
+    const std::string text = "model: {preset: llama-3.1-8b}\ncontext: 100\nname: 'a [[[['\ntags:\n  " + std::string(64, '[') +
+                             "\n  " + std::string(10, '[') + "\n";
+    CHECK(inline_error(text) ==
+          "spec.yaml:6:3: error: flow collections nest deeper than 64 levels\n"
+          "    [[[[[[[[[[\n"
+          "    ^\n");
+}
+
+TEST_CASE("10,000 errors are reported as the first 50 and a count, at once") {
+    // Locating each error rescanned the text for its line: 100,000 unknown keys took 31 s.
+    std::string text = "model: {preset: llama-3.1-8b}\ncontext: 100\n";
+    for (int i = 0; i < 10'000; ++i) text += "k" + std::to_string(i) + ": 1\n";
+    try {
+        parse_spec(text, "many.yaml");
+        FAIL("accepted 10,000 unknown keys");
+    } catch (const SpecError& e) {
+        const std::string what = e.what();
+        CHECK(e.diagnostics().size() == 50);
+        CHECK(e.more() == 9'950);
+        CHECK(what.rfind("many.yaml:3:1: error: unknown key 'k0' in the spec\n  k0: 1\n  ^\nhint: expected one of", 0) == 0);
+        CHECK(what.find("many.yaml:52:1: error: unknown key 'k49' in the spec\n") != std::string::npos);
+        CHECK(what.find("'k50'") == std::string::npos);
+        CHECK(what.substr(what.size() - 28) == "\n... and 9950 more error(s)\n");
+    }
+}
