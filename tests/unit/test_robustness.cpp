@@ -357,7 +357,7 @@ TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a
     std::filesystem::remove_all(tmp);
 }
 
-TEST_CASE("huge input files are refused before they are read") {
+TEST_CASE("huge input files are refused before they are read, as invalid input of their kind") {
     const std::filesystem::path tmp = std::filesystem::temp_directory_path() / "gpusize-robustness-huge";
     std::filesystem::create_directories(tmp);
     // Sparse files: 5 MiB just over the limit, and 10 GB that must never be read into memory.
@@ -366,16 +366,28 @@ TEST_CASE("huge input files are refused before they are read") {
     std::filesystem::resize_file(five_mib, 5u << 20);
     std::ofstream(ten_gb).close();
     std::filesystem::resize_file(ten_gb, 10'000'000'000ull);
+    // Such a file was read (its size is known): it is an invalid spec (65) or catalog (78), not
+    // a missing one (66).
     auto r = run_args({"plan", five_mib});
-    CHECK(r.code == 66);
-    CHECK(r.err == "gpusize: error: cannot read '" + five_mib + "': it is 5242880 bytes, more than the 4194304 bytes accepted\n");
+    CHECK(r.code == 65);
+    CHECK(r.err == five_mib + ": error: file is 5242880 bytes, more than the 4194304 bytes accepted\n");
     r = run_args({"gpus", "--catalog", ten_gb});
+    CHECK(r.code == 78);
+    CHECK(r.err == ten_gb + ": error: file is 10000000000 bytes, more than the 4194304 bytes accepted\n");
+    // A config.json the spec names is part of the spec.
+    const auto spec = (tmp / "spec.yaml").string();
+    std::ofstream(spec) << "model: {hf_config: ten-gb.json}\ncontext: 4096\n";
+    r = run_args({"plan", spec});
+    CHECK(r.code == 65);
+    CHECK(r.err == ten_gb + ": error: file is 10000000000 bytes, more than the 4194304 bytes accepted\n");
+    // A baseline is not parsed as a spec or a catalog: too large, it is unreadable input.
+    r = run_args({"plan", dir + "specs/small.yaml", "--baseline", ten_gb});
     CHECK(r.code == 66);
     CHECK(r.err == "gpusize: error: cannot read '" + ten_gb + "': it is 10000000000 bytes, more than the 4194304 bytes accepted\n");
     // Standard input has no size to check: it is read up to the limit and no further.
     r = run_args({"plan", "-"}, std::string((4u << 20) + 1, ' '));
-    CHECK(r.code == 66);
-    CHECK(r.err == "gpusize: error: cannot read '-': it holds more than the 4194304 bytes accepted\n");
+    CHECK(r.code == 65);
+    CHECK(r.err == "-: error: input holds more than the 4194304 bytes accepted\n");
     std::filesystem::remove_all(tmp);
     // The core refuses the same sizes when called as a library.
     const std::string big((4u << 20) + 1, ' ');
