@@ -442,7 +442,7 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& n, std::string_view ke
     return std::nullopt;
 }
 
-std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view key, double min, double max) {
+std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view key, double min, double max, std::string_view unit) {
     double v = 0;
     bool ok = false;
     if (n.IsScalar()) {
@@ -456,10 +456,25 @@ std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view k
         return std::nullopt;
     }
     if (v < min || v > max) {
-        error(n, fmt::format("'{}' must be between {:g} and {:g}, got {:g}", key, min, max, v));
+        error(n, fmt::format("'{}' must be between {:g} and {:g}{}{}, got {:g}", key, min, max, unit.empty() ? "" : " ", unit, v));
         return std::nullopt;
     }
     return v;
+}
+
+std::optional<std::int64_t> YamlReader::tokens(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max) {
+    if (!n.IsScalar() || n.Scalar().empty() || std::string_view("kKmM").find(n.Scalar().back()) == std::string_view::npos)
+        return integer(n, key, min, max);
+    const std::optional<double> v = parse_count(n.Scalar());
+    if (!v || std::floor(*v) != *v) {
+        error(n, fmt::format("expected '{}' to be a whole number of tokens such as 4096, 8k or 1.5M, got {}", key, describe(n)));
+        return std::nullopt;
+    }
+    if (*v < static_cast<double>(min) || *v > static_cast<double>(max)) {
+        error(n, fmt::format("'{}' must be between {} and {}, got {} ({:.0f})", key, min, max, n.Scalar(), *v));
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*v);
 }
 
 std::optional<std::int64_t> YamlReader::integer(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max) {

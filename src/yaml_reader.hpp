@@ -41,10 +41,14 @@ public:
 
     std::optional<std::string> string(const YAML::Node& n, std::string_view key);
     std::optional<bool> boolean(const YAML::Node& n, std::string_view key);
-    /// A finite number within [min, max]; `unit` is appended to messages.
-    std::optional<double> number(const YAML::Node& n, std::string_view key, double min, double max);
+    /// A finite number within [min, max]; `unit` (such as "USD per GPU-hour") follows the range in
+    /// messages.
+    std::optional<double> number(const YAML::Node& n, std::string_view key, double min, double max, std::string_view unit = {});
     /// An integer within [min, max].
     std::optional<std::int64_t> integer(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max);
+    /// A token count: a whole number, or one with a K (thousand) or M (million) suffix such as 8k,
+    /// 128K or 1.5M that makes a whole number, within [min, max].
+    std::optional<std::int64_t> tokens(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max);
     /// A count such as 70.6B, 1T, 500M or a plain number, within [min, max].
     std::optional<double> count(const YAML::Node& n, std::string_view key, double min, double max);
     /// A percentage: `10%` or a fraction `0.1`, within [0, 1).
