@@ -70,7 +70,7 @@ private:
     std::string text_;
     std::string origin_;
     LineIndex lines_;
-    DiagnosticSink sink_;
+    DiagnosticSink sink_{max_reported_diagnostics};
 };
 
 /// Handlers for the architecture keys of a `model:` section (shared by specs and presets); each

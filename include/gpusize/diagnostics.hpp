@@ -4,6 +4,7 @@
 // code; the core never prints.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -94,13 +95,16 @@ class UsageError : public DiagnosticError {
 };
 
 /// Collects diagnostics while a parser walks its input, so all problems are reported together.
-/// Past max_reported_diagnostics it only counts them: they would not be shown, and a large file
-/// of mistakes would otherwise hold them all in memory.
 class DiagnosticSink {
 public:
+    DiagnosticSink() = default;
+    /// Keeps the first `keep` diagnostics and only counts the rest: a parser of large input passes
+    /// max_reported_diagnostics, as more would not be shown and a file of mistakes would otherwise
+    /// be held in memory whole.
+    explicit DiagnosticSink(std::size_t keep) : keep_(keep) {}
     void error(SourceLocation where, std::string message, std::string hint = {}, std::string source_line = {});
     /// False once the sink keeps no more diagnostics: a caller may skip building one.
-    bool wants_more() const { return diagnostics_.size() < max_reported_diagnostics; }
+    bool wants_more() const { return diagnostics_.size() < keep_; }
     bool empty() const { return diagnostics_.empty(); }
     std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
     /// Problems counted past the cap and not kept.
@@ -113,6 +117,7 @@ public:
 
 private:
     std::vector<Diagnostic> diagnostics_;
+    std::size_t keep_ = std::numeric_limits<std::size_t>::max();
     std::size_t more_ = 0;
 };
 

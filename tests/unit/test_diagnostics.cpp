@@ -145,8 +145,8 @@ TEST_CASE("a batch shows at most 50 diagnostics, then how many more there are") 
     CHECK(format_diagnostics({ds[0]}) == "a:1:1: error: e1\n");
 }
 
-TEST_CASE("the sink keeps 50 diagnostics and counts the rest, and the error says so") {
-    DiagnosticSink sink;
+TEST_CASE("a sink told to keep 50 diagnostics counts the rest, and the error says so") {
+    DiagnosticSink sink(max_reported_diagnostics);
     for (int i = 1; i <= 10'000; ++i) sink.error({"s.yaml", i, 1, {}}, "unknown key", {}, "k: 1");
     CHECK(sink.diagnostics().size() == 50);
     CHECK(sink.more() == 9'950);
@@ -175,4 +175,19 @@ TEST_CASE("a long source line is shown around the column, cut at characters") {
     // A line of 120 bytes is shown whole.
     const Diagnostic f{{"s.yaml", 1, 3, {}}, "m", {}, std::string(120, 'b')};
     CHECK(format_diagnostic(f) == "s.yaml:1:3: error: m\n  " + std::string(120, 'b') + "\n    ^\n");
+}
+
+TEST_CASE("a sink keeps every diagnostic by default; the error still shows 50 and counts the rest") {
+    DiagnosticSink sink;
+    for (int i = 1; i <= 60; ++i) sink.error({"c.json", 0, 0, "/gpus/" + std::to_string(i)}, "bad");
+    CHECK(sink.diagnostics().size() == 60);
+    CHECK(sink.more() == 0);
+    try {
+        sink.throw_if_any<CatalogError>();
+        FAIL("did not throw");
+    } catch (const CatalogError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("c.json: /gpus/50: bad\n... and 10 more error(s)\n") != std::string::npos);
+        CHECK(what.find("/gpus/51:") == std::string::npos);
+    }
 }
