@@ -34,7 +34,7 @@ const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DTy
 /// Other spellings of the dtypes (PyTorch's and Hugging Face's torch_dtype names), read as the
 /// short names.
 const std::vector<std::pair<std::string, std::string>> dtype_aliases{
-    {"bfloat16", "bf16"}, {"float16", "fp16"}, {"half", "fp16"}, {"float32", "fp32"}, {"float", "fp32"}};
+    {"bfloat16", "bf16"}, {"float16", "fp16"}, {"half", "fp16"}, {"float32", "fp32"}};
 
 /// Money the spec may state, per unit: below a cent per GPU-hour or above 1000 USD is a typo (the
 /// dearest catalog GPU rents for about 15 USD per hour); denormal prices would make every cost 0.
@@ -540,10 +540,15 @@ private:
                 if (word == name)
                     return dtype_values[static_cast<std::size_t>(std::find(dtype_names.begin(), dtype_names.end(), name) - dtype_names.begin())];
         }
-        std::vector<DType> values;
-        for (const auto& name : names)
-            values.push_back(dtype_values[static_cast<std::size_t>(std::find(dtype_names.begin(), dtype_names.end(), name) - dtype_names.begin())]);
-        return r_.enumeration<DType>(n, key, names, values);
+        // Refused with the key's own list; the suggestion may be an alias ('bfloat' -> 'bfloat16').
+        std::vector<std::string> spellings = names;
+        for (const auto& [alias, name] : dtype_aliases)
+            if (std::find(names.begin(), names.end(), name) != names.end()) spellings.push_back(alias);
+        std::string list;
+        for (const auto& name : names) list += (list.empty() ? "" : " | ") + name;
+        r_.error(n, fmt::format("expected '{}' to be one of {}, got {}", key, list, detail::describe(n)),
+                 n.IsScalar() ? did_you_mean(n.Scalar(), spellings) : std::string{});
+        return std::nullopt;
     }
 
     /// The product card's short form: `context` and `batch` stand for the explicit keys.

@@ -463,9 +463,15 @@ std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view k
 }
 
 std::optional<std::int64_t> YamlReader::tokens(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max) {
-    if (!n.IsScalar() || n.Scalar().empty() || std::string_view("kKmM").find(n.Scalar().back()) == std::string_view::npos)
-        return integer(n, key, min, max);
-    const std::optional<double> v = parse_count(n.Scalar());
+    const bool suffix = n.IsScalar() && !n.Scalar().empty() && std::string_view("kKmM").find(n.Scalar().back()) != std::string_view::npos;
+    if (!suffix && n.IsScalar()) {
+        // A whole number (in range or not) is integer's to judge; anything else is told about suffixes.
+        std::int64_t x = 0;
+        const auto& s = n.Scalar();
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), x);
+        if (r.ptr == s.data() + s.size() && (r.ec == std::errc{} || r.ec == std::errc::result_out_of_range)) return integer(n, key, min, max);
+    }
+    const std::optional<double> v = suffix ? parse_count(n.Scalar()) : std::nullopt;
     if (!v || std::floor(*v) != *v) {
         error(n, fmt::format("expected '{}' to be a whole number of tokens such as 4096, 8k or 1.5M, got {}", key, describe(n)));
         return std::nullopt;

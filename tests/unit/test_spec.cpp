@@ -265,7 +265,8 @@ TEST_CASE("a tab in the indentation gets a hint") {
 
 TEST_CASE("a value of the wrong type") {
     CHECK(parse_error("wrong-type.yaml") ==
-          "tests/data/specs/wrong-type.yaml:4:17: error: expected 'input_tokens' to be a whole number, got 'lots'\n"
+          "tests/data/specs/wrong-type.yaml:4:17: error: expected 'input_tokens' to be a whole number of tokens such as 4096, 8k "
+          "or 1.5M, got 'lots'\n"
           "    input_tokens: lots\n"
           "                  ^\n");
 }
@@ -562,7 +563,7 @@ TEST_CASE("a token count that is not whole, or too large with its suffix, is ref
           "                            ^\n");
     // Other suffixes are not token counts.
     CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 1B\n") ==
-          "spec.yaml:2:10: error: expected 'context' to be a whole number, got '1B'\n"
+          "spec.yaml:2:10: error: expected 'context' to be a whole number of tokens such as 4096, 8k or 1.5M, got '1B'\n"
           "  context: 1B\n"
           "           ^\n");
 }
@@ -580,10 +581,16 @@ TEST_CASE("PyTorch's dtype names are aliases of the short ones") {
     const Spec training =
         parse_spec("model: {preset: llama-3.1-8b}\ntraining: {sequence_length: 100, gradient_precision: bfloat16}\n", "p.yaml");
     CHECK(training.training.gradient_precision == DType::bf16);
-    // Other spellings are still refused, with the key's own list.
-    CHECK(inline_error("model: {preset: llama-3.1-8b}\nprecision: {activations: float64}\ncontext: 100\n") ==
-          "spec.yaml:2:26: error: expected 'activations' to be one of fp32 | bf16 | fp16 | fp8, got 'float64'\n"
-          "  precision: {activations: float64}\n"
+    // A typo of an alias is suggested the alias.
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nprecision: bfloat\ncontext: 100\n") ==
+          "spec.yaml:2:12: error: expected 'precision' to be one of fp32 | bf16 | fp16 | fp8 | int8 | int4 | nf4 | fp4, got 'bfloat'\n"
+          "  precision: bfloat\n"
+          "             ^\n"
+          "hint: did you mean 'bfloat16'?\n");
+    // A dtype the key does not take is still refused, with the key's own list.
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nprecision: {activations: int8}\ncontext: 100\n") ==
+          "spec.yaml:2:26: error: expected 'activations' to be one of fp32 | bf16 | fp16 | fp8, got 'int8'\n"
+          "  precision: {activations: int8}\n"
           "                           ^\n");
 }
 
