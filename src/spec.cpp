@@ -27,6 +27,9 @@ constexpr std::int64_t max_tokens = 100'000'000;
 constexpr std::int64_t max_sequences = 10'000'000;
 constexpr std::int64_t max_gpu_count = 1'000'000;
 constexpr double max_parameters = 1e15;
+/// GPU names a spec may list (deployment.gpus, pricing.usd_per_gpu_hour): more than a catalog
+/// holds, and few enough that looking each up (with a suggestion when unknown) stays instant.
+constexpr std::size_t max_gpu_names = 256;
 
 const std::vector<std::string> dtype_names{"fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4", "fp4"};
 const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4};
@@ -450,6 +453,10 @@ private:
                           r_.error(v, fmt::format("expected 'gpus' to be a list of catalog ids, got {}", detail::describe(v)));
                           return;
                       }
+                      if (v.size() > max_gpu_names) {
+                          r_.error(v, fmt::format("expected at most {} GPU names in 'gpus', got {}", max_gpu_names, v.size()));
+                          return;
+                      }
                       for (const auto& item : v) {
                           if (auto s = r_.string(item, "gpus")) {
                               d.gpus.push_back(*s);
@@ -477,6 +484,10 @@ private:
         r_.walk(n, "pricing",
                 {{"usd_per_gpu_hour", [&](const YAML::Node& v) {
                       if (!r_.expect_map(v, "'usd_per_gpu_hour'")) return;
+                      if (v.size() > max_gpu_names) {
+                          r_.error(v, fmt::format("expected at most {} GPU prices in 'usd_per_gpu_hour', got {}", max_gpu_names, v.size()));
+                          return;
+                      }
                       for (const auto& kv : v) {
                           if (!kv.first.IsScalar() || kv.first.Scalar().empty()) {
                               r_.error(kv.first, fmt::format("expected a GPU id as a key of 'usd_per_gpu_hour', got {}",
@@ -520,7 +531,9 @@ private:
                 continue;
             }
             if (std::find(names.begin(), names.end(), key) == names.end()) {
-                r_.error(kv.first, fmt::format("unknown key '{}' in 'calibration'", key), did_you_mean(key, names));
+                // Past the diagnostics shown, the suggestion is not worth its edit distances.
+                r_.error(kv.first, fmt::format("unknown key '{}' in 'calibration'", key),
+                         r_.sink().wants_more() ? did_you_mean(key, names) : std::string{});
                 continue;
             }
             const auto x = r_.number(kv.second, key, std::numeric_limits<double>::lowest(), std::numeric_limits<double>::max());

@@ -839,3 +839,20 @@ TEST_CASE("10,000 errors are reported as the first 50 and a count, at once") {
         CHECK(what.substr(what.size() - 28) == "\n... and 9950 more error(s)\n");
     }
 }
+
+TEST_CASE("hundreds of thousands of names or constants are answered at once") {
+    // 300,000 unknown GPU names each looked up with a suggestion took 43 s, 330,000 unknown
+    // calibration constants 21 s.
+    std::string gpus = "model: {preset: llama-3.1-8b}\ncontext: 100\ndeployment:\n  gpus:\n";
+    for (int i = 0; i < 257; ++i) gpus += "    - g" + std::to_string(i) + "\n";
+    CHECK(inline_error(gpus) == "spec.yaml:5:5: error: expected at most 256 GPU names in 'gpus', got 257\n      - g0\n      ^\n");
+    std::string prices = "model: {preset: llama-3.1-8b}\ncontext: 100\npricing:\n  usd_per_gpu_hour:\n";
+    for (int i = 0; i < 257; ++i) prices += "    g" + std::to_string(i) + ": 1\n";
+    CHECK(inline_error(prices) ==
+          "spec.yaml:5:5: error: expected at most 256 GPU prices in 'usd_per_gpu_hour', got 257\n      g0: 1\n      ^\n");
+    std::string constants = "model: {preset: llama-3.1-8b}\ncontext: 100\ncalibration:\n";
+    for (int i = 0; i < 10'000; ++i) constants += "  c" + std::to_string(i) + ": 1\n";
+    const std::string error = inline_error(constants);
+    CHECK(error.rfind("spec.yaml:4:3: error: unknown key 'c0' in 'calibration'\n", 0) == 0);
+    CHECK(error.substr(error.size() - 27) == "... and 9950 more error(s)\n");
+}
