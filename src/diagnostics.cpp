@@ -44,20 +44,38 @@ std::string format_diagnostic(const Diagnostic& d) {
         out = fmt::format("{}: error: {}\n", d.where.origin, d.message);
     }
     if (!d.source_line.empty()) {
-        out += fmt::format("  {}\n", d.source_line);
-        std::string caret(static_cast<std::size_t>(std::max(0, d.where.column - 1)), ' ');
+        // A long line (a minified spec, a deep nest) is shown around the column, cut at characters.
+        std::string_view line = d.source_line;
+        std::size_t column = static_cast<std::size_t>(std::max(0, d.where.column - 1));
+        std::string before, after;
+        if (line.size() > max_shown_line) {
+            auto boundary = [&](std::size_t i) {
+                while (i < line.size() && (static_cast<unsigned char>(line[i]) & 0xc0) == 0x80) ++i;
+                return std::min(i, line.size());
+            };
+            const std::size_t start = boundary(column > max_shown_line / 2 ? column - max_shown_line / 2 : 0);
+            const std::size_t end = boundary(start + max_shown_line);
+            if (start > 0) before = "...";
+            if (end < line.size()) after = "...";
+            column = column - std::min(column, start) + before.size();
+            line = line.substr(start, end - start);
+        }
+        out += fmt::format("  {}{}{}\n", before, line, after);
+        std::string caret(column, ' ');
         // Keep tabs so the caret lines up under the offending column.
-        for (std::size_t i = 0; i < caret.size() && i < d.source_line.size(); ++i)
-            if (d.source_line[i] == '\t') caret[i] = '\t';
+        for (std::size_t i = before.size(); i < caret.size() && i - before.size() < line.size(); ++i)
+            if (line[i - before.size()] == '\t') caret[i] = '\t';
         out += fmt::format("  {}^\n", caret);
     }
     if (!d.hint.empty()) out += fmt::format("hint: {}\n", d.hint);
     return out;
 }
 
-std::string format_diagnostics(const std::vector<Diagnostic>& ds) {
+std::string format_diagnostics(const std::vector<Diagnostic>& ds, std::size_t more) {
     std::string out;
-    for (const auto& d : ds) out += format_diagnostic(d);
+    const std::size_t shown = std::min(ds.size(), max_reported_diagnostics);
+    for (std::size_t i = 0; i < shown; ++i) out += format_diagnostic(ds[i]);
+    if (const std::size_t rest = ds.size() - shown + more; rest > 0) out += fmt::format("... and {} more error(s)\n", rest);
     return out;
 }
 
@@ -95,10 +113,29 @@ std::string line_of(std::string_view text, int line) {
     return out;
 }
 
-DiagnosticError::DiagnosticError(std::vector<Diagnostic> ds)
-    : std::runtime_error(format_diagnostics(ds)), diagnostics_(std::move(ds)) {}
+LineIndex::LineIndex(std::string_view text) {
+    starts_.push_back(0);
+    for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) starts_.push_back(i + 1);
+}
+
+std::string LineIndex::line(std::string_view text, int line) const {
+    if (line < 1 || static_cast<std::size_t>(line) > starts_.size()) return {};
+    const std::size_t start = starts_[static_cast<std::size_t>(line) - 1];
+    if (start > text.size()) return {};
+    const std::size_t end = text.find('\n', start);
+    std::string out(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return out;
+}
+
+DiagnosticError::DiagnosticError(std::vector<Diagnostic> ds, std::size_t more)
+    : std::runtime_error(format_diagnostics(ds, more)), diagnostics_(std::move(ds)), more_(more) {}
 
 void DiagnosticSink::error(SourceLocation where, std::string message, std::string hint, std::string source_line) {
+    if (!wants_more()) {
+        ++more_;
+        return;
+    }
     diagnostics_.push_back(Diagnostic{std::move(where), std::move(message), std::move(hint), std::move(source_line)});
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "yaml_reader.hpp"
@@ -34,6 +35,23 @@ std::vector<std::string> ModelLibrary::ids() const {
     for (const auto& p : presets) out.push_back(p.id);
     std::sort(out.begin(), out.end());
     return out;
+}
+
+std::optional<std::string> ModelLibrary::suggest(std::string_view name) const {
+    std::string key(name.substr(name.rfind('/') == std::string_view::npos ? 0 : name.rfind('/') + 1));
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (bool stripped = true; stripped;) {
+        if (find(key)) return key;
+        stripped = false;
+        for (std::string_view suffix : {"-instruct", "-chat", "-it", "-hf"}) {
+            if (!stripped && key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                key.resize(key.size() - suffix.size());
+                stripped = true;
+            }
+        }
+    }
+    if (auto m = closest_match(key, ids())) return m;
+    return closest_match(name, ids());
 }
 
 ModelArchitecture complete_architecture(const ModelArchitecture& base, const ModelPatch& patch, bool from_scratch,
@@ -232,7 +250,9 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
     if (ms.preset) {
         const Preset* p = library.find(*ms.preset);
         if (!p) {
-            sink.error(at("preset"), fmt::format("unknown model preset '{}'", *ms.preset), did_you_mean(*ms.preset, library.ids()));
+            const auto like = library.suggest(*ms.preset);
+            sink.error(at("preset"), fmt::format("unknown model preset '{}'", *ms.preset),
+                       like ? fmt::format("did you mean '{}'?", *like) : std::string{});
             sink.throw_if_any<SpecError>();
         }
         r.id = p->id;

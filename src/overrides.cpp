@@ -221,7 +221,11 @@ std::vector<Diagnostic> apply_overrides(YAML::Node& root, const std::vector<Over
                            fmt::format("the key nests deeper than {} levels", max_nesting)));
             continue;
         }
-        if (detail::nesting_depth(o.value) > max_nesting || detail::too_deep_block_line(o.value, max_nesting)) {
+        if (const auto at = detail::too_deep_flow(o.value, max_nesting)) {
+            report(located(overrides, i, at->line, at->column, fmt::format("the value nests deeper than {} levels", max_nesting)));
+            continue;
+        }
+        if (detail::too_deep_block_line(o.value, max_nesting)) {
             report(located(overrides, i, 1, 1, fmt::format("the value nests deeper than {} levels", max_nesting)));
             continue;
         }
@@ -245,6 +249,11 @@ std::vector<Diagnostic> apply_overrides(YAML::Node& root, const std::vector<Over
                 const YAML::Mark& m = scan.bad_string->mark;
                 report(located(overrides, i, std::max(1, m.line - start), m.column + 1, detail::bad_string_message(*scan.bad_string),
                                detail::bad_string_hint));
+                continue;
+            }
+            if (!scan.tags.empty()) {
+                for (const auto& [m, tag] : scan.tags)
+                    report(located(overrides, i, std::max(1, m.line - start), m.column + 1, detail::tag_message(tag), detail::tag_hint(tag)));
                 continue;
             }
             value = YAML::Load(text);

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cmath>
+#include <limits>
 #include <set>
+#include <utility>
 
 #include "gpusize/calibration.hpp"
 #include "yaml_reader.hpp"
@@ -24,9 +27,23 @@ constexpr std::int64_t max_tokens = 100'000'000;
 constexpr std::int64_t max_sequences = 10'000'000;
 constexpr std::int64_t max_gpu_count = 1'000'000;
 constexpr double max_parameters = 1e15;
+/// GPU names a spec may list (deployment.gpus, pricing.usd_per_gpu_hour): more than a catalog
+/// holds, and few enough that looking each up (with a suggestion when unknown) stays instant.
+constexpr std::size_t max_gpu_names = 256;
 
 const std::vector<std::string> dtype_names{"fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4", "fp4"};
 const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4};
+
+/// Other spellings of the dtypes (PyTorch's and Hugging Face's torch_dtype names), read as the
+/// short names.
+const std::vector<std::pair<std::string, std::string>> dtype_aliases{
+    {"bfloat16", "bf16"}, {"float16", "fp16"}, {"half", "fp16"}, {"float32", "fp32"}};
+
+/// Money the spec may state, per unit: below a cent per GPU-hour or above 1000 USD is a typo (the
+/// dearest catalog GPU rents for about 15 USD per hour); denormal prices would make every cost 0.
+constexpr double min_usd_per_gpu_hour = 0.01;
+constexpr double max_usd_per_gpu_hour = 1000;
+constexpr double max_usd_per_kwh = 10;
 
 }  // namespace
 
@@ -195,7 +212,7 @@ private:
     std::vector<Diagnostic> override_problems_;
     Spec spec_;
     bool have_model_ = false, have_inference_ = false, have_training_ = false, have_workload_ = false;
-    std::optional<YAML::Node> context_, batch_;
+    std::optional<YAML::Node> context_, batch_, global_batch_;
     YAML::Node root_;
 
     void top(const YAML::Node& root) {
@@ -231,6 +248,19 @@ private:
         have_model_ = true;
         auto& m = spec_.model;
         m.where = r_.where(n);
+        if (n.IsScalar()) {
+            // `model: llama-3.1-8b`: the name alone, where a mapping says what it names.
+            const std::string& s = n.Scalar();
+            const bool json = s.size() > 5 && s.compare(s.size() - 5, 5, ".json") == 0;
+            const auto count = parse_count(s);
+            const char* key = count && *count >= 1e6                                   ? "parameters"
+                              : json                                                   ? "hf_config"
+                              : !s.empty() && std::isalpha(static_cast<unsigned char>(s[0])) ? "preset"
+                                                                                       : nullptr;
+            r_.error(n, fmt::format("expected 'model' to be a mapping, got {}", detail::describe(n)),
+                     key ? fmt::format("write 'model: {{{}: {}}}'", key, s) : std::string{});
+            return;
+        }
         auto handlers = detail::model_patch_handlers(r_, m.patch, &m.locations);
         handlers.emplace_back("preset", [&](const YAML::Node& v) {
             m.locations["preset"] = r_.where(v);
@@ -255,7 +285,7 @@ private:
     void precision(const YAML::Node& n) {
         auto& p = spec_.precision;
         if (n.IsScalar()) {
-            if (auto t = r_.enumeration<DType>(n, "precision", dtype_names, dtype_values)) {
+            if (auto t = dtype(n, "precision", dtype_names)) {
                 p.weights = *t;
                 p.weights_explicit = true;
                 p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::fp4 || *t == DType::int8 ? DType::bf16 : *t;
@@ -265,18 +295,14 @@ private:
         }
         r_.walk(n, "precision",
                 {{"weights", [&](const YAML::Node& v) {
-                      p.weights = r_.enumeration<DType>(v, "weights", dtype_names, dtype_values).value_or(p.weights);
+                      p.weights = dtype(v, "weights", dtype_names).value_or(p.weights);
                       p.weights_explicit = true;
                   }},
                  {"activations", [&](const YAML::Node& v) {
-                      p.activations = r_.enumeration<DType>(v, "activations", {"fp32", "bf16", "fp16", "fp8"},
-                                                            {DType::fp32, DType::bf16, DType::fp16, DType::fp8})
-                                          .value_or(p.activations);
+                      p.activations = dtype(v, "activations", {"fp32", "bf16", "fp16", "fp8"}).value_or(p.activations);
                   }},
                  {"kv_cache", [&](const YAML::Node& v) {
-                      p.kv_cache = r_.enumeration<DType>(v, "kv_cache", {"fp32", "bf16", "fp16", "fp8", "int8", "int4"},
-                                                         {DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4})
-                                       .value_or(p.kv_cache);
+                      p.kv_cache = dtype(v, "kv_cache", {"fp32", "bf16", "fp16", "fp8", "int8", "int4"}).value_or(p.kv_cache);
                   }},
                  {"group_size", [&](const YAML::Node& v) {
                       p.quant_group_size = static_cast<int>(r_.integer(v, "group_size", 1, 1 << 20).value_or(128));
@@ -303,8 +329,8 @@ private:
         have_inference_ = true;
         auto& i = spec_.inference;
         r_.walk(n, "inference",
-                {{"input_tokens", [&](const YAML::Node& v) { i.input_tokens = r_.integer(v, "input_tokens", 1, max_tokens).value_or(0); }},
-                 {"output_tokens", [&](const YAML::Node& v) { i.output_tokens = r_.integer(v, "output_tokens", 1, max_tokens).value_or(0); }},
+                {{"input_tokens", [&](const YAML::Node& v) { i.input_tokens = r_.tokens(v, "input_tokens", 1, max_tokens).value_or(0); }},
+                 {"output_tokens", [&](const YAML::Node& v) { i.output_tokens = r_.tokens(v, "output_tokens", 1, max_tokens).value_or(0); }},
                  {"concurrency", [&](const YAML::Node& v) {
                       if (v.IsScalar() && v.Scalar() == "auto") i.concurrency.reset();
                       else if (v.IsScalar() && !v.Scalar().empty() && std::isdigit(static_cast<unsigned char>(v.Scalar()[0])))
@@ -330,7 +356,7 @@ private:
                                      .value_or(t.method);
                   }},
                  {"lora", [&](const YAML::Node& v) { lora(v); }},
-                 {"sequence_length", [&](const YAML::Node& v) { t.sequence_length = r_.integer(v, "sequence_length", 1, max_tokens).value_or(0); }},
+                 {"sequence_length", [&](const YAML::Node& v) { t.sequence_length = r_.tokens(v, "sequence_length", 1, max_tokens).value_or(0); }},
                  {"micro_batch", [&](const YAML::Node& v) {
                       t.micro_batch_auto = v.IsScalar() && v.Scalar() == "auto";
                       if (t.micro_batch_auto) return;
@@ -338,7 +364,10 @@ private:
                           t.micro_batch = r_.integer(v, "micro_batch", 1, max_sequences).value_or(1);
                       else r_.error(v, fmt::format("expected 'micro_batch' to be a whole number or 'auto', got {}", detail::describe(v)));
                   }},
-                 {"global_batch", [&](const YAML::Node& v) { t.global_batch = r_.integer(v, "global_batch", 1, max_sequences); }},
+                 {"global_batch", [&](const YAML::Node& v) {
+                      global_batch_ = v;
+                      t.global_batch = r_.integer(v, "global_batch", 1, max_sequences);
+                  }},
                  {"tokens", [&](const YAML::Node& v) { t.tokens = r_.count(v, "tokens", 1, 1e18); }},
                  {"optimizer", [&](const YAML::Node& v) {
                       t.optimizer = r_.enumeration<Optimizer>(v, "optimizer", {"adamw", "adamw_8bit", "sgd"},
@@ -359,8 +388,7 @@ private:
                   }},
                  {"master_weights", [&](const YAML::Node& v) { t.master_weights = r_.boolean(v, "master_weights").value_or(true); }},
                  {"gradient_precision", [&](const YAML::Node& v) {
-                      t.gradient_precision = r_.enumeration<DType>(v, "gradient_precision", {"fp32", "bf16", "fp16"},
-                                                                   {DType::fp32, DType::bf16, DType::fp16});
+                      t.gradient_precision = dtype(v, "gradient_precision", {"fp32", "bf16", "fp16"});
                   }},
                  {"pipeline_interleave", [&](const YAML::Node& v) {
                       t.pipeline_interleave = r_.integer(v, "pipeline_interleave", 1, 64).value_or(1);
@@ -425,6 +453,10 @@ private:
                           r_.error(v, fmt::format("expected 'gpus' to be a list of catalog ids, got {}", detail::describe(v)));
                           return;
                       }
+                      if (v.size() > max_gpu_names) {
+                          r_.error(v, fmt::format("expected at most {} GPU names in 'gpus', got {}", max_gpu_names, v.size()));
+                          return;
+                      }
                       for (const auto& item : v) {
                           if (auto s = r_.string(item, "gpus")) {
                               d.gpus.push_back(*s);
@@ -452,6 +484,10 @@ private:
         r_.walk(n, "pricing",
                 {{"usd_per_gpu_hour", [&](const YAML::Node& v) {
                       if (!r_.expect_map(v, "'usd_per_gpu_hour'")) return;
+                      if (v.size() > max_gpu_names) {
+                          r_.error(v, fmt::format("expected at most {} GPU prices in 'usd_per_gpu_hour', got {}", max_gpu_names, v.size()));
+                          return;
+                      }
                       for (const auto& kv : v) {
                           if (!kv.first.IsScalar() || kv.first.Scalar().empty()) {
                               r_.error(kv.first, fmt::format("expected a GPU id as a key of 'usd_per_gpu_hour', got {}",
@@ -463,7 +499,8 @@ private:
                               r_.error(kv.first, fmt::format("duplicate key '{}' in 'usd_per_gpu_hour'", id));
                               continue;
                           }
-                          if (auto x = r_.number(kv.second, fmt::format("usd_per_gpu_hour.{}", id), 0, 1e6)) {
+                          if (auto x = r_.number(kv.second, fmt::format("usd_per_gpu_hour.{}", id), min_usd_per_gpu_hour,
+                                                 max_usd_per_gpu_hour, "USD per GPU-hour")) {
                               p.usd_per_gpu_hour[id] = usd_per_hour(*x);
                               p.price_locations[id] = r_.where(kv.first);
                           }
@@ -473,7 +510,7 @@ private:
                       p.mode = r_.enumeration<PricingMode>(v, "mode", {"cloud", "onprem"}, {PricingMode::cloud, PricingMode::onprem})
                                    .value_or(p.mode);
                   }},
-                 {"electricity_usd_per_kwh", [&](const YAML::Node& v) { p.electricity_usd_per_kwh = r_.number(v, "electricity_usd_per_kwh", 0, 100); }},
+                 {"electricity_usd_per_kwh", [&](const YAML::Node& v) { p.electricity_usd_per_kwh = r_.number(v, "electricity_usd_per_kwh", 0, max_usd_per_kwh, "USD per kWh"); }},
                  {"pue", [&](const YAML::Node& v) { p.pue = r_.number(v, "pue", 1, 10); }},
                  {"amortization_years", [&](const YAML::Node& v) { p.amortization_years = r_.number(v, "amortization_years", 0.1, 50); }},
                  {"utilization", [&](const YAML::Node& v) { p.utilization = r_.share(v, "utilization"); }}});
@@ -494,11 +531,37 @@ private:
                 continue;
             }
             if (std::find(names.begin(), names.end(), key) == names.end()) {
-                r_.error(kv.first, fmt::format("unknown key '{}' in 'calibration'", key), did_you_mean(key, names));
+                // Past the diagnostics shown, the suggestion is not worth its edit distances.
+                r_.error(kv.first, fmt::format("unknown key '{}' in 'calibration'", key),
+                         r_.sink().wants_more() ? did_you_mean(key, names) : std::string{});
                 continue;
             }
-            if (auto x = r_.number(kv.second, key, 0, 1e12)) spec_.calibration[key] = *x;
+            const auto x = r_.number(kv.second, key, std::numeric_limits<double>::lowest(), std::numeric_limits<double>::max());
+            if (!x) continue;
+            if (auto problem = Calibration::range_problem(key, *x)) r_.error(kv.second, std::move(*problem));
+            else spec_.calibration[key] = *x;
         }
+    }
+
+    /// A dtype among `names` (a subset of dtype_names), or an alias of one.
+    std::optional<DType> dtype(const YAML::Node& n, std::string_view key, const std::vector<std::string>& names) {
+        if (n.IsScalar()) {
+            std::string word = n.Scalar();
+            for (const auto& [alias, name] : dtype_aliases)
+                if (word == alias) word = name;
+            for (const auto& name : names)
+                if (word == name)
+                    return dtype_values[static_cast<std::size_t>(std::find(dtype_names.begin(), dtype_names.end(), name) - dtype_names.begin())];
+        }
+        // Refused with the key's own list; the suggestion may be an alias ('bfloat' -> 'bfloat16').
+        std::vector<std::string> spellings = names;
+        for (const auto& [alias, name] : dtype_aliases)
+            if (std::find(names.begin(), names.end(), name) != names.end()) spellings.push_back(alias);
+        std::string list;
+        for (const auto& name : names) list += (list.empty() ? "" : " | ") + name;
+        r_.error(n, fmt::format("expected '{}' to be one of {}, got {}", key, list, detail::describe(n)),
+                 n.IsScalar() ? did_you_mean(n.Scalar(), spellings) : std::string{});
+        return std::nullopt;
     }
 
     /// The product card's short form: `context` and `batch` stand for the explicit keys.
@@ -506,7 +569,7 @@ private:
         auto& i = spec_.inference;
         auto& t = spec_.training;
         if (context_) {
-            const auto c = r_.integer(*context_, "context", 2, max_tokens);
+            const auto c = r_.tokens(*context_, "context", 2, max_tokens);
             if (spec_.workload == Workload::training) {
                 if (t.sequence_length) r_.error(*context_, "give either 'context' or 'training.sequence_length', not both");
                 else if (c) t.sequence_length = *c;
@@ -541,6 +604,38 @@ private:
         return root_;
     }
 
+    /// A global batch every layout refuses is the spec's own contradiction, not "nothing fits": each
+    /// step is micro_batch x data_parallel sequences, accumulated a whole number of times.
+    void batch_consistency() {
+        const auto& t = spec_.training;
+        if (!t.global_batch || !global_batch_) return;
+        const std::int64_t global = *t.global_batch;
+        const auto dp = spec_.deployment.data_parallel;
+        std::string step, remedy;
+        std::int64_t k = 0;
+        if (dp && !t.micro_batch_auto) {
+            k = t.micro_batch * *dp;
+            step = fmt::format("micro_batch {} x data_parallel {} = {}", t.micro_batch, *dp, k);
+            remedy = "micro_batch or data_parallel";
+        } else if (dp) {
+            k = *dp;
+            step = fmt::format("data_parallel {}", k);
+            remedy = "data_parallel";
+        } else if (!t.micro_batch_auto) {
+            // Data parallelism is searched, but no degree makes a multiple of micro_batch work.
+            k = t.micro_batch;
+            step = fmt::format("micro_batch {}", k);
+            remedy = "micro_batch";
+        }
+        if (k == 0 || global % k == 0) return;
+        if (global < k)
+            r_.error(*global_batch_, fmt::format("global_batch {} is smaller than {}", global, step),
+                     fmt::format("make it a multiple of {}, or lower {}", k, remedy));
+        else
+            r_.error(*global_batch_, fmt::format("global_batch {} is not a multiple of {}", global, step),
+                     fmt::format("make it a multiple of {} ({} or {}), or change {}", k, global / k * k, (global / k + 1) * k, remedy));
+    }
+
     void completeness() {
         if (!r_.sink().empty()) return;
         if (spec_.workload == Workload::inference) {
@@ -552,6 +647,7 @@ private:
         } else if (!spec_.training.sequence_length) {
             r_.error(section_key("training"), "missing 'training.sequence_length' (or the short form 'context')");
         }
+        if (spec_.workload == Workload::training) batch_consistency();
         if (spec_.workload == Workload::training && spec_.training.method == TrainingMethod::qlora &&
             spec_.precision.weights != DType::nf4 && spec_.precision.weights != DType::bf16)
             r_.error(root_, "training.method 'qlora' keeps the base in nf4: set precision.weights to nf4 or bf16");

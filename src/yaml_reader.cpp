@@ -25,8 +25,14 @@ constexpr int max_nesting = 64;
 struct DocumentStarts : YAML::EventHandler {
     std::vector<YAML::Mark> marks, first_nodes;
     std::optional<BadString> bad_string;
+    std::vector<std::pair<YAML::Mark, std::string>> tags;
     void node(const YAML::Mark& mark) {
         if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
+    }
+    /// yaml-cpp gives an untagged node the tag "?" (plain scalars, collections) or "!" (quoted
+    /// scalars, and the non-specific `!` that means the same: a string).
+    void tagged(const YAML::Mark& mark, const std::string& tag) {
+        if (!tag.empty() && tag != "?" && tag != "!") tags.emplace_back(mark, tag);
     }
     void OnDocumentStart(const YAML::Mark& mark) override {
         if (first_nodes.size() < marks.size()) first_nodes.push_back(mark);
@@ -35,26 +41,133 @@ struct DocumentStarts : YAML::EventHandler {
     void OnDocumentEnd() override {}
     void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string& value) override {
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t, const std::string& value) override {
         node(mark);
+        tagged(mark, tag);
         if (bad_string) return;
         if (const std::size_t bad = invalid_utf8(value); bad != std::string::npos)
             bad_string = BadString{mark, static_cast<unsigned char>(value[bad])};
     }
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+        tagged(mark, tag);
+    }
     void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(mark); }
+    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t, YAML::EmitterStyle::value) override {
+        node(mark);
+        tagged(mark, tag);
+    }
     void OnMapEnd() override {}
 };
 }  // namespace
 
-int nesting_depth(std::string_view text) {
-    int depth = 0, deepest = 0;
-    for (char c : text) {
-        if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
-        else if ((c == ']' || c == '}') && depth > 0) --depth;
+namespace {
+bool key_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '/' || c == '+';
+}
+}  // namespace
+
+std::optional<TextPosition> too_deep_flow(std::string_view text, int limit) {
+    int depth = 0, line_number = 0;
+    // While `exact`, every line so far had one of the simple shapes below, read as yaml-cpp reads
+    // it; from the first other line on, every bracket counts, as an upper bound.
+    bool exact = true;
+    bool after_plain = false;  // the last line held a plain value: lines deeper than plain_indent may continue it
+    std::size_t plain_indent = 0;
+    std::optional<TextPosition> crossed;
+    auto count = [&](std::string_view s, std::size_t offset) {
+        for (std::size_t i = 0; i < s.size() && !crossed; ++i) {
+            if (s[i] == '[' || s[i] == '{') {
+                if (++depth > limit) crossed = TextPosition{line_number, static_cast<int>(offset + i) + 1};
+            } else if ((s[i] == ']' || s[i] == '}') && depth > 0) {
+                --depth;
+            }
+        }
+    };
+    for (std::size_t pos = 0; pos <= text.size() && !crossed;) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_number;
+        if (!exact) {
+            count(line, 0);
+            continue;
+        }
+        std::string_view body = line;
+        if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
+        const std::size_t indent = body.find_first_not_of(' ');
+        if (indent == std::string_view::npos || body[indent] == '#') continue;  // blank, or a comment
+        auto fall_back = [&] {
+            exact = false;
+            count(line, 0);
+        };
+        const bool marker = indent == 0 && (body.rfind("---", 0) == 0 || body.rfind("...", 0) == 0 || body[0] == '%');
+        if (marker || body[indent] == '\t' || (after_plain && indent > plain_indent)) {
+            fall_back();
+            continue;
+        }
+        after_plain = false;
+        // The shape: indentation, "- " entries, an optional plain `key:`, then the value.
+        std::size_t i = indent;
+        auto skip_blanks = [&] {
+            while (i < body.size() && (body[i] == ' ' || body[i] == '\t')) ++i;
+        };
+        while (i < body.size() && body[i] == '-' && (i + 1 == body.size() || body[i + 1] == ' ')) {
+            ++i;
+            skip_blanks();
+        }
+        std::size_t j = i;
+        while (j < body.size() && key_char(body[j])) ++j;
+        if (j > i && j < body.size() && body[j] == ':' && (j + 1 == body.size() || body[j + 1] == ' ' || body[j + 1] == '\t')) {
+            i = j + 1;
+            skip_blanks();
+        }
+        const bool entry_or_key = i > indent;
+        const std::string_view value = body.substr(i);
+        if (value.empty() || value[0] == '#') continue;  // a nested block follows
+        const char c = value[0];
+        if (c == '\'' || c == '"') {
+            // A quoted scalar closed on this line, then nothing but a comment: its brackets are text.
+            std::size_t k = 1;
+            for (; k < value.size(); ++k) {
+                if (c == '"' && value[k] == '\\') ++k;
+                else if (value[k] == c && c == '\'' && k + 1 < value.size() && value[k + 1] == '\'') ++k;
+                else if (value[k] == c) break;
+            }
+            const std::size_t rest = k + 1 < value.size() ? value.find_first_not_of(" \t", k + 1) : std::string_view::npos;
+            if (k >= value.size() || (rest != std::string_view::npos && (value[rest] != '#' || rest == k + 1))) fall_back();
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            // A flow collection closed on this line, without quotes or comments that would hide a bracket.
+            if (value.find_first_of("'\"#") != std::string_view::npos) {
+                fall_back();
+                continue;
+            }
+            count(value, i);
+            if (depth != 0) exact = false;
+            continue;
+        }
+        if (std::string_view("|>!&*%@`?:,]}").find(c) != std::string_view::npos) {
+            fall_back();
+            continue;
+        }
+        // A plain scalar: outside flow collections its brackets are text, up to a comment; a ": "
+        // inside it would start a mapping.
+        std::size_t stop = value.find(" #");
+        if (stop == std::string_view::npos) stop = value.find("\t#");
+        const std::string_view plain = value.substr(0, stop);
+        // A bare scalar at the root may go on at any indentation.
+        if (!entry_or_key || plain.find(": ") != std::string_view::npos || plain.find(":\t") != std::string_view::npos ||
+            (!plain.empty() && plain.back() == ':')) {
+            fall_back();
+            continue;
+        }
+        after_plain = true;
+        plain_indent = indent;
     }
-    return deepest;
+    return crossed;
 }
 
 int too_deep_block_line(std::string_view text, int limit) {
@@ -112,6 +225,23 @@ std::size_t control_character(std::string_view s) {
     return std::string_view::npos;
 }
 
+namespace {
+/// A tag as written: yaml-cpp expands `!!x` to `tag:yaml.org,2002:x` and `!<uri>` to the uri.
+std::string written_tag(const std::string& tag) {
+    constexpr std::string_view core = "tag:yaml.org,2002:";
+    if (tag.rfind(core, 0) == 0) return "!!" + tag.substr(core.size());
+    if (!tag.empty() && tag[0] == '!') return tag;
+    return fmt::format("!<{}>", tag);
+}
+}  // namespace
+
+std::string tag_message(const std::string& tag) { return fmt::format("unsupported YAML tag '{}'", written_tag(tag)); }
+
+std::string tag_hint(const std::string& tag) {
+    if (tag == "tag:yaml.org,2002:str") return "remove the tag: quote a value to keep it text";
+    return "remove the tag: gpusize reads untagged YAML values";
+}
+
 std::string bad_string_message(const BadString& b) {
     return fmt::format("invalid UTF-8 in a string: byte 0x{:02x} starts no character", b.byte);
 }
@@ -133,10 +263,11 @@ DocumentScan scan_documents(std::string_view text) {
     scan.starts = std::move(starts.marks);
     scan.first_nodes = std::move(starts.first_nodes);
     scan.bad_string = starts.bad_string;
+    scan.tags = std::move(starts.tags);
     return scan;
 }
 
-YamlReader::YamlReader(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
+YamlReader::YamlReader(std::string_view text, std::string_view origin) : text_(text), origin_(origin), lines_(text_) {}
 
 YAML::Node YamlReader::load() {
     if (text_.size() > max_document_bytes) {
@@ -144,8 +275,8 @@ YAML::Node YamlReader::load() {
         sink_.error({origin_, 1, 1, {}}, fmt::format("file is {} bytes, more than the {} bytes accepted", text_.size(), max_document_bytes));
         return {};
     }
-    if (nesting_depth(text_) > max_nesting) {
-        sink_.error({origin_, 1, 1, {}}, fmt::format("flow collections nest deeper than {} levels", max_nesting));
+    if (const auto at = too_deep_flow(text_, max_nesting)) {
+        error_at({origin_, at->line, at->column, {}}, fmt::format("flow collections nest deeper than {} levels", max_nesting));
         return {};
     }
     if (const int line = too_deep_block_line(text_, max_nesting)) {
@@ -190,19 +321,23 @@ YAML::Node YamlReader::load() {
             error_at({origin_, m.line + 1, m.column + 1, {}}, bad_string_message(*scan.bad_string), bad_string_hint);
             return {};
         }
+        if (!scan.tags.empty()) {
+            for (const auto& [m, tag] : scan.tags) error_at({origin_, m.line + 1, m.column + 1, {}}, tag_message(tag), tag_hint(tag));
+            return {};
+        }
         return YAML::Load(text_);
     } catch (const YAML::Exception& e) {
         SourceLocation loc{origin_, e.mark.line + 1, e.mark.column + 1, {}};
         // yaml-cpp marks a missing closing bracket past the last line: point at the end of the text.
-        if (loc.line > 1 && line_of(text_, loc.line).empty()) {
+        if (loc.line > 1 && lines_.line(text_, loc.line).empty()) {
             int last = loc.line;
-            while (last > 1 && line_of(text_, last).empty()) --last;
+            while (last > 1 && lines_.line(text_, last).empty()) --last;
             loc.line = last;
-            loc.column = static_cast<int>(line_of(text_, last).size()) + 1;
+            loc.column = static_cast<int>(lines_.line(text_, last).size()) + 1;
         }
         std::string msg = e.msg;
         if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
-        const std::string line = line_of(text_, loc.line);
+        const std::string line = lines_.line(text_, loc.line);
         const bool tab_indent = line.find_first_not_of(" \t") != std::string::npos &&
                                 line.substr(0, line.find_first_not_of(" \t")).find('\t') != std::string::npos;
         error_at(std::move(loc), fmt::format("invalid YAML: {}", msg),
@@ -222,7 +357,7 @@ void YamlReader::error(const YAML::Node& n, std::string message, std::string hin
 }
 
 void YamlReader::error_at(SourceLocation loc, std::string message, std::string hint) {
-    std::string line = loc.line > 0 ? line_of(text_, loc.line) : std::string{};
+    std::string line = loc.line > 0 && sink_.wants_more() ? lines_.line(text_, loc.line) : std::string{};
     sink_.error(std::move(loc), std::move(message), std::move(hint), std::move(line));
 }
 
@@ -276,6 +411,10 @@ void YamlReader::walk(const YAML::Node& map, std::string_view section_text, cons
         }
         auto it = std::find_if(handlers.begin(), handlers.end(), [&](const auto& h) { return h.first == name; });
         if (it == handlers.end()) {
+            if (!sink_.wants_more()) {  // counted, not shown: spare the suggestion
+                sink_.error(where(key), {});
+                continue;
+            }
             std::string hint = did_you_mean(name, known);
             if (hint.empty()) hint = fmt::format("expected one of {}", key_list(known));
             error(key, fmt::format("unknown key '{}' in {}", name, section), std::move(hint));
@@ -303,7 +442,7 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& n, std::string_view ke
     return std::nullopt;
 }
 
-std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view key, double min, double max) {
+std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view key, double min, double max, std::string_view unit) {
     double v = 0;
     bool ok = false;
     if (n.IsScalar()) {
@@ -317,10 +456,31 @@ std::optional<double> YamlReader::number(const YAML::Node& n, std::string_view k
         return std::nullopt;
     }
     if (v < min || v > max) {
-        error(n, fmt::format("'{}' must be between {:g} and {:g}, got {:g}", key, min, max, v));
+        error(n, fmt::format("'{}' must be between {:g} and {:g}{}{}, got {:g}", key, min, max, unit.empty() ? "" : " ", unit, v));
         return std::nullopt;
     }
     return v;
+}
+
+std::optional<std::int64_t> YamlReader::tokens(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max) {
+    const bool suffix = n.IsScalar() && !n.Scalar().empty() && std::string_view("kKmM").find(n.Scalar().back()) != std::string_view::npos;
+    if (!suffix && n.IsScalar()) {
+        // A whole number (in range or not) is integer's to judge; anything else is told about suffixes.
+        std::int64_t x = 0;
+        const auto& s = n.Scalar();
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), x);
+        if (r.ptr == s.data() + s.size() && (r.ec == std::errc{} || r.ec == std::errc::result_out_of_range)) return integer(n, key, min, max);
+    }
+    const std::optional<double> v = suffix ? parse_count(n.Scalar()) : std::nullopt;
+    if (!v || std::floor(*v) != *v) {
+        error(n, fmt::format("expected '{}' to be a whole number of tokens such as 4096, 8k or 1.5M, got {}", key, describe(n)));
+        return std::nullopt;
+    }
+    if (*v < static_cast<double>(min) || *v > static_cast<double>(max)) {
+        error(n, fmt::format("'{}' must be between {} and {}, got {} ({:.0f})", key, min, max, n.Scalar(), *v));
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*v);
 }
 
 std::optional<std::int64_t> YamlReader::integer(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max) {

@@ -41,10 +41,14 @@ public:
 
     std::optional<std::string> string(const YAML::Node& n, std::string_view key);
     std::optional<bool> boolean(const YAML::Node& n, std::string_view key);
-    /// A finite number within [min, max]; `unit` is appended to messages.
-    std::optional<double> number(const YAML::Node& n, std::string_view key, double min, double max);
+    /// A finite number within [min, max]; `unit` (such as "USD per GPU-hour") follows the range in
+    /// messages.
+    std::optional<double> number(const YAML::Node& n, std::string_view key, double min, double max, std::string_view unit = {});
     /// An integer within [min, max].
     std::optional<std::int64_t> integer(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max);
+    /// A token count: a whole number, or one with a K (thousand) or M (million) suffix such as 8k,
+    /// 128K or 1.5M that makes a whole number, within [min, max].
+    std::optional<std::int64_t> tokens(const YAML::Node& n, std::string_view key, std::int64_t min, std::int64_t max);
     /// A count such as 70.6B, 1T, 500M or a plain number, within [min, max].
     std::optional<double> count(const YAML::Node& n, std::string_view key, double min, double max);
     /// A percentage: `10%` or a fraction `0.1`, within [0, 1).
@@ -65,7 +69,8 @@ public:
 private:
     std::string text_;
     std::string origin_;
-    DiagnosticSink sink_;
+    LineIndex lines_;
+    DiagnosticSink sink_{max_reported_diagnostics};
 };
 
 /// Handlers for the architecture keys of a `model:` section (shared by specs and presets); each
@@ -78,8 +83,20 @@ std::string describe(const YAML::Node& n);
 // The checks YamlReader::load runs before yaml-cpp parses a text, for YAML text parsed elsewhere
 // (the values of `--set` overrides).
 
-/// The deepest nesting of flow collections (`[`, `{`) in `text`.
-int nesting_depth(std::string_view text);
+/// A 1-based line and column in a text.
+struct TextPosition {
+    int line = 0;
+    int column = 0;
+};
+
+/// Where flow collections (`[`, `{`) first nest deeper than `limit`: the bracket that crosses it,
+/// or nullopt. Lines of the simple shapes a spec is written in (`- ` entries, a plain `key:`, then
+/// a plain, quoted or one-line flow value, and comments) are read as yaml-cpp reads them: brackets
+/// in comments, in quoted values closed on their line and in plain values (`name: gpt [v2]`) are
+/// text. From the first line of any other shape (block scalars, multi-line scalars and flow
+/// collections, tags, document markers) every bracket counts, so the depth yaml-cpp's recursive
+/// descent reaches is never more than the one measured.
+std::optional<TextPosition> too_deep_flow(std::string_view text, int limit);
 
 /// The first 1-based line whose block collections may nest deeper than `limit`, or 0. Block
 /// collections nest by indentation and by indicators on one line ("- - - x", "? ? x", "- a: - b");
@@ -112,7 +129,14 @@ struct DocumentScan {
     /// The first scalar that decodes to text that is not UTF-8, though the text is: yaml-cpp 0.7
     /// decodes the escapes `\N` and `\_` of double-quoted scalars to the single bytes 0x85 and 0xa0.
     std::optional<BadString> bad_string;
+    /// Each node with an explicit tag (`!!str`, `!foo`), as written: yaml-cpp keeps tags but the
+    /// readers do not honour them, so a tagged value would be read as if untagged.
+    std::vector<std::pair<YAML::Mark, std::string>> tags;
 };
+
+/// The message and hint for a tag in DocumentScan::tags.
+std::string tag_message(const std::string& tag);
+std::string tag_hint(const std::string& tag);
 
 /// The message and hint for DocumentScan::bad_string.
 std::string bad_string_message(const BadString& b);

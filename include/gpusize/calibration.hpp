@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,11 +50,22 @@ enum class Constant : std::size_t {
 
 inline constexpr std::size_t constant_count = static_cast<std::size_t>(Constant::count_);
 
+/// The values a constant may meaningfully take: from `min` (or, with `above_min`, anything above
+/// it) up to `max`, whole numbers only when `whole`. Overlaps past 1 would make step times
+/// negative, a matmul fraction of 0 infinite, a group size of 0 weights NaN.
+struct ConstantRange {
+    double min = 0;
+    double max = 0;
+    bool above_min = false;
+    bool whole = false;
+};
+
 struct ConstantInfo {
     std::string_view name;
     double default_value;
     std::string_view unit;
     std::string_view source;
+    ConstantRange range;
 };
 
 /// The table of constants, indexed by `Constant`.
@@ -67,6 +79,9 @@ public:
     bool overridden(Constant c) const { return overridden_[static_cast<std::size_t>(c)]; }
     /// Sets a constant by name; false if no constant has that name.
     bool set(std::string_view name, double value);
+    /// Why `value` is outside the range of the constant `name` (a message naming the range and the
+    /// unit), or nullopt when it is inside, or no constant has that name.
+    static std::optional<std::string> range_problem(std::string_view name, double value);
     static std::vector<std::string> names();
 
 private:

@@ -36,6 +36,11 @@ struct ModelLibrary {
     const Preset* find(std::string_view id) const;
     /// Every id, parsed or not, sorted.
     std::vector<std::string> ids() const;
+    /// The preset a name that is not an id most likely means, for "did you mean": compared in any
+    /// case, without an organisation prefix (`meta-llama/`) and without the fine-tune suffixes
+    /// -Instruct, -Chat, -it and -hf that name a checkpoint of the same architecture
+    /// (`Llama-3.1-8B-Instruct` -> `llama-3.1-8b`), else the closest id by edit distance.
+    std::optional<std::string> suggest(std::string_view name) const;
 };
 
 /// Parses a preset file. Problems are reported as SpecErrors located in `origin`.

@@ -64,26 +64,40 @@ std::optional<double> parse_memory(std::string s) {
 /// larger file (or an endless stream such as /dev/zero) is refused before it is read into memory.
 constexpr std::uintmax_t max_input_bytes = 4u << 20;
 
-/// Reads at most max_input_bytes from `in`; more is an InputError.
-std::string read_bounded(std::istream& in, const std::string& path) {
+/// What an input is, for the error when it holds more than max_input_bytes: it was read, and is
+/// then an invalid spec or config.json (65) or catalog overlay (78); a larger baseline is refused
+/// as unreadable (66).
+enum class InputKind { spec, catalog, other };
+
+/// Refuses an input over the limit; `size` is unknown for a stream, which is read no further.
+[[noreturn]] void refuse_size(const std::string& path, InputKind kind, std::optional<std::uintmax_t> size) {
+    const std::string message = size ? fmt::format("file is {} bytes, more than the {} bytes accepted", *size, max_input_bytes)
+                                     : fmt::format("input holds more than the {} bytes accepted", max_input_bytes);
+    std::vector<Diagnostic> ds{Diagnostic{{path, 0, 0, {}}, message, {}, {}}};
+    if (kind == InputKind::spec) throw SpecError(std::move(ds));
+    if (kind == InputKind::catalog) throw CatalogError(std::move(ds));
+    throw InputError{size ? fmt::format("cannot read '{}': it is {} bytes, more than the {} bytes accepted", path, *size, max_input_bytes)
+                          : fmt::format("cannot read '{}': it holds more than the {} bytes accepted", path, max_input_bytes)};
+}
+
+/// Reads at most max_input_bytes from `in`; more is refused as refuse_size says.
+std::string read_bounded(std::istream& in, const std::string& path, InputKind kind) {
     std::string text;
     char buffer[1 << 16];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         text.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (text.size() > max_input_bytes)
-            throw InputError{fmt::format("cannot read '{}': it holds more than the {} bytes accepted", path, max_input_bytes)};
+        if (text.size() > max_input_bytes) refuse_size(path, kind, std::nullopt);
     }
     return text;
 }
 
-std::string read_file(const std::string& path, std::istream& in) {
-    if (path == "-") return read_bounded(in, path);
+std::string read_file(const std::string& path, std::istream& in, InputKind kind) {
+    if (path == "-") return read_bounded(in, path, kind);
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError{fmt::format("cannot read '{}': it is a directory", path)};
     if (std::filesystem::is_regular_file(path, ec)) {
         const auto size = std::filesystem::file_size(path, ec);
-        if (!ec && size > max_input_bytes)
-            throw InputError{fmt::format("cannot read '{}': it is {} bytes, more than the {} bytes accepted", path, size, max_input_bytes)};
+        if (!ec && size > max_input_bytes) refuse_size(path, kind, size);
     }
     std::ifstream f(path, std::ios::binary);
     if (!f) {
@@ -91,7 +105,7 @@ std::string read_file(const std::string& path, std::istream& in) {
         if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
         throw InputError{fmt::format("cannot read '{}': {}", path, why)};
     }
-    std::string text = read_bounded(f, path);
+    std::string text = read_bounded(f, path, kind);
     if (f.bad()) throw InputError{fmt::format("cannot read '{}': read error", path)};
     return text;
 }
@@ -99,7 +113,7 @@ std::string read_file(const std::string& path, std::istream& in) {
 Catalog load_catalog(const Options& o, std::istream& in) {
     std::vector<std::string> texts;
     texts.reserve(o.catalogs.size());
-    for (const auto& path : o.catalogs) texts.push_back(read_file(path, in));
+    for (const auto& path : o.catalogs) texts.push_back(read_file(path, in, InputKind::catalog));
     std::vector<CatalogSource> sources{{bundled_catalog_text(), "data/gpus.json"}};
     for (std::size_t i = 0; i < texts.size(); ++i) sources.push_back({texts[i], o.catalogs[i]});
     return parse_catalogs(sources);
@@ -111,15 +125,16 @@ SpecError with_source_lines(const SpecError& e, const std::string& text, const s
                             const std::vector<Override>& overrides) {
     std::vector<Diagnostic> ds = e.diagnostics();
     relocate_override_diagnostics(ds, text, origin, overrides);
+    const LineIndex lines(text);
     for (auto& d : ds)
         if (d.source_line.empty() && d.where.origin == origin && d.where.line > 0 && d.where.pointer.empty())
-            d.source_line = line_of(text, d.where.line);
-    return SpecError(std::move(ds));
+            d.source_line = lines.line(text, d.where.line);
+    return SpecError(std::move(ds), e.more());
 }
 
 Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog) {
     const std::vector<Override> overrides = parse_overrides(o.sets);
-    const std::string text = read_file(o.spec, in);
+    const std::string text = read_file(o.spec, in, InputKind::spec);
     Spec spec = parse_spec(text, o.spec, overrides);
     std::optional<std::string> hf_text;
     if (spec.model.hf_config) {
@@ -127,7 +142,7 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
         std::filesystem::path p(*spec.model.hf_config);
         if (p.is_relative() && o.spec != "-") p = std::filesystem::path(o.spec).parent_path() / p;
         try {
-            hf_text = read_file(p.string(), in);
+            hf_text = read_file(p.string(), in, InputKind::spec);
         } catch (const InputError& e) {
             throw InputError{fmt::format("{} (the 'model.hf_config' of '{}')", e.message, o.spec)};
         }
@@ -472,7 +487,7 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
         }
     }
     if (o.baseline)
-        report.baseline = diff_against_baseline(report, read_file(*o.baseline, in), *o.baseline, o.top.value_or(10));
+        report.baseline = diff_against_baseline(report, read_file(*o.baseline, in, InputKind::other), *o.baseline, o.top.value_or(10));
     std::optional<Solved> solved;
     if (o.solve) solved = solve_variable(*o.solve, problem, catalog, *report.evaluation);
     auto json = [&] {

@@ -122,3 +122,76 @@ TEST_CASE("line_of returns one line without its newline") {
     CHECK(line_of(text, -3).empty());
     CHECK(line_of("", 1).empty());
 }
+
+TEST_CASE("LineIndex gives the lines line_of gives, for every line") {
+    const std::string text = "first\r\nsecond\n\nfourth";
+    const LineIndex lines(text);
+    for (int i = -1; i <= 6; ++i) CHECK(lines.line(text, i) == line_of(text, i));
+    CHECK(lines.line(text, 4) == "fourth");
+    const std::string ends_in_newline = "a\nb\n";
+    const LineIndex two(ends_in_newline);
+    CHECK(two.line(ends_in_newline, 2) == "b");
+    CHECK(two.line(ends_in_newline, 3).empty());
+    CHECK(two.line(ends_in_newline, 4).empty());
+}
+
+TEST_CASE("a batch shows at most 50 diagnostics, then how many more there are") {
+    std::vector<Diagnostic> ds;
+    for (int i = 1; i <= 53; ++i) ds.push_back({{"a", i, 1, {}}, "e" + std::to_string(i), {}, {}});
+    const std::string text = format_diagnostics(ds);
+    CHECK(text.rfind("a:1:1: error: e1\n", 0) == 0);
+    const std::string tail = "a:50:1: error: e50\n... and 3 more error(s)\n";
+    REQUIRE(text.size() > tail.size());
+    CHECK(text.substr(text.size() - tail.size()) == tail);
+    CHECK(text.find("e51") == std::string::npos);
+    // Problems counted but not kept are added to those not shown.
+    CHECK(format_diagnostics({ds[0]}, 7) == "a:1:1: error: e1\n... and 7 more error(s)\n");
+    CHECK(format_diagnostics({ds[0]}) == "a:1:1: error: e1\n");
+}
+
+TEST_CASE("a sink told to keep 50 diagnostics counts the rest, and the error says so") {
+    DiagnosticSink sink(max_reported_diagnostics);
+    for (int i = 1; i <= 10'000; ++i) sink.error({"s.yaml", i, 1, {}}, "unknown key", {}, "k: 1");
+    CHECK(sink.diagnostics().size() == 50);
+    CHECK(sink.more() == 9'950);
+    CHECK_FALSE(sink.wants_more());
+    try {
+        sink.throw_if_any<SpecError>();
+        FAIL("did not throw");
+    } catch (const SpecError& e) {
+        CHECK(e.more() == 9'950);
+        const std::string what = e.what();
+        CHECK(what.substr(what.size() - 27) == "... and 9950 more error(s)\n");
+    }
+}
+
+TEST_CASE("a long source line is shown around the column, cut at characters") {
+    // 300 'a's with a two-byte 'é' at bytes 100-101; the caret at byte 200 (column 201).
+    std::string line(300, 'a');
+    line.replace(100, 2, "\xc3\xa9");
+    const Diagnostic d{{"s.yaml", 1, 201, {}}, "m", {}, line};
+    // The window is 120 bytes from byte 140: "..." + bytes 140-259 + "..."; the caret sits 60 bytes
+    // into it, after the three dots.
+    CHECK(format_diagnostic(d) == "s.yaml:1:201: error: m\n  ..." + line.substr(140, 120) + "...\n  " + std::string(63, ' ') + "^\n");
+    // A window that would start inside 'é' starts after it.
+    const Diagnostic e{{"s.yaml", 1, 162, {}}, "m", {}, line};
+    CHECK(format_diagnostic(e) == "s.yaml:1:162: error: m\n  ..." + line.substr(102, 120) + "...\n  " + std::string(62, ' ') + "^\n");
+    // A line of 120 bytes is shown whole.
+    const Diagnostic f{{"s.yaml", 1, 3, {}}, "m", {}, std::string(120, 'b')};
+    CHECK(format_diagnostic(f) == "s.yaml:1:3: error: m\n  " + std::string(120, 'b') + "\n    ^\n");
+}
+
+TEST_CASE("a sink keeps every diagnostic by default; the error still shows 50 and counts the rest") {
+    DiagnosticSink sink;
+    for (int i = 1; i <= 60; ++i) sink.error({"c.json", 0, 0, "/gpus/" + std::to_string(i)}, "bad");
+    CHECK(sink.diagnostics().size() == 60);
+    CHECK(sink.more() == 0);
+    try {
+        sink.throw_if_any<CatalogError>();
+        FAIL("did not throw");
+    } catch (const CatalogError& e) {
+        const std::string what = e.what();
+        CHECK(what.find("c.json: /gpus/50: bad\n... and 10 more error(s)\n") != std::string::npos);
+        CHECK(what.find("/gpus/51:") == std::string::npos);
+    }
+}
