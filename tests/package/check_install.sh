@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# CTest `package.install`: `cmake --install` puts the binary, the schemas, the completions and the
-# man page where shells and man look for them.
+# CTest `package.install`: `cmake --install` puts the binary, the schemas, the completions, the
+# man page and the estimation reference where shells, man and readers look for them.
 #   usage: check_install.sh BUILD_DIR
 set -u
 build=$1
@@ -9,7 +9,8 @@ trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" > /dev/null || { echo "FAIL: cmake --install"; exit 1; }
 status=0
 for f in bin/gpusize share/gpusize/schemas/report.schema.json share/bash-completion/completions/gpusize \
-         share/zsh/site-functions/_gpusize share/fish/vendor_completions.d/gpusize.fish share/man/man1/gpusize.1; do
+         share/zsh/site-functions/_gpusize share/fish/vendor_completions.d/gpusize.fish share/man/man1/gpusize.1 \
+         share/doc/gpusize/estimation.md; do
   [[ -f $prefix/$f ]] || { echo "FAIL: missing $f"; status=1; }
 done
 "$prefix/bin/gpusize" --version || status=1
