@@ -108,7 +108,7 @@ void JsonWriter::value(double d) {
         out_ += "null";
         return;
     }
-    fmt::format_to(std::back_inserter(out_), "{:.6g}", d);
+    fmt::format_to(std::back_inserter(out_), "{:.6g}", d == 0 ? 0.0 : d);  // -0 as 0
 }
 
 void JsonWriter::whole(double d) {

@@ -169,7 +169,7 @@ std::string roofline_chart(const Report& r, const Evaluation& e) {
 
 }  // namespace
 
-std::string render_report_html(const Report& r, const RenderOptions& o) {
+static std::string render_report_html_text(const Report& r, const RenderOptions& o) {
     const auto& s = r.problem.spec;
     const auto& m = r.problem.model;
     std::string html = R"(<!doctype html>
@@ -233,5 +233,8 @@ th:nth-child(2), td:nth-child(2) { text-align: left; }
     }
     return html + "</body></html>\n";
 }
+
+// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
+std::string render_report_html(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_html_text(r, o)); }
 
 }  // namespace gpusize
