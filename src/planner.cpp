@@ -202,7 +202,11 @@ void evaluate_training(const Problem& p, Evaluation& e) {
         q.spec.training.micro_batch = m;
         Evaluation x = e;
         evaluate_training_at(q, x);
+        // Memory never decreases with the micro batch: once one overflows, every larger one does
+        // too and could not replace `best`, so they are not evaluated.
+        const bool overflows = x.memory.total() > x.memory.capacity;
         if (!best || (x.fits && (!best->fits || x.throughput > best->throughput))) best = std::move(x);
+        if (overflows) break;
     }
     e = std::move(*best);
 }
