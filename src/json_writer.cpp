@@ -123,9 +123,9 @@ void JsonWriter::value(double d) {
         return;
     }
     // printf's %.6g; std::to_chars is several times faster than fmt 9 here, whose precision
-    // formatting falls back to big-integer arithmetic for many values.
+    // formatting falls back to big-integer arithmetic for many values. -0 is written as 0.
     char buffer[32];
-    out_.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, d, std::chars_format::general, 6).ptr);
+    out_.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, d == 0 ? 0.0 : d, std::chars_format::general, 6).ptr);
 }
 
 void JsonWriter::whole(double d) {

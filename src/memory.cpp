@@ -9,12 +9,6 @@ namespace {
 
 double d(std::int64_t v) { return static_cast<double>(v); }
 
-bool is_sliding(const ModelArchitecture& m, std::int64_t layer) {
-    if (!m.sliding_window) return false;
-    if (!m.global_attention_every) return true;
-    return (layer + 1) % *m.global_attention_every != 0;
-}
-
 /// Default share of memory an engine's rule takes when the spec does not say.
 double default_utilization(Engine e) {
     switch (e) {
@@ -27,6 +21,16 @@ double default_utilization(Engine e) {
 }
 
 }  // namespace
+
+std::int64_t floor_count(double v) {
+    if (!(v > 0)) return 0;
+    return static_cast<std::int64_t>(std::floor(std::min(v, max_count)));
+}
+
+std::int64_t ceil_count(double v) {
+    if (!(v > 0)) return 0;
+    return static_cast<std::int64_t>(std::ceil(std::min(v, max_count)));
+}
 
 double bytes_per_element(DType t) {
     switch (t) {
@@ -59,9 +63,15 @@ std::vector<Stage> split_stages(const ModelArchitecture& m, std::int64_t pipelin
         Stage& s = stages[static_cast<std::size_t>(i)];
         s.first_layer = layer;
         s.layers = base + (i < extra ? 1 : 0);
-        for (std::int64_t j = layer; j < layer + s.layers; ++j) {
-            if (m.moe && j >= m.moe->dense_layers) ++s.moe_layers;
-            if (is_sliding(m, j)) ++s.sliding_layers;
+        // Counted in closed form (not layer by layer), so a 10,000-layer model costs no more per
+        // layout than a 32-layer one: the MoE layers are those at or after `dense_layers`, and a
+        // windowed model's layers all slide but every `global_attention_every`-th (layer j is global when
+        // (j + 1) is a multiple of it).
+        const std::int64_t end = layer + s.layers;
+        if (m.moe) s.moe_layers = std::max<std::int64_t>(0, end - std::max(layer, m.moe->dense_layers));
+        if (m.sliding_window) {
+            s.sliding_layers = s.layers;
+            if (const auto every = m.global_attention_every; every && *every > 0) s.sliding_layers -= end / *every - layer / *every;
         }
         layer += s.layers;
         s.embedding = i == 0;
@@ -194,7 +204,7 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
         }
         const double per_token = r.kv_per_sequence.value() / seq_tokens;
         r.kv_capacity_tokens = r.kv_pool.value() > 0 ? std::floor(r.kv_pool.value() / per_token) : 0;
-        r.max_concurrency = r.kv_pool.value() > 0 ? static_cast<std::int64_t>(std::floor(r.kv_pool / r.kv_per_sequence)) : 0;
+        r.max_concurrency = r.kv_pool.value() > 0 ? floor_count(r.kv_pool / r.kv_per_sequence) : 0;
         b.kv_cache = r.kv_per_sequence * d(concurrency);
         if (r.kv_capacity_tokens < best_tokens) {
             best_tokens = r.kv_capacity_tokens;
@@ -371,7 +381,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
 
         // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
         // The interleaved schedule holds more: Megatron-LM's memory penalty 1 + (p - 1)/(p v).
-        r.micro_batches_in_flight = static_cast<std::int64_t>(std::min(micro_batches, pp - static_cast<double>(i)));
+        r.micro_batches_in_flight = floor_count(std::min(micro_batches, pp - static_cast<double>(i)));
         const double v = d(tr.pipeline_interleave);
         const double penalty = l.pipeline > 1 && tr.pipeline_interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
         const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight) * penalty;

@@ -215,7 +215,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const double micro_batches = global / (d(tr.micro_batch) * dp);
 
     TrainingPerformance r;
-    r.gradient_accumulation = static_cast<std::int64_t>(std::llround(micro_batches));
+    r.gradient_accumulation = floor_count(std::round(micro_batches));
     r.tokens_per_step = global * seq;
     const Flops model_flops = training_flops_per_token(m, p.model.parameters, seq, tr.method) * r.tokens_per_step;
     Flops hardware_flops = model_flops;

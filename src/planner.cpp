@@ -13,6 +13,27 @@ double d(std::int64_t v) { return static_cast<double>(v); }
 
 std::string gib_text(Bytes b) { return fmt::format("{:.1f} GiB", to_gib(b)); }
 
+/// `v` with `decimals` decimals, or with two significant digits where the decimals keep fewer (a
+/// 0.001 ms target is "0.001", not "0.0"; 0.05 ms is "0.05", not "0.1").
+std::string number_text(double v, int decimals) {
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    const auto first = s.find_first_of("123456789");
+    std::size_t significant = 0;
+    for (std::size_t i = first; first != std::string::npos && i < s.size(); ++i) significant += s[i] != '.';
+    if (v != 0 && significant < 2) s = fmt::format("{:.2g}", v);
+    return s;
+}
+
+/// An achieved value and its target, each with the fewest decimals (from `decimals`) at which the
+/// two read differently, so that "misses requests_per_s: 0.50 < 0.50" cannot be printed.
+std::pair<std::string, std::string> compared_text(double achieved, double target, int decimals) {
+    for (int d = decimals; d <= decimals + 8; ++d) {
+        auto a = number_text(achieved, d), t = number_text(target, d);
+        if (a != t || achieved == target) return {a, t};
+    }
+    return {fmt::format("{:.17g}", achieved), fmt::format("{:.17g}", target)};
+}
+
 std::vector<std::int64_t> powers_of_two(std::int64_t limit) {
     std::vector<std::int64_t> out;
     for (std::int64_t v = 1; v <= limit; v *= 2) out.push_back(v);
@@ -52,7 +73,7 @@ std::string missing_hardware_reason(const Problem& p, const Device& dev, const L
 void evaluate_inference(const Problem& p, Evaluation& e) {
     const auto& inf = p.spec.inference;
     const Calibration& c = p.calibration;
-    const auto cap = static_cast<std::int64_t>(c[Constant::sampler_sequences]);
+    const auto cap = std::max<std::int64_t>(1, floor_count(c[Constant::sampler_sequences]));
     auto mem = estimate_inference_memory(p, e.device, e.layout, inf.concurrency.value_or(1));
     InferenceResult r;
     r.max_concurrency = mem.max_concurrency;
@@ -121,18 +142,20 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         GrowthResult g;
         g.factor = *t.growth;
         // Bounded before the conversion: an absurd target must not overflow the count.
-        g.replicas = static_cast<std::int64_t>(std::ceil(std::min(need, 1e12) - 1e-9));
+        g.replicas = ceil_count(std::min(need, 1e12) - 1e-9);
         g.gpus = g.replicas * e.layout.tensor * e.layout.pipeline * e.layout.context;
         r.growth = g;
     }
-    if (t.ttft && perf->ttft > *t.ttft)
-        miss(fmt::format("misses ttft_ms: {:.1f} ms > {:.1f} ms", to_ms(perf->ttft), to_ms(*t.ttft)));
-    if (t.tpot && perf->tpot > *t.tpot)
-        miss(fmt::format("misses tpot_ms: {:.1f} ms > {:.1f} ms", to_ms(perf->tpot), to_ms(*t.tpot)));
+    auto missed = [&](const char* name, double achieved, double target, int decimals, const char* op, const char* unit) {
+        const auto [a, b] = compared_text(achieved, target, decimals);
+        miss(fmt::format("misses {}: {}{} {} {}{}", name, a, unit, op, b, unit));
+    };
+    if (t.ttft && perf->ttft > *t.ttft) missed("ttft_ms", to_ms(perf->ttft), to_ms(*t.ttft), 1, ">", " ms");
+    if (t.tpot && perf->tpot > *t.tpot) missed("tpot_ms", to_ms(perf->tpot), to_ms(*t.tpot), 1, ">", " ms");
     if (t.output_tokens_per_s && perf->output_tokens_per_s < *t.output_tokens_per_s)
-        miss(fmt::format("misses output_tokens_per_s: {:.0f} < {:.0f}", perf->output_tokens_per_s, *t.output_tokens_per_s));
+        missed("output_tokens_per_s", perf->output_tokens_per_s, *t.output_tokens_per_s, 0, "<", "");
     if (t.requests_per_s && perf->requests_per_s < *t.requests_per_s)
-        miss(fmt::format("misses requests_per_s: {:.2f} < {:.2f}", perf->requests_per_s, *t.requests_per_s));
+        missed("requests_per_s", perf->requests_per_s, *t.requests_per_s, 2, "<", "");
     e.inference = r;
 }
 
@@ -179,12 +202,31 @@ void evaluate_training(const Problem& p, Evaluation& e) {
         q.spec.training.micro_batch = m;
         Evaluation x = e;
         evaluate_training_at(q, x);
+        // Memory never decreases with the micro batch: once one overflows, every larger one does
+        // too and could not replace `best`, so they are not evaluated.
+        const bool overflows = x.memory.total() > x.memory.capacity;
         if (!best || (x.fits && (!best->fits || x.throughput > best->throughput))) best = std::move(x);
+        if (overflows) break;
     }
     e = std::move(*best);
 }
 
 }  // namespace
+
+double round_significant(double v, int digits) {
+    if (v == 0 || !std::isfinite(v)) return v;
+    // Values this small (subnormals among them) are first scaled by an exact power of two, so the
+    // power of ten below stays finite; the way back is monotonic, which is all a sort key needs.
+    const bool tiny = std::fabs(v) < 0x1p-900;
+    const double x = tiny ? std::ldexp(v, 1000) : v;
+    const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+    const int shift = digits - 1 - exponent;
+    // Multiplying or dividing by a power of ten (never by its inexact reciprocal) keeps results
+    // such as 1.23456789 exact to the double; both powers stay finite for every finite x.
+    const double p = std::pow(10.0, std::abs(shift));
+    const double r = shift >= 0 ? std::round(x * p) / p : std::round(x / p) * p;
+    return tiny ? std::ldexp(r, -1000) : r;
+}
 
 std::vector<std::string> layout_problems(const Problem& p, const Device& dev, const Layout& l) {
     const auto& m = p.model.architecture;
@@ -197,7 +239,7 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& dev, co
         out.push_back(fmt::format("pipeline parallel {} exceeds {} layers", l.pipeline, m.layers));
     const std::int64_t node = node_size(*dev.gpu, p.spec.deployment.gpus_per_node);
     if (l.tensor > node)
-        out.push_back(fmt::format("tensor parallel {} spans nodes of {} GPUs: keep it inside one node", l.tensor, node));
+        out.push_back(fmt::format("tensor parallel {} spans nodes of {} GPU{}: keep it inside one node", l.tensor, node, node == 1 ? "" : "s"));
     if (l.expert > 1) {
         if (!m.moe) out.push_back(fmt::format("expert parallel {} needs a mixture-of-experts model", l.expert));
         else if (m.moe->experts % l.expert != 0)
@@ -226,6 +268,27 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& dev, co
 
 namespace {
 
+/// Extreme catalog or calibration numbers can drive an estimate to zero, infinity or NaN; such an
+/// evaluation is no answer, so it is rejected with what went wrong rather than ranked.
+std::string out_of_range_reason(const Evaluation& e) {
+    auto bad_time = [](Seconds t) { return !std::isfinite(t.value()) || t.value() < 0; };
+    const char* what = nullptr;
+    if (e.inference) {
+        const auto& perf = e.inference->performance;
+        if (bad_time(perf.ttft) || bad_time(perf.tpot)) what = "a time that is not finite";
+        else if (!(perf.output_tokens_per_s > 0) || !std::isfinite(perf.output_tokens_per_s) || !(perf.requests_per_s > 0) ||
+                 !std::isfinite(perf.requests_per_s))
+            what = "a throughput that is not a finite positive rate";
+    } else if (e.training) {
+        const auto& perf = e.training->performance;
+        if (bad_time(perf.step_time) || (perf.time_to_train && bad_time(*perf.time_to_train))) what = "a time that is not finite";
+        else if (!(perf.tokens_per_s > 0) || !std::isfinite(perf.tokens_per_s))
+            what = "a throughput that is not a finite positive rate";
+    }
+    if (!what) return {};
+    return fmt::format("cannot estimate: the catalog and calibration numbers for '{}' give {}", e.device.gpu->id, what);
+}
+
 /// Evaluates a layout already known to be valid (or returns it with `problems` as its reasons).
 Evaluation evaluate_valid(const Problem& p, const Device& dev, const Layout& l, std::vector<std::string> problems) {
     Evaluation e;
@@ -236,6 +299,10 @@ Evaluation evaluate_valid(const Problem& p, const Device& dev, const Layout& l, 
     if (!e.reasons.empty()) return e;
     if (p.spec.workload == Workload::inference) evaluate_inference(p, e);
     else evaluate_training(p, e);
+    if (const auto why = out_of_range_reason(e); !why.empty()) {
+        e.fits = false;
+        e.reasons.push_back(why);
+    }
     price(e, p);
     if (p.spec.pricing.mode == PricingMode::onprem && !e.cost.per_hour && e.fits)
         e.reasons.push_back(fmt::format("no purchase price for '{}' in the catalog: cost unknown", dev.gpu->id));
@@ -251,7 +318,7 @@ Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
 void rank_candidates(std::vector<Evaluation>& cs) {
     // Costs are compared at 9 significant digits so that replicas of one layout (same cost per
     // token up to rounding) tie and fall through to the GPU-count tie-break.
-    auto rounded = [](double v) { return std::stod(fmt::format("{:.9g}", v)); };
+    auto rounded = [](double v) { return round_significant(v, 9); };
     auto key = [&](const Evaluation& e) {
         const double primary = e.cost_per_throughput ? rounded(*e.cost_per_throughput) : -rounded(e.throughput);
         return std::make_tuple(!e.cost_per_throughput.has_value(), primary, e.gpu_count, e.device.id(), e.layout.tensor,
@@ -338,7 +405,7 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
                         double need = 1;
                         if (targets.output_tokens_per_s) need = std::max(need, *targets.output_tokens_per_s / perf.output_tokens_per_s);
                         if (targets.requests_per_s) need = std::max(need, *targets.requests_per_s / perf.requests_per_s);
-                        l.data = static_cast<std::int64_t>(std::ceil(std::min(need, static_cast<double>(max_gpus)) - 1e-9));
+                        l.data = std::max<std::int64_t>(1, ceil_count(std::min(need, static_cast<double>(max_gpus)) - 1e-9));
                         if (l.gpus() > max_gpus) l.data = std::max<std::int64_t>(1, max_gpus / group);
                     }
                 }
@@ -354,6 +421,21 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
         }
     }
     rank_candidates(plan.candidates);
+    // Rejected options in a total order that no catalog order (of GPUs or of a GPU's partitions) changes.
+    // Sorted through indices: an Evaluation is large, and the keys are compared by reference.
+    static const std::string whole_gpu;
+    auto order = [](const Evaluation& e) {
+        return std::tie(e.device.gpu->id, e.device.partition ? e.device.partition->profile : whole_gpu, e.gpu_count,
+                        e.layout.tensor, e.layout.pipeline, e.layout.data, e.layout.expert, e.layout.context);
+    };
+    std::vector<std::size_t> index(plan.rejected.size());
+    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
+    std::stable_sort(index.begin(), index.end(),
+                     [&](std::size_t a, std::size_t b) { return order(plan.rejected[a]) < order(plan.rejected[b]); });
+    std::vector<Evaluation> sorted;
+    sorted.reserve(index.size());
+    for (const std::size_t i : index) sorted.push_back(std::move(plan.rejected[i]));
+    plan.rejected = std::move(sorted);
     return plan;
 }
 

@@ -276,7 +276,11 @@ std::string override_of(const Assumption& a) {
 
 std::string value_text(std::optional<double> v, const std::string& unit) {
     if (!v || !std::isfinite(*v)) return "-";
-    if (unit == "bytes") return fmt::format("{:.0f} bytes ({:.2f} GiB)", *v, *v / 1073741824.0);
+    // A byte count is never negative (JSON writes 0): a negative result of the formula means
+    // nothing is left, which is said with the shortfall.
+    if (unit == "bytes" && *v < 0)
+        return fmt::format("0 bytes (0.00 GiB; the formula gives {:.2f} GiB: nothing is left)", *v / 1073741824.0);
+    if (unit == "bytes") return fmt::format("{:.0f} bytes ({:.2f} GiB)", std::round(*v), *v / 1073741824.0);
     if (unit == "s") return *v < 1 ? fmt::format("{:.4g} ms", *v * 1e3) : fmt::format("{:.4g} s", *v);
     if (unit == "fraction") return fmt::format("{:.4g}", *v);
     return fmt::format("{:.6g} {}", *v, unit);
@@ -284,8 +288,15 @@ std::string value_text(std::optional<double> v, const std::string& unit) {
 
 bool integral(double v) { return std::isfinite(v) && std::fabs(v) < 1e15 && v == std::floor(v); }
 
+/// An input that is a number of bytes (not a rate or a size per element): written as a whole,
+/// non-negative number everywhere, as the JSON writer writes bytes.
+bool byte_count(const std::string& name) {
+    return name == "bytes_per_gpu" || (name.size() > 6 && name.compare(name.size() - 6, 6, "_bytes") == 0);
+}
+
 std::string input_text(const Input& i) {
     if (!i.number) return fmt::format("{}={}", i.name, i.text);
+    if (byte_count(i.name) && std::isfinite(*i.number)) return fmt::format("{}={:.0f}", i.name, std::round(std::max(0.0, *i.number)));
     return integral(*i.number) ? fmt::format("{}={:.0f}", i.name, *i.number) : fmt::format("{}={:.6g}", i.name, *i.number);
 }
 
@@ -325,6 +336,7 @@ std::string render_explain_json(const Report& r) {
             for (const auto& i : t.inputs) {
                 w.key(i.name);
                 if (!i.number) w.value(i.text);
+                else if (byte_count(i.name)) w.whole(*i.number);
                 else if (integral(*i.number)) w.value(static_cast<std::int64_t>(*i.number));
                 else w.value(*i.number);
             }
@@ -357,7 +369,7 @@ std::string render_explain_json(const Report& r) {
     return w.take();
 }
 
-std::string render_explain_table(const Report& r) {
+static std::string render_explain_table_text(const Report& r) {
     const auto& s = r.problem.spec;
     const auto& m = r.problem.model;
     std::string out = fmt::format("gpusize explain: {}\n", s.name.empty() ? m.name : s.name);
@@ -388,7 +400,7 @@ std::string render_explain_table(const Report& r) {
     return out;
 }
 
-std::string render_explain_csv(const Report& r) {
+static std::string render_explain_csv_text(const Report& r) {
     std::vector<std::vector<std::pair<std::string, std::string>>> rows;
     for (std::size_t k = 0; k < r.candidates.size(); ++k) {
         const auto& e = r.candidates[k];
@@ -402,7 +414,7 @@ std::string render_explain_csv(const Report& r) {
                             {"parallelism.pipeline", std::to_string(e.layout.pipeline)},
                             {"parallelism.data", std::to_string(e.layout.data)},
                             {"term", t.name},
-                            {"value", t.value && std::isfinite(*t.value) ? (t.unit == "bytes" ? fmt::format("{:.0f}", *t.value) : fmt::format("{:.6g}", *t.value)) : ""},
+                            {"value", t.value && std::isfinite(*t.value) ? (t.unit == "bytes" ? fmt::format("{:.0f}", std::round(std::max(0.0, *t.value))) : fmt::format("{:.6g}", *t.value)) : ""},
                             {"unit", t.unit},
                             {"formula", t.formula},
                             {"inputs", inputs},
@@ -413,7 +425,7 @@ std::string render_explain_csv(const Report& r) {
     return detail::csv_table(rows);
 }
 
-std::string render_explain_markdown(const Report& r) {
+static std::string render_explain_markdown_text(const Report& r) {
     const auto& s = r.problem.spec;
     std::string out = fmt::format("## gpusize explain: {}\n", s.name.empty() ? r.problem.model.name : s.name);
     for (std::size_t k = 0; k < r.candidates.size(); ++k) {
@@ -436,5 +448,10 @@ std::string render_explain_markdown(const Report& r) {
     out += detail::markdown_table({"name", "value", "source", "override"}, rows, "llll");
     return out;
 }
+
+// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
+std::string render_explain_table(const Report& r) { return without_negative_zeros(render_explain_table_text(r)); }
+std::string render_explain_csv(const Report& r) { return without_negative_zeros(render_explain_csv_text(r)); }
+std::string render_explain_markdown(const Report& r) { return without_negative_zeros(render_explain_markdown_text(r)); }
 
 }  // namespace gpusize

@@ -181,9 +181,32 @@ std::string yaml_number(std::string t) {
     return t;
 }
 
+/// A JSON string literal as a YAML double-quoted scalar. JSON's escapes are YAML's too, but NEL,
+/// LS and PS (U+0085, U+2028, U+2029), which JSON keeps raw, are line breaks to YAML 1.1 readers
+/// and would be folded: they get YAML's own escapes \N, \L and \P, and DEL gets \x7F.
+std::string yaml_quoted(std::string_view literal) {
+    std::string out;
+    out.reserve(literal.size());
+    for (std::size_t i = 0; i < literal.size(); ++i) {
+        const std::string_view rest = literal.substr(i);
+        if (rest.starts_with("\xC2\x85")) {
+            out += "\\N";
+            i += 1;
+        } else if (rest.starts_with("\xE2\x80\xA8") || rest.starts_with("\xE2\x80\xA9")) {
+            out += rest[2] == '\xA8' ? "\\L" : "\\P";
+            i += 2;
+        } else if (literal[i] == '\x7F') {
+            out += "\\x7F";
+        } else {
+            out += literal[i];
+        }
+    }
+    return out;
+}
+
 std::string yaml_scalar(const JsonValue& v) {
     switch (v.kind) {
-        case JsonValue::Kind::string: return plain_safe(v.text) ? v.text : v.raw;
+        case JsonValue::Kind::string: return plain_safe(v.text) ? v.text : yaml_quoted(v.raw);
         case JsonValue::Kind::number: return yaml_number(v.text);
         case JsonValue::Kind::object: return "{}";
         case JsonValue::Kind::array: return "[]";
@@ -194,8 +217,12 @@ std::string yaml_scalar(const JsonValue& v) {
 std::string yaml_key(const std::string& k) {
     if (plain_safe(k) && k.find(' ') == std::string::npos) return k;
     std::string raw = "\"";
-    for (char c : k) raw += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    return raw + "\"";
+    for (char c : k) {
+        if (c == '"' || c == '\\') raw += std::string("\\") + c;
+        else if (static_cast<unsigned char>(c) < 0x20) raw += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        else raw += c;
+    }
+    return yaml_quoted(raw + "\"");
 }
 
 void emit_yaml(const JsonValue& v, int indent, std::string& out);
@@ -383,6 +410,35 @@ std::string gpu_link(const Gpu& g) {
 
 }  // namespace
 
+std::string no_valid_layout_text(const Report& r) {
+    std::string out = "no valid layout: ";
+    if (r.invalid_reasons.empty()) return out + "the search has no layout to try within the spec's deployment limits";
+    for (std::size_t i = 0; i < r.invalid_reasons.size(); ++i) out += (i ? "; " : "") + r.invalid_reasons[i];
+    return out;
+}
+
+std::string without_negative_zeros(std::string text) {
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '-' && i + 1 < text.size() && text[i + 1] == '0' && (i == 0 || (!word(text[i - 1]) && text[i - 1] != '-'))) {
+            std::size_t j = i + 2;
+            if (j + 1 < text.size() && text[j] == '.' && text[j + 1] == '0') {
+                j += 1;
+                while (j < text.size() && text[j] == '0') ++j;
+            }
+            if (j == text.size() || !word(text[j])) {
+                // After a space the sign becomes one, so right-aligned table columns stay aligned.
+                if (i > 0 && text[i - 1] == ' ') out += ' ';
+                continue;
+            }
+        }
+        out += text[i];
+    }
+    return out;
+}
+
 std::string render_yaml(std::string_view json) {
     const JsonValue v = JsonParser(json).parse();
     std::string out;
@@ -391,7 +447,7 @@ std::string render_yaml(std::string_view json) {
     return out;
 }
 
-std::string render_report_csv(const Report& r, const RenderOptions& o) {
+static std::string render_report_csv_text(const Report& r, const RenderOptions& o) {
     const JsonValue v = JsonParser(render_report_json(r, o)).parse();
     std::vector<Row> rows;
     if (r.command == "plan") {
@@ -410,17 +466,17 @@ std::string render_report_csv(const Report& r, const RenderOptions& o) {
     return write_csv(rows);
 }
 
-std::string render_gpus_csv(const Catalog& c, const std::vector<const Gpu*>& gpus) {
+static std::string render_gpus_csv_text(const Catalog& c, const std::vector<const Gpu*>& gpus) {
     const JsonValue v = JsonParser(render_gpus_json(c, gpus)).parse();
     return write_csv(rows_of(v.find("gpus"), ""));
 }
 
-std::string render_models_csv(const std::vector<const Preset*>& presets) {
+static std::string render_models_csv_text(const std::vector<const Preset*>& presets) {
     const JsonValue v = JsonParser(render_models_json(presets)).parse();
     return write_csv(rows_of(v.find("models"), ""));
 }
 
-std::string render_report_markdown(const Report& r, const RenderOptions& o) {
+static std::string render_report_markdown_text(const Report& r, const RenderOptions& o) {
     const auto& s = r.problem.spec;
     const auto& m = r.problem.model;
     std::string out = fmt::format("## gpusize {}: {}\n\n", r.command, md_cell(s.name.empty() ? m.name : s.name));
@@ -447,7 +503,9 @@ std::string render_report_markdown(const Report& r, const RenderOptions& o) {
         for (const auto& reason : e.reasons) out += fmt::format("- {}\n", md_cell(reason));
     } else {
         const std::size_t top = std::min(r.candidates.size(), o.top.value_or(10));
-        if (r.candidates.empty()) {
+        if (r.candidates.empty() && r.rejected.empty()) {
+            out += "**nothing fits**: " + md_cell(no_valid_layout_text(r)) + "\n";
+        } else if (r.candidates.empty()) {
             out += "**nothing fits**: no candidate meets memory and targets\n";
         } else {
             out += fmt::format("{} candidate(s) of {} valid layouts; showing {}\n\n", r.candidates.size(), r.evaluated, top);
@@ -480,7 +538,7 @@ std::string render_report_markdown(const Report& r, const RenderOptions& o) {
     return out;
 }
 
-std::string render_gpus_markdown(const std::vector<const Gpu*>& gpus) {
+static std::string render_gpus_markdown_text(const std::vector<const Gpu*>& gpus) {
     std::vector<std::vector<std::string>> rows;
     for (const Gpu* g : gpus) {
         auto tf = [&](DType t) {
@@ -495,7 +553,7 @@ std::string render_gpus_markdown(const std::vector<const Gpu*>& gpus) {
     return md_table({"id", "vendor", "mem GiB", "mem TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", "TDP W", "$/h"}, rows, "llrrrrlrr");
 }
 
-std::string render_models_markdown(const std::vector<const Preset*>& presets) {
+static std::string render_models_markdown_text(const std::vector<const Preset*>& presets) {
     std::vector<std::vector<std::string>> rows;
     for (const Preset* p : presets) {
         const auto& a = p->architecture;
@@ -518,5 +576,13 @@ std::string markdown_table(const std::vector<std::string>& head, const std::vect
 std::string csv_table(const std::vector<std::vector<std::pair<std::string, std::string>>>& rows) { return write_csv(rows); }
 
 }  // namespace detail
+
+// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
+std::string render_report_csv(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_csv_text(r, o)); }
+std::string render_gpus_csv(const Catalog& c, const std::vector<const Gpu*>& gpus) { return without_negative_zeros(render_gpus_csv_text(c, gpus)); }
+std::string render_models_csv(const std::vector<const Preset*>& presets) { return without_negative_zeros(render_models_csv_text(presets)); }
+std::string render_report_markdown(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_markdown_text(r, o)); }
+std::string render_gpus_markdown(const std::vector<const Gpu*>& gpus) { return without_negative_zeros(render_gpus_markdown_text(gpus)); }
+std::string render_models_markdown(const std::vector<const Preset*>& presets) { return without_negative_zeros(render_models_markdown_text(presets)); }
 
 }  // namespace gpusize

@@ -80,11 +80,12 @@ std::string memory_chart(const std::vector<const Evaluation*>& es) {
 std::string pareto_chart(const std::vector<Evaluation>& cs) {
     std::vector<const Evaluation*> pts;
     for (const auto& e : cs)
-        if (e.cost.per_hour && e.throughput > 0) pts.push_back(&e);
+        // Log scales: a free deployment (price 0) has no place on them.
+        if (e.cost.per_hour && e.cost.per_hour->value() > 0 && e.throughput > 0 && std::isfinite(e.throughput)) pts.push_back(&e);
     const double w = 760, h = 420, l = 70, b = 50, t = 30, r = 20;
     std::string svg = fmt::format(R"(<svg id="pareto-chart" class="chart" width="{}" height="{}" viewBox="0 0 {} {}">)", w, h, w, h);
     svg += fmt::format(R"(<text x="{}" y="18" class="title">Cost against throughput (log scales); Pareto frontier in red</text>)", l);
-    if (pts.empty()) return svg + R"(<text x="100" y="100" class="label">no priced candidate</text></svg>)" "\n";
+    if (pts.empty()) return svg + R"(<text x="100" y="100" class="label">no candidate with a price above zero</text></svg>)" "\n";
     double x0 = INFINITY, x1 = 0, y0 = INFINITY, y1 = 0;
     for (const auto* e : pts) {
         x0 = std::min(x0, e->throughput), x1 = std::max(x1, e->throughput);
@@ -169,7 +170,7 @@ std::string roofline_chart(const Report& r, const Evaluation& e) {
 
 }  // namespace
 
-std::string render_report_html(const Report& r, const RenderOptions& o) {
+static std::string render_report_html_text(const Report& r, const RenderOptions& o) {
     const auto& s = r.problem.spec;
     const auto& m = r.problem.model;
     std::string html = R"(<!doctype html>
@@ -233,5 +234,8 @@ th:nth-child(2), td:nth-child(2) { text-align: left; }
     }
     return html + "</body></html>\n";
 }
+
+// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
+std::string render_report_html(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_html_text(r, o)); }
 
 }  // namespace gpusize

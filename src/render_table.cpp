@@ -36,6 +36,13 @@ std::string bullet(std::string_view text, const RenderOptions& o, std::string_vi
 
 std::string opt(const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : "-"; }
 
+/// A share as a percentage: whole percent, or two significant digits below one percent, so a
+/// small miss reads "-0.3%" rather than "-0%".
+std::string percent_text(double share) {
+    const double pct = share * 100;
+    return std::fabs(pct) >= 1 || pct == 0 ? fmt::format("{:.0f}", pct) : fmt::format("{:.1g}", pct);
+}
+
 std::string layout_text(const Evaluation& e) {
     return fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data);
 }
@@ -144,9 +151,9 @@ std::string memory_detail(const Evaluation& e, bool micro_auto) {
                            p.communication.value(), p.bubble.value());
         if (p.host_transfer.value() > 0) out += fmt::format(", host copies {:.2f}", p.host_transfer.value());
         out += fmt::format("; MFU {:.1f}%, HFU {:.1f}%\n", p.mfu * 100, p.hfu * 100);
-        out += fmt::format("failures: one interruption every {:.1f} h on {} GPUs; checkpoint {:.0f} GB written in {:.0f} s every "
+        out += fmt::format("failures: one interruption every {:.1f} h on {} GPU{}; checkpoint {:.0f} GB written in {:.0f} s every "
                            "{:.0f} min (Young/Daly); {:.1f}% of wall time lost",
-                           to_hours(f.mtbf), e.gpu_count, to_gb(f.checkpoint), f.checkpoint_write.value(),
+                           to_hours(f.mtbf), e.gpu_count, e.gpu_count == 1 ? "" : "s", to_gb(f.checkpoint), f.checkpoint_write.value(),
                            f.checkpoint_interval.value() / 60, f.goodput_loss * 100);
         out += f.expected_interruptions > 0 ? fmt::format(", {:.0f} interruptions expected over the run\n", f.expected_interruptions)
                                             : std::string("\n");
@@ -155,16 +162,18 @@ std::string memory_detail(const Evaluation& e, bool micro_auto) {
         const auto& i = *e.inference;
         std::string line;
         if (!i.binding_target.empty()) line += fmt::format("binding target: {}", i.binding_target);
-        if (i.headroom) line += fmt::format("{}throughput headroom {:.0f}%", line.empty() ? "" : "; ", *i.headroom * 100);
+        if (i.headroom) line += fmt::format("{}throughput headroom {}%", line.empty() ? "" : "; ", percent_text(*i.headroom));
         if (i.growth)
-            line += fmt::format("{}at {:g}x load: {} replicas, {} GPUs{}", line.empty() ? "" : "; ", i.growth->factor, i.growth->replicas,
-                                i.growth->gpus,
+            line += fmt::format("{}at {:g}x load: {} replica{}, {} GPU{}{}", line.empty() ? "" : "; ", i.growth->factor, i.growth->replicas,
+                                i.growth->replicas == 1 ? "" : "s", i.growth->gpus, i.growth->gpus == 1 ? "" : "s",
                                 i.growth->usd_per_hour ? fmt::format(", {:.2f} USD/h", i.growth->usd_per_hour->value()) : "");
         if (!line.empty()) out += line + "\n";
         if (i.limits) {
-            auto v = [](const std::optional<std::int64_t>& x) { return x ? std::to_string(*x) : std::string("none"); };
-            out += fmt::format("limits with this GPU: largest prompt {} tokens, largest concurrency {}, fewest GPUs {}\n",
-                               v(i.limits->max_input_tokens), v(i.limits->max_concurrency), v(i.limits->min_gpus));
+            const auto& l = *i.limits;
+            out += fmt::format("limits with this GPU: {}, {}, {}\n",
+                               l.max_input_tokens ? fmt::format("largest prompt {} tokens", *l.max_input_tokens) : "no prompt fits",
+                               l.max_concurrency ? fmt::format("largest concurrency {}", *l.max_concurrency) : "no concurrency fits",
+                               l.min_gpus ? fmt::format("fewest GPUs {}", *l.min_gpus) : "no GPU count meets the targets");
         }
     }
     if (e.over_provisioned) out += fmt::format("over-provisioned: uses {:.0f}% of its memory; {} would do\n",
@@ -223,7 +232,7 @@ std::string footer(const Report& r, const RenderOptions& o) {
 
 }  // namespace
 
-std::string render_report_table(const Report& r, const RenderOptions& o) {
+static std::string render_report_table_text(const Report& r, const RenderOptions& o) {
     std::string out = header(r);
     if (r.evaluation) {
         const Evaluation& e = *r.evaluation;
@@ -235,7 +244,9 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
         return out + footer(r, o);
     }
     const std::size_t top = std::min(r.candidates.size(), o.top.value_or(10));
-    if (r.candidates.empty()) {
+    if (r.candidates.empty() && r.rejected.empty()) {
+        out += paint(o, "1;31", "nothing fits") + ": " + no_valid_layout_text(r) + "\n";
+    } else if (r.candidates.empty()) {
         out += paint(o, "1;31", "nothing fits") + ": no candidate meets memory and targets\n";
     } else {
         out += fmt::format("{} candidate(s) of {} valid layouts, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
@@ -282,18 +293,12 @@ std::string render_report_table(const Report& r, const RenderOptions& o) {
         for (const auto& s : r.suggestions) out += bullet(s, o);
     }
     if (r.invalid > 0) {
-        out += fmt::format("\n{} layout(s) skipped as invalid for this model", r.invalid);
-        if (r.candidates.empty() && r.rejected.empty() && !r.invalid_reasons.empty()) {
-            out += ":\n";
-            for (const auto& why : r.invalid_reasons) out += bullet(why, o);
-        } else {
-            out += "\n";
-        }
+        out += fmt::format("\n{} layout(s) skipped as invalid for this model\n", r.invalid);
     }
     return out + footer(r, o);
 }
 
-std::string render_gpus_table(const std::vector<const Gpu*>& gpus) {
+static std::string render_gpus_table_text(const std::vector<const Gpu*>& gpus) {
     auto link_text = [](const Gpu* g) {
         return g->scale_up ? fmt::format("{} {:.0f} GB/s x{}", g->scale_up->kind, to_gb_per_s(g->scale_up->bandwidth),
                                          g->scale_up->domain_size)
@@ -319,7 +324,7 @@ std::string render_gpus_table(const std::vector<const Gpu*>& gpus) {
     return out;
 }
 
-std::string render_gpu_detail(const Gpu& g) {
+static std::string render_gpu_detail_text(const Gpu& g) {
     std::string out = fmt::format("{} ({})\n", g.name, g.id);
     auto row = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<28} {}\n", k, v); };
     auto src = [&](const char* k) {
@@ -359,7 +364,7 @@ std::string render_gpu_detail(const Gpu& g) {
     return out;
 }
 
-std::string render_models_table(const std::vector<const Preset*>& presets) {
+static std::string render_models_table_text(const std::vector<const Preset*>& presets) {
     std::string out = fmt::format("{:<30} {:>9} {:>9} {:>6} {:<10} {:>12}\n", "id", "total B", "active B", "layers", "attention",
                                   "KV KiB/tok");
     for (const Preset* p : presets) {
@@ -373,7 +378,7 @@ std::string render_models_table(const std::vector<const Preset*>& presets) {
     return out;
 }
 
-std::string render_model_detail(const Preset& p) {
+static std::string render_model_detail_text(const Preset& p) {
     const auto& a = p.architecture;
     const auto c = count_parameters(a);
     std::string out = fmt::format("{} ({})\n", p.name, p.id);
@@ -405,5 +410,12 @@ std::string render_model_detail(const Preset& p) {
     row("published", p.published_source);
     return out;
 }
+
+// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
+std::string render_report_table(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_table_text(r, o)); }
+std::string render_gpus_table(const std::vector<const Gpu*>& gpus) { return without_negative_zeros(render_gpus_table_text(gpus)); }
+std::string render_gpu_detail(const Gpu& g) { return without_negative_zeros(render_gpu_detail_text(g)); }
+std::string render_models_table(const std::vector<const Preset*>& presets) { return without_negative_zeros(render_models_table_text(presets)); }
+std::string render_model_detail(const Preset& p) { return without_negative_zeros(render_model_detail_text(p)); }
 
 }  // namespace gpusize

@@ -219,7 +219,18 @@ std::vector<std::string> unmet_requirements(const std::vector<Requirement>& rs, 
             case Comparison::equal: holds = std::fabs(*v - r.value) <= 1e-9 * std::max(1.0, std::fabs(r.value)); break;
         }
         if (holds) continue;
-        const std::string shown = f && f->fraction ? fmt::format("{:.1f}%", *v * 100) : number_text(*v);
+        // As many digits as it takes to read differently from the condition's value.
+        const bool fraction = f && f->fraction;
+        const double scale = fraction ? 100 : 1;
+        auto text_of = [&](double x) { return fraction ? fmt::format("{:.1f}", x * scale) : number_text(x); };
+        std::string shown = text_of(*v);
+        if (*v != r.value && shown == text_of(r.value)) {
+            for (int digits = 4; digits <= 17; ++digits) {
+                shown = fmt::format("{:.{}g}", *v * scale, digits);
+                if (shown != fmt::format("{:.{}g}", r.value * scale, digits)) break;
+            }
+        }
+        if (fraction) shown += "%";
         out.push_back(fmt::format("requirement '{}' not met: {} is {}", r.text, r.field, shown));
     }
     return out;

@@ -10,6 +10,19 @@
 
 namespace gpusize {
 
+/// The most a count derived from doubles may be: 2^53, past which a double no longer holds every
+/// whole number. Sequences, micro-batches and replicas are far below it in any real deployment.
+inline constexpr double max_count = 9007199254740992.0;
+
+/// floor(v) as a count, always a defined conversion: NaN and values below 0 give 0, values above
+/// max_count (infinity included) give max_count. Every double-to-integer count in the estimators
+/// and the planner goes through this (or ceil_count), so extreme catalog numbers cannot make the
+/// conversion undefined.
+std::int64_t floor_count(double v);
+
+/// ceil(v) as a count, bounded like floor_count.
+std::int64_t ceil_count(double v);
+
 struct MemoryBreakdown {
     Bytes weights;
     Bytes kv_cache;

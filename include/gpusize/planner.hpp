@@ -108,7 +108,9 @@ struct PlanOptions {
 
 struct Plan {
     std::vector<Evaluation> candidates;  ///< ranked, best first
-    std::vector<Evaluation> rejected;    ///< valid layouts that do not fit or miss a target, in search order
+    /// Valid layouts that do not fit or miss a target, by GPU id, partition profile, GPU count,
+    /// then tensor, pipeline, data, expert and context degree (whatever the catalog's order).
+    std::vector<Evaluation> rejected;
     std::size_t evaluated = 0;           ///< valid layouts evaluated
     std::size_t invalid = 0;             ///< layouts skipped: degrees that do not divide the model or span nodes
     std::vector<std::string> invalid_reasons;  ///< the distinct reasons layouts were skipped, first 5
@@ -133,6 +135,11 @@ void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* sin
 /// int4 weights, more GPUs), each said with the best deployment it finds or the memory it would
 /// still need. Empty when the plan has candidates.
 std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& catalog);
+
+/// `v` rounded to `digits` significant decimal digits with std::round (halves away from zero),
+/// without formatting text; deterministic for every double, subnormals included (0, infinities
+/// and NaN are returned as they are).
+double round_significant(double v, int digits);
 
 /// Orders candidates: priced ones by cost per throughput (at 9 significant digits), then unpriced
 /// ones by throughput; ties by fewer GPUs, then device id, then layout (tensor, pipeline, data).

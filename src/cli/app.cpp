@@ -13,7 +13,9 @@
 #include <sstream>
 #include <chrono>
 #include <cstdlib>
+#include <cstdio>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gpusize/baseline.hpp"
@@ -91,8 +93,21 @@ std::string read_bounded(std::istream& in, const std::string& path, InputKind ki
     return text;
 }
 
+/// Standard input, once: a closed descriptor or a directory is unreadable input (66), not an
+/// empty spec.
+std::string read_stdin(std::istream& in, InputKind kind) {
+    if (&in == &std::cin) {
+        struct stat st {};
+        if (fstat(STDIN_FILENO, &st) != 0) throw InputError{"cannot read standard input: it is closed"};
+        if (S_ISDIR(st.st_mode)) throw InputError{"cannot read standard input: it is a directory"};
+    }
+    std::string text = read_bounded(in, "-", kind);
+    if (in.bad() || (&in == &std::cin && std::ferror(stdin))) throw InputError{"cannot read standard input: read error"};
+    return text;
+}
+
 std::string read_file(const std::string& path, std::istream& in, InputKind kind) {
-    if (path == "-") return read_bounded(in, path, kind);
+    if (path == "-") return read_stdin(in, kind);
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError{fmt::format("cannot read '{}': it is a directory", path)};
     if (std::filesystem::is_regular_file(path, ec)) {
@@ -141,6 +156,7 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
         // Relative to the spec's directory (the working directory for stdin).
         std::filesystem::path p(*spec.model.hf_config);
         if (p.is_relative() && o.spec != "-") p = std::filesystem::path(o.spec).parent_path() / p;
+        if (p == "-") p = "./-";  // a file named '-': standard input is the spec's or nobody's
         try {
             hf_text = read_file(p.string(), in, InputKind::spec);
         } catch (const InputError& e) {
@@ -168,6 +184,16 @@ void write(std::ostream& out, const std::string& text) {
     if (!out) throw OutputError{"cannot write the result to standard output"};
 }
 
+/// "1 GPU", "8 GPUs".
+std::string gpu_text(std::int64_t n) { return fmt::format("{} GPU{}", n, n == 1 ? "" : "s"); }
+
+/// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count.
+std::string layout_product(const Layout& l) {
+    std::string out = fmt::format("tp {} x pp {} x dp {}", l.tensor, l.pipeline, l.data);
+    if (l.context > 1) out += fmt::format(" x cp {}", l.context);
+    return out;
+}
+
 /// `check`: exactly one deployment, from flags over the spec's `deployment`. A layout left open is
 /// the best the planner finds for that GPU and count.
 /// Nothing passes: the option closest to passing (fits but misses a target, else the smallest
@@ -187,6 +213,7 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     if (o.gpu) {
         std::string name = *o.gpu;
         std::string profile;
+        const bool colon_given = name.find(':') != std::string::npos;
         if (auto colon = name.find(':'); colon != std::string::npos) {
             profile = name.substr(colon + 1);
             name.resize(colon);
@@ -200,6 +227,13 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
                 throw UsageError(std::move(ds));
             }
         }();
+        if (colon_given && profile.empty()) {
+            std::vector<std::string> names;
+            for (const auto& part : g.partitions) names.push_back(part.profile);
+            throw usage_error(fmt::format("--gpu: '{}' names no partition after ':'", *o.gpu),
+                              names.empty() ? fmt::format("'{}' has no partitions: give --gpu {}", g.id, g.id)
+                                            : fmt::format("give --gpu {}:PROFILE, one of {}", g.id, fmt::join(names, ", ")));
+        }
         if (!profile.empty()) {
             for (const auto& part : g.partitions)
                 if (part.profile == profile) partition = part;
@@ -210,6 +244,17 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
             }
         }
         dep.gpus = {g.id};
+        // A slice runs alone: a count or a parallel degree would be silently ignored.
+        if (partition) {
+            std::vector<std::string> given;
+            for (const auto& [flag, value] : {std::pair{"--count", o.count}, std::pair{"--tp", o.tp}, std::pair{"--pp", o.pp},
+                                              std::pair{"--dp", o.dp}})
+                if (value) given.push_back(fmt::format("{} {}", flag, *value));
+            if (!given.empty())
+                throw usage_error(fmt::format("--gpu {}: a '{}' slice runs on its own, so {} cannot apply", *o.gpu, profile,
+                                              fmt::join(given, ", ")),
+                                  fmt::format("drop {}, or give --gpu {} for whole GPUs", given.size() == 1 ? "it" : "them", g.id));
+        }
     }
     if (dep.gpus.size() != 1)
         throw usage_error("check evaluates one GPU type: give --gpu ID or a single id in the spec's deployment.gpus");
@@ -227,12 +272,15 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     const Gpu& g = *catalog.find_id(dep.gpus.front());
     if (partition) return evaluate(p, Device{.gpu = &g, .partition = partition}, Layout{});
     if (dep.tensor_parallel && dep.pipeline_parallel && (dep.data_parallel || dep.gpu_count)) {
+        const std::int64_t group = *dep.tensor_parallel * *dep.pipeline_parallel * dep.context_parallel.value_or(1);
         Layout l{.tensor = *dep.tensor_parallel, .pipeline = *dep.pipeline_parallel,
-                 .data = dep.data_parallel.value_or(std::max<std::int64_t>(1, dep.gpu_count.value_or(1) /
-                                                                               (*dep.tensor_parallel * *dep.pipeline_parallel))),
+                 .data = dep.data_parallel.value_or(std::max<std::int64_t>(1, dep.gpu_count.value_or(1) / group)),
                  .expert = dep.expert_parallel.value_or(1), .context = dep.context_parallel.value_or(1)};
         if (dep.gpu_count && l.gpus() != *dep.gpu_count)
-            throw usage_error(fmt::format("gpu count {} does not equal tp {} x pp {} x dp {}", *dep.gpu_count, l.tensor, l.pipeline, l.data));
+            throw usage_error(fmt::format("gpu count {} does not equal {} = {}", *dep.gpu_count, layout_product(l), l.gpus()));
+        // A layout the model cannot be split into is a mistake in the request, not a verdict.
+        if (const auto why = layout_problems(p, whole(g), l); !why.empty())
+            throw usage_error(fmt::format("impossible layout {} on '{}': {}", layout_product(l), g.id, fmt::join(why, "; ")));
         return evaluate(p, whole(g), l);
     }
     if (!dep.gpu_count && !dep.tensor_parallel && !dep.pipeline_parallel && !dep.data_parallel) dep.gpu_count = 1;
@@ -243,9 +291,24 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
         const Layout pinned{.tensor = dep.tensor_parallel.value_or(1), .pipeline = dep.pipeline_parallel.value_or(1),
                             .data = dep.data_parallel.value_or(1), .expert = dep.expert_parallel.value_or(1),
                             .context = dep.context_parallel.value_or(1)};
-        const auto why = layout_problems(p, whole(g), pinned);
-        throw usage_error(why.empty() ? "no layout of that GPU count is possible for this model"
-                                      : fmt::format("no layout of that GPU count is possible for this model: {}", why.front()));
+        std::vector<std::string> why = plan.invalid_reasons;
+        if (why.empty()) why = layout_problems(p, whole(g), pinned);
+        const std::int64_t group = pinned.tensor * pinned.pipeline * pinned.context;
+        const std::int64_t most = dep.gpu_count.value_or(dep.max_gpus.value_or(p.spec.workload == Workload::training ? 1024 : 64));
+        const std::string product = fmt::format("tp {} x pp {}{}", pinned.tensor, pinned.pipeline,
+                                                pinned.context > 1 ? fmt::format(" x cp {}", pinned.context) : "");
+        if (why.empty() && dep.gpu_count && *dep.gpu_count % group != 0)
+            why.push_back(fmt::format("{} is not a multiple of {} = {}", gpu_text(*dep.gpu_count), product, group));
+        if (why.empty() && group > most)
+            why.push_back(fmt::format("{} needs {}, more than the {} allowed (deployment.max_gpus)", product, gpu_text(group), most));
+        if (why.empty()) why.push_back(fmt::format("the search finds no layout of {} for {}", product, g.id));
+        std::vector<std::string> pins;
+        if (dep.gpu_count) pins.push_back(gpu_text(*dep.gpu_count));
+        for (const auto& [name, value] : {std::pair{"tp", dep.tensor_parallel}, std::pair{"pp", dep.pipeline_parallel},
+                                          std::pair{"dp", dep.data_parallel}, std::pair{"cp", dep.context_parallel}})
+            if (value) pins.push_back(fmt::format("{} {}", name, *value));
+        throw usage_error(fmt::format("no layout {}on '{}' is possible for this model: {}",
+                                      pins.empty() ? "" : fmt::format("with {} ", fmt::join(pins, ", ")), g.id, fmt::join(why, "; ")));
     }
     return closest_rejected(plan);
 }
@@ -382,6 +445,16 @@ PlanOptions with_progress(std::ostream& err, bool& shown) {
 }
 
 int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+    // Standard input can be read once: two readers would leave the second an empty file.
+    std::vector<std::string> readers;
+    if (o.spec == "-") readers.emplace_back("the spec");
+    for (const auto& c : o.catalogs)
+        if (c == "-") readers.emplace_back("--catalog");
+    if (o.baseline == "-") readers.emplace_back("--baseline");
+    if (readers.size() > 1)
+        throw usage_error(fmt::format("standard input can be read once, but {} {} name '-'", fmt::join(readers, " and "),
+                                      readers.size() == 2 ? "both" : "all"),
+                          "save all but one of them to a file");
     const Catalog catalog = load_catalog(o, in);
     const RenderOptions ro = render_options(o, out);
     if (o.command == "gpus") {
@@ -648,6 +721,10 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
         if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
         while (!msg.empty() && (msg.back() == '.' || msg.back() == '\n')) msg.pop_back();
         if (msg == "a subcommand is required") msg = "expected a command: plan, check, explain, gpus or models";
+        // CLI11: "--gpu: At Most 1 required but received 2" for a single-valued option given twice.
+        const std::string at_most = ": At Most 1 required but received ";
+        if (const auto k = msg.find(at_most); k != std::string::npos)
+            msg = fmt::format("{} was given {} times: it takes one value", msg.substr(0, k), msg.substr(k + at_most.size()));
         if (msg == "spec is required") msg = "missing the workload spec: give a YAML file, or - for standard input";
         throw usage_error(msg, "run 'gpusize --help' for usage");
     }
@@ -671,7 +748,11 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
 int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err) {
     try {
         const auto options = parse_options(argc, argv, out);
-        if (!options) return exit_code::ok;
+        if (!options) {
+            // Help and the version are results too: a full or closed standard output fails them.
+            write(out, "");
+            return exit_code::ok;
+        }
         return run_command(*options, in, out, err);
     } catch (const UsageError& e) {
         err << e.what();

@@ -14,4 +14,10 @@ for f in bin/gpusize share/gpusize/schemas/report.schema.json share/bash-complet
   [[ -f $prefix/$f ]] || { echo "FAIL: missing $f"; status=1; }
 done
 "$prefix/bin/gpusize" --version || status=1
+# The installed binary is stripped: no symbol table, and far smaller than the build tree's copy.
+if [[ -f $prefix/bin/gpusize ]]; then
+  size=$(stat -c %s "$prefix/bin/gpusize")
+  if [[ $(nm "$prefix/bin/gpusize" 2>&1) != *"no symbols"* ]]; then echo "FAIL: bin/gpusize is not stripped"; status=1; fi
+  if (( size > 8 * 1024 * 1024 )); then echo "FAIL: bin/gpusize is $size bytes, more than 8 MiB"; status=1; fi
+fi
 exit $status

@@ -119,3 +119,107 @@ TEST_CASE("the same invocation gives byte-identical output") {
     const auto g2 = run_args({"gpus", "-o", "json"});
     CHECK(g1.out == g2.out);
 }
+
+namespace {
+
+/// A stream whose every write fails, as standard output does when it is full or closed.
+struct FailingBuffer : std::streambuf {
+    int overflow(int) override { return traits_type::eof(); }
+    std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+};
+
+Result run_with(std::vector<std::string> args, std::istream& in, std::ostream& out) {
+    args.insert(args.begin(), "gpusize");
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream err;
+    const int code = run(static_cast<int>(argv.size()), argv.data(), in, out, err);
+    return {code, {}, err.str()};
+}
+
+const char* qwen_spec = "model: {preset: qwen2.5-7b}\ninference: {input_tokens: 1024, output_tokens: 128, concurrency: 8}\n";
+
+}  // namespace
+
+TEST_CASE("help and the version to a standard output that cannot be written exit 74") {
+    FailingBuffer buffer;
+    std::istringstream in;
+    for (const char* flag : {"--help", "--version"}) {
+        std::ostream out(&buffer);
+        const auto r = run_with({flag}, in, out);
+        CHECK(r.code == exit_code::output_failed);
+        CHECK(r.err == "gpusize: error: cannot write the result to standard output\n");
+    }
+}
+
+TEST_CASE("standard input that cannot be read is exit 66, not an empty spec") {
+    std::istringstream in(small_spec);
+    in.setstate(std::ios::badbit);
+    std::ostringstream out;
+    const auto r = run_with({"plan", "-"}, in, out);
+    CHECK(r.code == exit_code::input_missing);
+    CHECK(r.err == "gpusize: error: cannot read standard input: read error\n");
+}
+
+TEST_CASE("standard input is read by one reader only") {
+    const auto r = run_args({"plan", "-", "--catalog", "-"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: standard input can be read once, but the spec and --catalog both name '-'\n"
+                   "hint: save all but one of them to a file\n");
+    CHECK(run_args({"check", "-", "--baseline", "-", "--catalog", "-"}, small_spec).err ==
+          "gpusize: error: standard input can be read once, but the spec and --catalog and --baseline all name '-'\n"
+          "hint: save all but one of them to a file\n");
+}
+
+TEST_CASE("an option given twice says so in our words") {
+    const auto r = run_args({"check", "-", "--gpu", "h100", "--gpu", "l40s"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: --gpu was given 2 times: it takes one value\n"
+                   "hint: run 'gpusize --help' for usage\n");
+}
+
+TEST_CASE("a MIG slice with a count or a degree, or an empty profile, is a usage error") {
+    auto r = run_args({"check", "-", "--gpu", "h100:1g.10gb", "--count", "2", "--tp", "2"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: --gpu h100:1g.10gb: a '1g.10gb' slice runs on its own, so --count 2, --tp 2 cannot apply\n"
+                   "hint: drop them, or give --gpu h100-sxm-80gb for whole GPUs\n");
+    r = run_args({"explain", "-", "--gpu", "h100:1g.10gb", "--dp", "2"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: --gpu h100:1g.10gb: a '1g.10gb' slice runs on its own, so --dp 2 cannot apply\n"
+                   "hint: drop it, or give --gpu h100-sxm-80gb for whole GPUs\n");
+    r = run_args({"check", "-", "--gpu", "h100:"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: --gpu: 'h100:' names no partition after ':'\n"
+                   "hint: give --gpu h100-sxm-80gb:PROFILE, one of 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb\n");
+    r = run_args({"check", "-", "--gpu", "l40s:"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: --gpu: 'l40s:' names no partition after ':'\nhint: 'l40s' has no partitions: give --gpu l40s\n");
+}
+
+TEST_CASE("an impossible pinned layout is a usage error with the reason") {
+    // 28 heads: tensor parallel 8 does not divide them.
+    auto r = run_args({"check", "-", "--gpu", "h100", "--tp", "8", "--pp", "1", "--dp", "1"}, qwen_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.out.empty());
+    CHECK(r.err == "gpusize: error: impossible layout tp 8 x pp 1 x dp 1 on 'h100-sxm-80gb': tensor parallel 8 does not divide "
+                   "28 attention heads\n");
+    r = run_args({"check", "-", "--gpu", "h100", "--tp", "8", "--pp", "1"}, qwen_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: no layout with tp 8, pp 1 on 'h100-sxm-80gb' is possible for this model: tensor parallel 8 "
+                   "does not divide 28 attention heads\n");
+    r = run_args({"check", "-", "--gpu", "h100", "--tp", "4", "--pp", "1", "--count", "4", "--set", "deployment.gpus_per_node=1"},
+                 qwen_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: impossible layout tp 4 x pp 1 x dp 1 on 'h100-sxm-80gb': tensor parallel 4 spans nodes of 1 "
+                   "GPU: keep it inside one node\n");
+    // A pinned context degree is part of the GPU count's arithmetic.
+    r = run_args({"check", "-", "--gpu", "h100", "--tp", "2", "--pp", "1", "--count", "6", "--set", "deployment.context_parallel=2"},
+                 small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: gpu count 6 does not equal tp 2 x pp 1 x dp 1 x cp 2 = 4\n");
+    // A count that no pinned tensor x pipeline product divides.
+    r = run_args({"check", "-", "--gpu", "h100", "--tp", "2", "--count", "3"}, small_spec);
+    CHECK(r.code == exit_code::usage);
+    CHECK(r.err == "gpusize: error: no layout with 3 GPUs, tp 2 on 'h100-sxm-80gb' is possible for this model: 3 GPUs is not a "
+                   "multiple of tp 2 x pp 1 = 2\n");
+}

@@ -6,6 +6,9 @@
 // KV per token (bf16): 4 layers * 2 * 2 heads * 128 * 2 bytes = 4,096.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cmath>
+
 #include "fixtures.hpp"
 #include "gpusize/memory.hpp"
 
@@ -34,6 +37,74 @@ TEST_CASE("pipeline stages split layers and place embedding and head") {
     CHECK(three[2].layers == 1);
     CHECK(three[2].head);
     CHECK(stage_parameters(m, one[0]).dense == 62'874'624);
+}
+
+TEST_CASE("stage layer counts (MoE and sliding-window layers) match a layer-by-layer count") {
+    // The counts are computed in closed form; this checks them against the definition: MoE layers
+    // are those at or after dense_layers, and layer j is global when (j + 1) is a multiple of
+    // global_attention_every.
+    auto m = toy_architecture();
+    for (const std::int64_t layers : {1, 4, 7, 61, 100}) {
+        for (const std::int64_t dense : {0, 1, 3, 200}) {
+            for (const std::int64_t every : {0, 1, 2, 5, 6}) {
+                m.layers = layers;
+                m.moe = MoeConfig{.experts = 8, .active_experts = 2, .expert_intermediate_size = 64, .shared_experts = 0,
+                                  .shared_expert_intermediate_size = 0, .dense_layers = dense};
+                m.sliding_window = 512;
+                m.global_attention_every = every > 0 ? std::optional<std::int64_t>(every) : std::nullopt;
+                for (std::int64_t pp = 1; pp <= std::min<std::int64_t>(layers, 9); ++pp) {
+                    std::int64_t first = 0;
+                    for (const auto& s : split_stages(m, pp)) {
+                        std::int64_t moe = 0, sliding = 0;
+                        for (std::int64_t j = first; j < first + s.layers; ++j) {
+                            moe += j >= dense;
+                            sliding += every == 0 || (j + 1) % every != 0;
+                        }
+                        CHECK(s.first_layer == first);
+                        CHECK(s.moe_layers == moe);
+                        CHECK(s.sliding_layers == sliding);
+                        first += s.layers;
+                    }
+                    CHECK(first == layers);
+                }
+            }
+        }
+    }
+    m.sliding_window.reset();
+    m.moe.reset();
+    for (const auto& s : split_stages(m, 3)) CHECK((s.moe_layers == 0 && s.sliding_layers == 0));
+}
+
+TEST_CASE("splitting stages costs nothing per layer") {
+    // The planner splits every layout's layers; a spec at the documented maxima (10,000 layers)
+    // evaluates tens of thousands of layouts, so the split must not walk the layers. Ten billion
+    // layers would take seconds layer by layer.
+    auto m = toy_architecture();
+    m.layers = 10'000'000'000;
+    m.moe = MoeConfig{.experts = 8, .active_experts = 2, .expert_intermediate_size = 64, .shared_experts = 0,
+                      .shared_expert_intermediate_size = 0, .dense_layers = 3};
+    m.sliding_window = 512;
+    m.global_attention_every = 6;
+    const auto start = std::chrono::steady_clock::now();
+    const auto stages = split_stages(m, 4);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(100));
+    REQUIRE(stages.size() == 4);
+    CHECK(stages[0].moe_layers == 2'500'000'000 - 3);
+    CHECK(stages[1].moe_layers == 2'500'000'000);
+    // Global layers are j with (j + 1) % 6 == 0: 416,666,666 of the first 2.5e9 layers.
+    CHECK(stages[0].sliding_layers == 2'500'000'000 - 416'666'666);
+}
+
+TEST_CASE("counts from doubles are bounded conversions") {
+    CHECK(floor_count(3.7) == 3);
+    CHECK(ceil_count(3.2) == 4);
+    CHECK(floor_count(-2.5) == 0);
+    CHECK(ceil_count(-2.5) == 0);
+    CHECK(floor_count(std::nan("")) == 0);
+    CHECK(ceil_count(std::nan("")) == 0);
+    CHECK(floor_count(1e308) == 9007199254740992);
+    CHECK(floor_count(INFINITY) == 9007199254740992);
+    CHECK(ceil_count(INFINITY) == 9007199254740992);
 }
 
 TEST_CASE("weights per GPU under tensor and pipeline parallelism") {

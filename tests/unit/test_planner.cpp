@@ -2,6 +2,8 @@
 // catalog and presets: monotonicity of memory and time, invariance to catalog order, price scaling.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -307,4 +309,104 @@ TEST_CASE("training searches expert parallelism for MoE models") {
     const Plan plan = plan_deployments(p, catalog());
     const bool expert = std::any_of(plan.candidates.begin(), plan.candidates.end(), [](const Evaluation& e) { return e.layout.expert > 1; });
     CHECK(expert);
+}
+
+TEST_CASE("round_significant rounds without text, subnormals and extremes included") {
+    CHECK(round_significant(1.234567891234, 9) == 1.23456789);
+    CHECK(round_significant(-2.5, 1) == -3.0);  // halves away from zero, as std::round
+    CHECK(round_significant(123456789012.0, 3) == 123000000000.0);
+    CHECK(round_significant(0.0, 9) == 0.0);
+    CHECK(round_significant(1.7976931348623157e308, 9) == Approx(1.79769313e308));
+    // A subnormal (formatting and re-parsing it threw std::out_of_range from std::stod).
+    const double tiny = 1e-310;
+    CHECK(round_significant(tiny, 9) == Approx(tiny).epsilon(1e-6));
+    CHECK(round_significant(tiny, 9) > 0);
+    CHECK(round_significant(5e-324, 9) >= 0);
+    CHECK(std::isinf(round_significant(INFINITY, 9)));
+    // Values that agree to 9 digits tie.
+    CHECK(round_significant(0.1 + 0.2, 9) == round_significant(0.3, 9));
+}
+
+TEST_CASE("ranking survives a cost per token that is subnormal") {
+    Gpu a = toy_gpu(), b = toy_gpu();
+    b.id = "another";
+    Problem p = toy_inference();
+    std::vector<Evaluation> es{evaluate(p, whole(a), Layout{}), evaluate(p, whole(b), Layout{})};
+    es[0].cost_per_throughput = 2e-310;
+    es[1].cost_per_throughput = 1e-310;
+    REQUIRE_NOTHROW(rank_candidates(es));
+    CHECK(es[0].device.id() == "another");
+    CHECK(es[1].device.id() == "toy");
+}
+
+TEST_CASE("a GPU with numbers near the largest double gives bounded counts, not undefined conversions") {
+    Gpu g = toy_gpu();
+    g.memory = g.usable_memory = Bytes(1e308);
+    const Problem p = toy_inference();
+    const auto e = evaluate(p, whole(g), Layout{});
+    REQUIRE(e.inference);
+    // The pool over one sequence's bytes is about 1e302: it saturates at 2^53.
+    CHECK(e.inference->max_concurrency == static_cast<std::int64_t>(max_count));
+    CHECK(e.fits);
+    CHECK(e.reasons.empty());
+}
+
+TEST_CASE("an estimate that is not a finite positive rate is rejected with a reason") {
+    Gpu g = toy_gpu();
+    // Subnormal rates make every time infinite and every throughput zero.
+    for (auto& [dtype, rate] : g.dense_flops) rate = flops_per_s(1e-320);
+    g.memory_bandwidth = bytes_per_s(1e-320);
+    Problem p = toy_inference();
+    p.spec.inference.concurrency = 1;
+    const auto e = evaluate(p, whole(g), Layout{});
+    CHECK_FALSE(e.fits);
+    CHECK(e.reasons == std::vector<std::string>{"cannot estimate: the catalog and calibration numbers for 'toy' give a time that is not finite"});
+    Problem t = toy_training();
+    const auto te = evaluate(t, whole(g), Layout{});
+    CHECK_FALSE(te.fits);
+    CHECK(std::find(te.reasons.begin(), te.reasons.end(),
+                    "cannot estimate: the catalog and calibration numbers for 'toy' give a time that is not finite") != te.reasons.end());
+}
+
+TEST_CASE("a missed target prints enough digits to tell the two numbers apart") {
+    Problem p = toy_inference();
+    p.spec.inference.concurrency = 1;
+    const Gpu g = toy_gpu();
+    auto e = evaluate(p, whole(g), Layout{});
+    REQUIRE(e.inference);
+    const double rps = e.inference->performance.requests_per_s;
+    // A target just above the achieved rate: at 2 decimals both would read the same.
+    p.spec.inference.targets.requests_per_s = rps * 1.0001;
+    p.spec.inference.targets.ttft = microseconds(1);  // 0.001 ms
+    e = evaluate(p, whole(g), Layout{});
+    REQUIRE(e.reasons.size() == 2);
+    CHECK(e.reasons[0] == "misses ttft_ms: 7.6 ms > 0.001 ms");
+    const std::string& r = e.reasons[1];
+    REQUIRE(r.rfind("misses requests_per_s: ", 0) == 0);
+    const auto lt = r.find(" < ");
+    REQUIRE(lt != std::string::npos);
+    const std::string achieved = r.substr(23, lt - 23), target = r.substr(lt + 3);
+    CHECK(achieved != target);
+    CHECK(achieved.size() == target.size());  // printed at one precision
+}
+
+TEST_CASE("the order of rejected options does not depend on the order of a GPU's partitions") {
+    Gpu g = toy_gpu();
+    g.partitions = {Partition{"1g.2gb", gib(2), 1.0 / 7, 1.0 / 8}, Partition{"2g.4gb", gib(4), 2.0 / 7, 2.0 / 8},
+                    Partition{"3g.4gb", gib(4), 3.0 / 7, 4.0 / 8}};
+    Catalog c;
+    c.gpus = {g};
+    Problem p = toy_inference();
+    p.spec.inference.concurrency = 4000;  // too many sequences for any slice
+    p.spec.deployment.gpu_count = 1;
+    auto names = [](const Plan& plan) {
+        std::vector<std::string> out;
+        for (const auto& e : plan.rejected) out.push_back(e.device.id());
+        return out;
+    };
+    const auto forward = names(plan_deployments(p, c));
+    std::reverse(c.gpus[0].partitions.begin(), c.gpus[0].partitions.end());
+    const auto backward = names(plan_deployments(p, c));
+    CHECK(forward == std::vector<std::string>{"toy", "toy:1g.2gb", "toy:2g.4gb", "toy:3g.4gb"});
+    CHECK(backward == forward);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "gpusize/render.hpp"
+#include "json_writer.hpp"
 
 using namespace gpusize;
 
@@ -63,4 +64,36 @@ TEST_CASE("markdown_table aligns columns and escapes pipes") {
           "| name | value |\n"
           "| --- | ---: |\n"
           "| a\\|b | 1 |\n");
+}
+
+TEST_CASE("render_yaml escapes the line breaks YAML 1.1 readers would fold") {
+    // NEL (U+0085), LS (U+2028) and PS (U+2029) are valid raw in JSON strings and keys.
+    const std::string json = "{\"name\": \"a\xC2\x85" "b\xE2\x80\xA8" "c\xE2\x80\xA9" "d\x7F" "e\", \"k\xE2\x80\xA8\": 1}";
+    CHECK(gpusize::render_yaml(json) == "name: \"a\\Nb\\Lc\\Pd\\x7Fe\"\n\"k\\L\": 1\n");
+    // Other text keeps its characters and the JSON escapes, which YAML reads the same way.
+    CHECK(gpusize::render_yaml("{\"x\": \"\xC3\xA9t\xC3\xA9 \\\"q\\\" \\n\"}") == "x: \"\xC3\xA9t\xC3\xA9 \\\"q\\\" \\n\"\n");
+}
+
+TEST_CASE("numbers that round to zero print without a sign") {
+    using gpusize::without_negative_zeros;
+    CHECK(without_negative_zeros("-0") == "0");
+    CHECK(without_negative_zeros("cost -0.00 $/h, -0%") == "cost  0.00 $/h,  0%");
+    CHECK(without_negative_zeros("(-0.000)\n-0,x") == "(0.000)\n0,x");
+    CHECK(without_negative_zeros("| $/h |\n|   -0.00 |") == "| $/h |\n|    0.00 |");  // the width is kept
+    // Not zero, not a number, or part of a word or a date: left alone.
+    CHECK(without_negative_zeros("-0.05 -0.0001 -01 -0x1 2025-06-01 a-0 x--0 -0.5 -0e5 1-0") ==
+          "-0.05 -0.0001 -01 -0x1 2025-06-01 a-0 x--0 -0.5 -0e5 1-0");
+}
+
+TEST_CASE("JSON writes negative zero as 0") {
+    gpusize::detail::JsonWriter w;
+    w.begin_array();
+    w.value(-0.0);
+    w.value(-1e-7);
+    w.whole(-0.0);
+    w.end_array();
+    const std::string text = w.take();
+    CHECK(text.find("-0,") == std::string::npos);
+    CHECK(text.find("-0\n") == std::string::npos);
+    CHECK(text.find("-1e-07") != std::string::npos);  // a small negative number keeps its sign
 }

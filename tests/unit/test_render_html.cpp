@@ -85,3 +85,13 @@ TEST_CASE("the HTML report says when nothing fits, with what would") {
     CHECK(count(html, "with precision.weights: int4: fits on 1 x l4") == 1);
     CHECK(count(html, "<svg") == 0);
 }
+
+TEST_CASE("a free deployment stays off the log-scale cost chart") {
+    // log10(0) is minus infinity: the axis labels ran from INT_MIN and the page never finished.
+    Report r = plan_report();
+    REQUIRE(!r.candidates.empty());
+    for (auto& e : r.candidates) e.cost.per_hour = usd_per_hour(0);
+    const std::string html = render_report_html(r);
+    CHECK(chart(html, "pareto-chart").find("no candidate with a price above zero") != std::string::npos);
+    CHECK(html.size() < 1'000'000);
+}

@@ -69,3 +69,14 @@ TEST_CASE("the planner reports progress after every evaluated layout") {
     CHECK(calls == plan.evaluated);
     CHECK(last == plan.evaluated);
 }
+
+TEST_CASE("a small negative headroom reads as such, not as -0%") {
+    const Problem p = problem();
+    Evaluation e = evaluate(p, whole(*catalog().find_id("h100-sxm-80gb")), Layout{});
+    REQUIRE(e.inference);
+    e.inference->headroom = -0.003;
+    const std::string text = render_report_table(make_check_report(p, catalog(), e), RenderOptions{});
+    CHECK(text.find("throughput headroom -0.3%\n") != std::string::npos);
+    e.inference->headroom = 0.25;
+    CHECK(render_report_table(make_check_report(p, catalog(), e), RenderOptions{}).find("throughput headroom 25%\n") != std::string::npos);
+}

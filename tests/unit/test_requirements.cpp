@@ -220,3 +220,15 @@ TEST_CASE("every requirement field is offered by the completions and documented"
         CHECK(has_word(man, field));
     }
 }
+
+TEST_CASE("an unmet requirement shows enough digits to differ from the condition's value") {
+    Evaluation e = serving();
+    e.cost.usd_per_million_output_tokens = 0.50001;  // 4 significant digits would read "0.5"
+    e.memory.kv_cache = Bytes(gib(20).value() + 1000);  // headroom just under 25%
+    CHECK(unmet_requirements(parse_all({"usd_per_million_output_tokens<0.5", "headroom>=25%", "gpu_count>2"}), e) ==
+          std::vector<std::string>{
+              "requirement 'usd_per_million_output_tokens<0.5' not met: usd_per_million_output_tokens is 0.50001",
+              "requirement 'headroom>=25%' not met: memory_headroom is 24.999999%",
+              "requirement 'gpu_count>2' not met: gpu_count is 2",
+          });
+}
