@@ -191,7 +191,7 @@ TEST_CASE("a sink keeps every diagnostic by default; the error still shows 50 an
         FAIL("did not throw");
     } catch (const CatalogError& e) {
         const std::string what = e.what();
-        CHECK(what.find("c.json: /gpus/50: bad\n... and 10 more error(s)\n") != std::string::npos);
+        CHECK(what.find("c.json: error: /gpus/50: bad\n... and 10 more error(s)\n") != std::string::npos);
         CHECK(what.find("/gpus/51:") == std::string::npos);
     }
 }
