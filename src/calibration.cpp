@@ -9,9 +9,9 @@ namespace gpusize {
 const std::array<ConstantInfo, constant_count>& constant_table() {
     static const std::array<ConstantInfo, constant_count> table{{
         {"runtime_overhead_gib", 0.75, "GiB per GPU",
-         "CUDA context and cuBLAS/cuDNN workspaces outside the engine's accounting; ESTIMATION.md section 3 gives 0.3-1 GiB", {0, 1024}},
+         "CUDA context and cuBLAS/cuDNN workspaces outside the engine's accounting; docs/estimation.md §3.5 gives 0.3-1 GiB", {0, 1024}},
         {"nccl_buffers_gib", 0.5, "GiB per GPU when it communicates",
-         "NCCL channel buffers, several hundred MiB per communicator (ESTIMATION.md section 3)", {0, 1024}},
+         "NCCL channel buffers, several hundred MiB per communicator (docs/estimation.md §3.5)", {0, 1024}},
         {"vllm_non_torch_gib", 0.25, "GiB per GPU",
          "vLLM 0.19 'non-torch forward increase memory' at TP=1 on H100 (shared/validation llm-d-planner logs)", {0, 1024}},
         {"vllm_tp_buffers_gib", 1.85, "GiB per GPU when tensor parallel > 1",
@@ -51,7 +51,7 @@ const std::array<ConstantInfo, constant_count>& constant_table() {
          "production int4 kernels (Marlin, AWQ) do better at larger batch", {0, 1, true}},
         {"p2p_latency_us", 10.0, "us per pipeline hop", "NCCL send/recv latency between stages", {0, 1e6}},
         {"int4_group_size", 128, "weights per quantisation group",
-         "GPTQ/AWQ default group size; adds a 16-bit scale and zero point per group (ESTIMATION.md section 2)", {1, 1 << 20, false, true}},
+         "GPTQ/AWQ default group size; adds a 16-bit scale and zero point per group (docs/estimation.md §2.2)", {1, 1 << 20, false, true}},
         {"nf4_bits_per_parameter", 4.127, "bits", "QLoRA paper (Dettmers et al., 2023): NF4 with double quantisation", {4, 16}},
         {"training_runtime_overhead_gib", 1.5, "GiB per GPU",
          "CUDA context, NCCL buffers and framework workspaces during training", {0, 1024}},

@@ -59,7 +59,7 @@ void phase_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e, 
                     num("scale_up_bandwidth_bytes_per_s", d.gpu->scale_up ? std::optional<double>(d.gpu->scale_up->bandwidth.value()) : std::nullopt),
                     num("eta_allreduce_intra_node (catalog)", eff.allreduce_intra_node), cal(p, Constant::collective_step_latency_us),
                     cal(p, Constant::p2p_latency_us)},
-                   t.communication.value(), "s", "interconnect.hpp; ESTIMATION.md section 5"});
+                   t.communication.value(), "s", "interconnect.hpp; docs/estimation.md §7.3"});
     out.push_back({base + ".overhead_s", "fixed per-step overhead", {cal(p, overhead)}, t.overhead.value(), "s", "calibration.cpp"});
     out.push_back({total_name, "max(compute, memory) + communication + overhead (pipeline stages in sequence)",
                    {num("compute_s", t.compute.value()), num("memory_s", t.memory.value()), num("communication_s", t.communication.value()),
@@ -82,7 +82,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                     num("bytes_per_parameter", bytes_per_parameter(s.precision.weights, p.calibration)),
                     txt("16-bit embeddings/head/norms", quantised ? "yes" : "no"), num("tensor", static_cast<double>(l.tensor)),
                     num("pipeline", static_cast<double>(l.pipeline)), num("expert", static_cast<double>(l.expert))},
-                   m.weights.value(), "bytes", "memory.hpp weight_bytes_per_gpu, bytes_per_parameter; ESTIMATION.md section 2"});
+                   m.weights.value(), "bytes", "memory.hpp weight_bytes_per_gpu, bytes_per_parameter; docs/estimation.md §3.2, §2.2"});
     const double kv_token = kv_cache_bytes(a, 1, bytes_per_element(s.precision.kv_cache)).value();
     if (inference) {
         const auto& i = *e.inference;
@@ -95,7 +95,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                         num("kv_heads", static_cast<double>(a.kv_heads)), num("head_dim", static_cast<double>(a.head_dim)),
                         num("tensor", static_cast<double>(l.tensor)), num("pipeline", static_cast<double>(l.pipeline)),
                         num("kv_bytes_per_token_all_layers", kv_token)},
-                       m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, kv_head_share; ESTIMATION.md section 3"});
+                       m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, kv_head_share; docs/estimation.md §3.3"});
         out.push_back({"memory_per_gpu.activations_bytes",
                        "the engine's profiling peak: the larger of one prefill chunk's forward pass (hidden- and MLP-sized tensors"
                        " per token) and the sampler (sequences x vocabulary x bytes per logit)",
@@ -120,7 +120,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                         txt("offload_activations", t.offload.activations ? "yes" : "no"), cal(p, Constant::activation_offload_layers),
                         txt("sequence_parallel", l.tensor > 1 ? "yes" : "no"), num("tensor", static_cast<double>(l.tensor)),
                         num("pipeline", static_cast<double>(l.pipeline)), txt("activations", to_string(s.precision.activations))},
-                       m.activations.value(), "bytes", "memory.hpp training_activation_bytes_per_token_per_layer; ESTIMATION.md section 4"});
+                       m.activations.value(), "bytes", "memory.hpp training_activation_bytes_per_token_per_layer; docs/estimation.md §4.5-§4.7"});
         out.push_back({"memory_per_gpu.gradients_bytes",
                        "trainable parameters on this GPU x gradient bytes, sharded over data parallel by zero2/zero3, held at the"
                        " peak when they outlive the step (accumulation, pipelines, DDP/ZeRO-1/2 buckets) or at the end of"
@@ -129,13 +129,13 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                         txt("offload_parameters", t.offload.parameters ? "yes" : "no"),
                         txt("method", to_string(t.method)), txt("sharding", to_string(t.sharding)), num("data", static_cast<double>(l.data)),
                         num("tensor", static_cast<double>(l.tensor)), num("pipeline", static_cast<double>(l.pipeline))},
-                       m.gradients.value(), "bytes", "memory.hpp estimate_training_memory; ESTIMATION.md section 4"});
+                       m.gradients.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.3"});
         out.push_back({"memory_per_gpu.optimizer_bytes",
                        "trainable parameters on this GPU x optimizer bytes (adamw: fp32 master + 2 moments, 12 B; adamw_8bit; sgd),"
                        " sharded over data parallel by zero1 and above; none on the GPU when offloaded",
                        {txt("optimizer", to_string(t.optimizer)),
                         txt("offload_optimizer", t.offload.optimizer || t.offload.parameters ? "yes" : "no"), txt("sharding", to_string(t.sharding)), num("data", static_cast<double>(l.data))},
-                       m.optimizer.value(), "bytes", "memory.hpp estimate_training_memory; ESTIMATION.md section 4"});
+                       m.optimizer.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.4"});
     }
     out.push_back({"memory_per_gpu.overhead_bytes",
                    inference ? "CUDA context and runtime + NCCL buffers (+ the engine's non-torch memory and all-reduce buffers under tensor parallel)"
@@ -186,7 +186,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                         num("input_tokens", static_cast<double>(s.inference.input_tokens)),
                         num("output_tokens", static_cast<double>(s.inference.output_tokens)), num("tpot_s", perf.tpot.value()),
                         cal(p, Constant::prefill_chunk_tokens)},
-                       perf.output_tokens_per_s, "tokens/s", "performance.hpp estimate_inference_performance; ESTIMATION.md section 6"});
+                       perf.output_tokens_per_s, "tokens/s", "performance.hpp estimate_inference_performance; docs/estimation.md §6.4"});
         out.push_back({"inference.requests_per_s", "output tokens/s / output tokens per request",
                        {num("output_tokens_per_s", perf.output_tokens_per_s), num("output_tokens", static_cast<double>(s.inference.output_tokens))},
                        perf.requests_per_s, "requests/s", "performance.hpp InferencePerformance"});
@@ -209,7 +209,7 @@ std::vector<Term> terms_of(const Problem& p, const Evaluation& e) {
                         num("tensor", static_cast<double>(l.tensor)), num("pipeline", static_cast<double>(l.pipeline)),
                         cal(p, Constant::dp_comm_overlap), cal(p, Constant::tp_comm_overlap),
                         num("eta_allreduce_inter_node (catalog)", e.device.gpu->efficiency.allreduce_inter_node)},
-                       t.communication.value(), "s", "interconnect.hpp; ESTIMATION.md section 5"});
+                       t.communication.value(), "s", "interconnect.hpp; docs/estimation.md §7.4"});
         out.push_back({"training.bubble_s", "(pipeline - 1) / micro-batches x the pipeline's busy time (1F1B)",
                        {num("pipeline", static_cast<double>(l.pipeline)), num("gradient_accumulation", static_cast<double>(t.gradient_accumulation))},
                        t.bubble.value(), "s", "performance.hpp TrainingPerformance.bubble"});

@@ -20,13 +20,13 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
     if (s.workload == Workload::inference) {
         out.push_back({"inference.engine", std::string(to_string(s.inference.engine)),
                        "memory rule and profile of the engine (vllm: gpu_memory_utilization 0.9 of total memory)"});
-        out.push_back({"tpot definition", "decode step time per output token, excluding the first token", "ESTIMATION.md section 6"});
-        out.push_back({"decode context", "input + output/2 tokens on average (continuous batching)", "ESTIMATION.md section 6"});
-        out.push_back({"ttft", "prefill time of one request, without queueing", "ESTIMATION.md section 6"});
+        out.push_back({"tpot definition", "decode step time per output token, excluding the first token", "docs/estimation.md §6.3"});
+        out.push_back({"decode context", "input + output/2 tokens on average (continuous batching)", "docs/estimation.md §6.3"});
+        out.push_back({"ttft", "prefill time of one request, without queueing", "docs/estimation.md §6.2"});
     } else {
         out.push_back({"sequence parallelism", "on whenever tensor parallel > 1", "Megatron-LM practice (Korthikanti et al., 2022)"});
         out.push_back({"attention", "flash attention: no s x s scores stored, so selective recomputation costs nothing extra",
-                       "Korthikanti et al., 2022; ESTIMATION.md section 4"});
+                       "Korthikanti et al., 2022; docs/estimation.md §4.5"});
         out.push_back({"mfu", "model FLOPs 6*P_active + 12*L*s*a*d_h per token over N * dense peak",
                        "PaLM (Chowdhery et al., 2022), as llm-foundry reports"});
     }

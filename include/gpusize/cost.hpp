@@ -1,4 +1,4 @@
-// What a deployment costs per hour (ESTIMATION.md section 8): cloud prices from the spec or the
+// What a deployment costs per hour (docs/estimation.md §8): cloud prices from the spec or the
 // catalog's cheapest dated on-demand price, or on-premises cost as the purchase price amortised
 // over its years at a utilisation plus energy at TDP x PUE x electricity price. Per unit of work:
 // `$ per 1M tokens = $/h / (tokens/s * 3600) * 1e6`.

@@ -1,4 +1,4 @@
-// Collective communication time on the links a layout actually uses (ESTIMATION.md section 7):
+// Collective communication time on the links a layout actually uses (docs/estimation.md §7):
 // inside a node over the scale-up link (NVLink, Infinity Fabric) or PCIe, across nodes over the
 // scale-out network, each derated by the catalog's measured all-reduce efficiency.
 #pragma once

@@ -1,5 +1,5 @@
 // Memory per GPU for inference and training, for the most loaded GPU of a layout
-// (../shared/ESTIMATION.md sections 2-4). Pure functions of the problem, device and layout.
+// (docs/estimation.md §2-§4). Pure functions of the problem, device and layout.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Model architecture and what follows from it alone: parameter counts (total, active, per part),
 // KV-cache bytes per token, and forward FLOPs per token. Models *describe* their work here;
-// estimators elsewhere price it on hardware. Formulas: ../shared/ESTIMATION.md sections 1, 3 and 5.
+// estimators elsewhere price it on hardware. Formulas: docs/estimation.md §1, §3.3 and §5.
 #pragma once
 
 #include <cstdint>
@@ -62,7 +62,7 @@ struct ModelArchitecture {
     friend bool operator==(const ModelArchitecture&, const ModelArchitecture&) = default;
 };
 
-/// Parameter counts by part (ESTIMATION.md section 1). Doubles: counts reach 1e12 and are exact
+/// Parameter counts by part (docs/estimation.md §1). Doubles: counts reach 1e12 and are exact
 /// below 2^53.
 struct ParameterCount {
     double embedding = 0;       ///< V*h (+ learned positions)

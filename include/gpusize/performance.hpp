@@ -1,4 +1,4 @@
-// Time estimates from the roofline (ESTIMATION.md sections 5-6): each phase takes
+// Time estimates from the roofline (docs/estimation.md §5-§6): each phase takes
 // `max(FLOPs / (peak * eta_matmul), bytes / (bandwidth * eta_memory))` plus communication that is
 // not overlapped plus a fixed overhead. Efficiencies come from the catalog (per architecture or
 // per part), fixed overheads from the calibration table.
@@ -53,7 +53,7 @@ struct InferencePerformance {
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
                                                                    std::int64_t concurrency);
 
-/// Interruptions over a run and the checkpointing that bounds their cost (ESTIMATION.md section 9):
+/// Interruptions over a run and the checkpointing that bounds their cost (docs/estimation.md §9):
 /// the job's mean time between interruptions `MTBF = 1 / (rate * N)`, checkpoint time
 /// `delta = checkpoint bytes / write bandwidth`, Young/Daly interval `tau = sqrt(2 * delta * MTBF)`,
 /// and the share of wall time lost `delta/tau + tau/(2 MTBF) + restart/MTBF`.
