@@ -341,7 +341,7 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
         }
         std::sort(gpus.begin(), gpus.end(), [](const Gpu* a, const Gpu* b) { return a->id < b->id; });
     }
-    const std::int64_t max_gpus = dep.gpu_count.value_or(dep.max_gpus.value_or(training ? 1024 : 64));
+    const std::int64_t max_gpus = dep.gpu_count.value_or(dep.max_gpus.value_or(default_max_gpus(p.spec.workload)));
     Plan plan;
     auto consider = [&](const Device& dev, const Layout& l) {
         if (l.gpus() > max_gpus || (dep.gpu_count && l.gpus() != *dep.gpu_count)) return;
@@ -443,14 +443,20 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
 
 namespace gpusize {
 
+std::int64_t default_max_gpus(Workload w) { return w == Workload::training ? 1024 : 64; }
+
+void note_gpu_name(Problem& p, const Catalog& catalog, std::string_view name) {
+    auto note = catalog.alias_note(name);
+    if (note && std::find(p.gpu_name_notes.begin(), p.gpu_name_notes.end(), *note) == p.gpu_name_notes.end())
+        p.gpu_name_notes.push_back(std::move(*note));
+}
+
 void resolve_gpu_names(Problem& p, const Catalog& catalog) {
     DiagnosticSink sink;
     auto resolve = [&](const std::string& name, const SourceLocation& where) -> std::string {
         try {
             const std::string id = catalog.resolve(name).id;
-            if (auto note = catalog.alias_note(name);
-                note && std::find(p.gpu_name_notes.begin(), p.gpu_name_notes.end(), *note) == p.gpu_name_notes.end())
-                p.gpu_name_notes.push_back(*note);
+            note_gpu_name(p, catalog, name);
             return id;
         } catch (const UsageError& e) {
             const auto& d = e.diagnostics().front();
@@ -530,7 +536,7 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
             add("precision.weights: int4", [](Problem& q) { q.spec.precision.weights = DType::int4; });
     }
     if (!s.deployment.gpu_count) {
-        const std::int64_t more = s.deployment.max_gpus.value_or(s.workload == Workload::training ? 1024 : 64) * 4;
+        const std::int64_t more = s.deployment.max_gpus.value_or(default_max_gpus(s.workload)) * 4;
         add(fmt::format("deployment.max_gpus: {}", more), [more](Problem& q) { q.spec.deployment.max_gpus = more; });
     }
     std::vector<std::string> out;

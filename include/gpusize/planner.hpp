@@ -154,4 +154,11 @@ namespace gpusize {
 /// so later lookups are exact. Unknown or ambiguous names are SpecErrors at their place in the spec.
 void resolve_gpu_names(Problem& p, const Catalog& catalog);
 
+/// Adds to `p.gpu_name_notes`, once, what the catalog's alias_defaults says of `name` (a common
+/// name taken as one part), so the assumptions say it; nothing for an id or a unique alias.
+void note_gpu_name(Problem& p, const Catalog& catalog, std::string_view name);
+
+/// The most GPUs the search tries without `deployment.max_gpus`: 1024 for training, 64 for inference.
+std::int64_t default_max_gpus(Workload w);
+
 }  // namespace gpusize

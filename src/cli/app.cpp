@@ -187,9 +187,11 @@ void write(std::ostream& out, const std::string& text) {
 /// "1 GPU", "8 GPUs".
 std::string gpu_text(std::int64_t n) { return fmt::format("{} GPU{}", n, n == 1 ? "" : "s"); }
 
-/// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count.
-std::string layout_product(const Layout& l) {
-    std::string out = fmt::format("tp {} x pp {} x dp {}", l.tensor, l.pipeline, l.data);
+/// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count
+/// (without "x dp" for the group one replica needs).
+std::string layout_product(const Layout& l, bool with_data = true) {
+    std::string out = fmt::format("tp {} x pp {}", l.tensor, l.pipeline);
+    if (with_data) out += fmt::format(" x dp {}", l.data);
     if (l.context > 1) out += fmt::format(" x cp {}", l.context);
     return out;
 }
@@ -294,9 +296,8 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
         std::vector<std::string> why = plan.invalid_reasons;
         if (why.empty()) why = layout_problems(p, whole(g), pinned);
         const std::int64_t group = pinned.tensor * pinned.pipeline * pinned.context;
-        const std::int64_t most = dep.gpu_count.value_or(dep.max_gpus.value_or(p.spec.workload == Workload::training ? 1024 : 64));
-        const std::string product = fmt::format("tp {} x pp {}{}", pinned.tensor, pinned.pipeline,
-                                                pinned.context > 1 ? fmt::format(" x cp {}", pinned.context) : "");
+        const std::int64_t most = dep.gpu_count.value_or(dep.max_gpus.value_or(default_max_gpus(p.spec.workload)));
+        const std::string product = layout_product(pinned, false);
         if (why.empty() && dep.gpu_count && *dep.gpu_count % group != 0)
             why.push_back(fmt::format("{} is not a multiple of {} = {}", gpu_text(*dep.gpu_count), product, group));
         if (why.empty() && group > most)
@@ -521,12 +522,7 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
     // The GPU flags' names, as resolve_gpu_names notes the spec's.
     std::vector<std::string> flag_gpus = o.explain_gpus;
     if (o.gpu) flag_gpus.push_back(*o.gpu);
-    for (auto name : flag_gpus) {
-        name = name.substr(0, name.find(':'));
-        if (auto note = catalog.alias_note(name);
-            note && std::find(problem.gpu_name_notes.begin(), problem.gpu_name_notes.end(), *note) == problem.gpu_name_notes.end())
-            problem.gpu_name_notes.push_back(*note);
-    }
+    for (const auto& name : flag_gpus) note_gpu_name(problem, catalog, name.substr(0, name.find(':')));
     check_requirements_apply(requirements, problem.spec.workload);
     Report report;
     if (o.command == "explain") {
