@@ -66,7 +66,8 @@ TEST_CASE("a changed workload: costs move, every candidate is compared, only tho
         for (const auto& c : d.changes) {
             if (!c.rank_before || *c.rank_before != e.rank) continue;
             found = true;
-            CHECK(c.status == (rank_now ? (c.status == "unchanged" ? "unchanged" : "changed") : "dropped"));
+            if (rank_now) CHECK((c.status == "changed" || c.status == "unchanged"));
+            else CHECK(c.status == "dropped");
             if (rank_now) CHECK(c.rank_after == std::optional<int>(rank_now));
         }
         CHECK(found);
