@@ -20,8 +20,6 @@ extern const std::string_view gpus_json;
 }
 
 using json = nlohmann::json;
-using detail::index_json;
-using detail::JsonIndex;
 using detail::line_column;
 using detail::locate_json;
 using detail::report_duplicate_keys;
@@ -449,9 +447,12 @@ namespace detail {
 
 /// A catalog file that parsed: what its diagnostics need after its text is gone.
 struct CatalogFile {
+    CatalogFile(std::string origin_, std::string text_) : origin(std::move(origin_)), text(std::move(text_)), index(text) {}
+    CatalogFile(const CatalogFile&) = delete;  // `index` views `text`
+    CatalogFile& operator=(const CatalogFile&) = delete;
     std::string origin;
     std::string text;
-    JsonIndex index;
+    detail::LazyJsonIndex index;  ///< over `text`, built for the first diagnostic that needs a position
 };
 
 /// What one file wrote for one GPU id.
@@ -502,7 +503,7 @@ Locator file_locator(std::shared_ptr<const CatalogFile> f) {
     return [f = std::move(f)](Diagnostic& d, bool at_key) {
         d.where.origin = f->origin;
         if (d.where.pointer.empty()) d.where.pointer.push_back('/');  // the root
-        locate_json(d, f->text, f->index, at_key);
+        locate_json(d, f->text, f->index.get(), at_key);
     };
 }
 
@@ -557,7 +558,7 @@ Locator entry_locator(const MergedEntry& m) {
         }
         d.where.origin = best->file->origin;
         d.where.pointer = best->pointer + rel;
-        locate_json(d, best->file->text, best->file->index, at_key);
+        locate_json(d, best->file->text, best->file->index.get(), at_key);
     };
 }
 
@@ -587,10 +588,10 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
             sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
             continue;
         }
-        auto file = std::make_shared<CatalogFile>(CatalogFile{src.origin, std::string(src.text), index_json(src.text)});
-        if (!file->index.duplicates.empty()) {
+        auto file = std::make_shared<CatalogFile>(src.origin, std::string(src.text));
+        if (detail::has_duplicate_keys(src.text)) {
             // nlohmann kept the last of each pair; which one the author meant is unknown.
-            report_duplicate_keys(file->index, src.text, src.origin, sink);
+            report_duplicate_keys(file->index.get(), src.text, src.origin, sink);
             continue;
         }
         Checker c(sink, file_locator(file));

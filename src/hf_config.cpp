@@ -586,13 +586,13 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
     sink.throw_if_any<SpecError>();
     // nlohmann keeps the last of two equal keys: a repeated num_hidden_layers would silently size
     // another model.
-    const detail::JsonIndex index = detail::index_json(json_text);
-    detail::report_duplicate_keys(index, json_text, origin, sink);
+    const detail::LazyJsonIndex index(json_text);
+    if (detail::has_duplicate_keys(json_text)) detail::report_duplicate_keys(index.get(), json_text, origin, sink);
     sink.throw_if_any<SpecError>();
     // Every diagnostic names a JSON pointer; give it the position of that value in the file.
     auto finish = [&] {
         for (auto& d : sink.diagnostics())
-            if (d.where.line == 0 && !d.where.pointer.empty()) detail::locate_json(d, json_text, index);
+            if (d.where.line == 0 && !d.where.pointer.empty()) detail::locate_json(d, json_text, index.get());
         sink.throw_if_any<SpecError>();
     };
 

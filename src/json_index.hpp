@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -121,6 +123,57 @@ inline JsonIndex index_json(std::string_view text) {
     json_index_impl::Walker(text, out).run();
     return out;
 }
+
+/// Whether some object of `text` (which nlohmann must already have parsed without error) repeats
+/// a key. The pass every document pays, so it builds no pointers: a key is a string followed by
+/// ':', and each object's keys are sorted and compared when it closes. The full index is built
+/// only for a document that has a duplicate or an error to locate.
+inline bool has_duplicate_keys(std::string_view t) {
+    std::vector<std::string_view> keys;  // of the open objects, innermost last
+    std::vector<std::size_t> starts;     // where each open object's keys begin in `keys`
+    std::deque<std::string> decoded;     // keys with escapes, as nlohmann reads them
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == '{') {
+            starts.push_back(keys.size());
+        } else if (c == '}' && !starts.empty()) {
+            const auto first = keys.begin() + static_cast<std::ptrdiff_t>(starts.back());
+            std::sort(first, keys.end());
+            if (std::adjacent_find(first, keys.end()) != keys.end()) return true;
+            keys.resize(starts.back());
+            starts.pop_back();
+        } else if (c == '"') {
+            const std::size_t open = i++;
+            bool escaped = false;
+            for (; i < t.size() && t[i] != '"'; ++i)
+                if (t[i] == '\\') {
+                    escaped = true;
+                    ++i;
+                }
+            std::size_t next = i + 1;
+            while (next < t.size() && (t[next] == ' ' || t[next] == '\t' || t[next] == '\n' || t[next] == '\r')) ++next;
+            if (next >= t.size() || t[next] != ':' || starts.empty()) continue;
+            std::string_view key = t.substr(open + 1, i - open - 1);
+            if (escaped) key = decoded.emplace_back(nlohmann::json::parse(t.substr(open, i - open + 1)).get<std::string>());
+            keys.push_back(key);
+        }
+    }
+    return false;
+}
+
+/// A document's index, built the first time a diagnostic needs it.
+class LazyJsonIndex {
+public:
+    explicit LazyJsonIndex(std::string_view text) : text_(text) {}
+    const JsonIndex& get() const {
+        if (!index_) index_ = index_json(text_);
+        return *index_;
+    }
+
+private:
+    std::string_view text_;
+    mutable std::optional<JsonIndex> index_;
+};
 
 /// 1-based line and column (in bytes) of `offset` in `text`.
 inline std::pair<int, int> line_column(std::string_view text, std::size_t offset) {
