@@ -83,6 +83,11 @@ double experts_touched(double experts, double active, double tokens) {
 
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& dev, const Layout& l,
                                                                    std::int64_t concurrency) {
+    return estimate_inference_performance(p, dev, l, concurrency, estimate_inference_memory(p, dev, l, concurrency).stage);
+}
+
+std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& dev, const Layout& l,
+                                                                   std::int64_t concurrency, std::size_t loaded_stage) {
     const auto& m = p.model.architecture;
     const auto& c = p.calibration;
     const auto& inf = p.spec.inference;
@@ -99,7 +104,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
     const auto params = p.model.parameters;
     const auto stages = split_stages(m, l.pipeline);
-    const Stage& heaviest = stages[estimate_inference_memory(p, dev, l, concurrency).stage];
+    const Stage& heaviest = stages[std::min(loaded_stage, stages.size() - 1)];
     const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds hop = microseconds(c[Constant::p2p_latency_us]);
     // Two all-reduces per layer (after attention and after the MLP) of the step's activations.

@@ -70,46 +70,79 @@ std::string missing_hardware_reason(const Problem& p, const Device& dev, const L
     return fmt::format("layout spans {} GPUs but '{}' has no scale-out link in the catalog", l.gpus(), dev.gpu->id);
 }
 
+/// The concurrency `concurrency: auto` serves on this deployment, with the memory at that value:
+/// the most sequences the KV pool holds (at most the sampler's batch), lowered until the pool
+/// evaluated *at that concurrency* still holds it (engines that size activations and logits by
+/// the batch in flight have less pool for a larger batch), then the largest batch whose decode
+/// step meets the TPOT target. Every figure reported for `auto` is therefore what the same
+/// deployment gives with the value pinned.
+struct ChosenConcurrency {
+    std::int64_t value = 1;
+    InferenceMemory memory;
+    bool tpot_limited = false;
+};
+
+ChosenConcurrency choose_concurrency(const Problem& p, const Evaluation& e, const InferenceMemory& at_one) {
+    const auto cap = std::max<std::int64_t>(1, floor_count(p.calibration[Constant::sampler_sequences]));
+    ChosenConcurrency c{.value = std::clamp<std::int64_t>(at_one.max_concurrency, 1, cap), .memory = at_one, .tpot_limited = false};
+    // The pool shrinks as the batch grows, so the value only goes down: at most a few turns.
+    for (;;) {
+        c.memory = c.value == 1 ? at_one : estimate_inference_memory(p, e.device, e.layout, c.value);
+        if (c.value == 1 || c.memory.max_concurrency >= c.value) break;
+        c.value = std::max<std::int64_t>(1, std::min(c.value - 1, c.memory.max_concurrency));
+    }
+    const auto& tpot = p.spec.inference.targets.tpot;
+    if (!tpot || c.value == 1) return c;
+    auto step = [&](std::int64_t n) { return estimate_inference_performance(p, e.device, e.layout, n, c.memory.stage); };
+    const auto at_value = step(c.value);
+    if (!at_value || at_value->tpot <= *tpot) return c;
+    // The step time grows with the batch: bisect for the largest that meets the target. A smaller
+    // batch needs no more memory, so it still fits.
+    std::int64_t lo = 1, hi = c.value;
+    while (lo < hi) {
+        const std::int64_t mid = (lo + hi + 1) / 2;
+        if (step(mid)->tpot <= *tpot) lo = mid;
+        else hi = mid - 1;
+    }
+    c.value = lo;
+    c.memory = estimate_inference_memory(p, e.device, e.layout, c.value);
+    c.tpot_limited = true;
+    return c;
+}
+
 void evaluate_inference(const Problem& p, Evaluation& e) {
     const auto& inf = p.spec.inference;
-    const Calibration& c = p.calibration;
-    const auto cap = std::max<std::int64_t>(1, floor_count(c[Constant::sampler_sequences]));
     auto mem = estimate_inference_memory(p, e.device, e.layout, inf.concurrency.value_or(1));
+    std::int64_t concurrency = inf.concurrency.value_or(1);
+    bool tpot_limited = false;
+    if (!inf.concurrency && mem.max_concurrency >= 1) {
+        auto chosen = choose_concurrency(p, e, mem);
+        concurrency = chosen.value;
+        mem = std::move(chosen.memory);
+        tpot_limited = chosen.tpot_limited;
+    }
     InferenceResult r;
     r.max_concurrency = mem.max_concurrency;
     r.kv_capacity_tokens = mem.kv_capacity_tokens;
     r.kv_pool = mem.kv_pool;
     r.budget = mem.budget;
     const Bytes fixed = mem.breakdown.weights + mem.breakdown.activations + mem.breakdown.overhead;
-    e.fits = mem.max_concurrency >= 1 && mem.max_concurrency >= inf.concurrency.value_or(1);
+    e.fits = mem.max_concurrency >= 1 && mem.max_concurrency >= concurrency;
     if (fixed > mem.budget) {
         e.reasons.push_back(fmt::format("does not fit: weights, activations and overhead need {} per GPU, the {} budget is {}",
                                         gib_text(fixed), to_string(inf.engine), gib_text(mem.budget)));
     } else if (!e.fits) {
         e.reasons.push_back(fmt::format("does not fit: the KV cache holds {} sequence(s) of {} tokens, {} requested",
-                                        mem.max_concurrency, inf.input_tokens + inf.output_tokens, inf.concurrency.value_or(1)));
+                                        mem.max_concurrency, inf.input_tokens + inf.output_tokens, concurrency));
     }
-    std::int64_t concurrency = inf.concurrency.value_or(std::clamp<std::int64_t>(mem.max_concurrency, 1, cap));
-    auto perf = estimate_inference_performance(p, e.device, e.layout, concurrency);
+    const auto perf = estimate_inference_performance(p, e.device, e.layout, concurrency, mem.stage);
     if (!perf) {
         e.fits = false;
         e.reasons.push_back(missing_hardware_reason(p, e.device, e.layout));
         e.memory = mem.breakdown;
         return;
     }
-    // `concurrency: auto` takes the largest batch whose decode step meets the TPOT target; the
-    // step time grows with the batch, so bisect.
-    if (!inf.concurrency && inf.targets.tpot && perf->tpot > *inf.targets.tpot && concurrency > 1) {
-        std::int64_t lo = 1, hi = concurrency;
-        while (lo < hi) {
-            const std::int64_t mid = (lo + hi + 1) / 2;
-            if (estimate_inference_performance(p, e.device, e.layout, mid)->tpot <= *inf.targets.tpot) lo = mid;
-            else hi = mid - 1;
-        }
-        concurrency = lo;
-        perf = estimate_inference_performance(p, e.device, e.layout, concurrency);
-        r.binding_target = "tpot_ms";
-    }
+    if (tpot_limited) r.binding_target = "tpot_ms";
     mem.breakdown.kv_cache = mem.kv_per_sequence * d(concurrency);
     e.memory = mem.breakdown;
     r.performance = *perf;

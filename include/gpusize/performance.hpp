@@ -52,6 +52,9 @@ struct InferencePerformance {
 /// dense rate for the activation precision, or the layout needs a link the catalog lacks.
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
                                                                    std::int64_t concurrency);
+/// The same with the most loaded pipeline stage already known (InferenceMemory::stage).
+std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
+                                                                   std::int64_t concurrency, std::size_t stage);
 
 /// Interruptions over a run and the checkpointing that bounds their cost (docs/estimation.md §9):
 /// the job's mean time between interruptions `MTBF = 1 / (rate * N)`, checkpoint time

@@ -410,3 +410,47 @@ TEST_CASE("the order of rejected options does not depend on the order of a GPU's
     CHECK(forward == std::vector<std::string>{"toy", "toy:1g.2gb", "toy:2g.4gb", "toy:3g.4gb"});
     CHECK(backward == forward);
 }
+
+TEST_CASE("property: an auto choice re-checked with its value pinned fits and gives the same figures") {
+    // Every example and engine: each candidate's `concurrency: auto` (or `micro_batch: auto`) pinned
+    // and the same deployment evaluated again. Mixtral on 4 x mi300x once reported 452 sequences
+    // that the KV pool at 452 does not hold (445), and `generic` kept the activations of one.
+    std::vector<std::pair<std::string, Engine>> cases;
+    for (const char* f : {"examples/chat-llama-3.1-8b.yaml", "examples/moe-mixtral-8x7b.yaml", "examples/edge-llama-3.2-3b.yaml",
+                          "examples/finetune-lora-llama-3.1-8b.yaml"})
+        for (const Engine engine : {Engine::vllm, Engine::trtllm, Engine::sglang, Engine::generic}) cases.emplace_back(f, engine);
+    for (const auto& [file, engine] : cases) {
+        Spec spec = parse_spec(read_source(file), file);
+        if (spec.workload == Workload::inference) {
+            spec.inference.engine = engine;
+            spec.inference.concurrency.reset();
+        } else if (engine != Engine::vllm) {
+            continue;  // one training run is enough; the engine does not apply
+        }
+        Problem p = make_problem(spec, bundled_models(), std::nullopt);
+        resolve_gpu_names(p, catalog());
+        const Plan plan = plan_deployments(p, catalog());
+        REQUIRE(!plan.candidates.empty());
+        for (std::size_t i = 0; i < plan.candidates.size(); i += 7) {  // a spread of the ranking
+            const Evaluation& a = plan.candidates[i];
+            Problem q = p;
+            if (a.inference) q.spec.inference.concurrency = a.inference->performance.concurrency;
+            else {
+                q.spec.training.micro_batch = a.training->micro_batch;
+                q.spec.training.micro_batch_auto = false;
+            }
+            const Evaluation b = evaluate(q, a.device, a.layout);
+            INFO(fmt::format("{} {} on {} x {} tp/pp/dp {}/{}/{}", file, to_string(engine), a.gpu_count, a.device.id(), a.layout.tensor,
+                             a.layout.pipeline, a.layout.data));
+            CHECK(b.fits);
+            CHECK(b.meets_targets);
+            CHECK(b.throughput == a.throughput);
+            CHECK(b.memory.total() == a.memory.total());
+            if (a.inference) {
+                CHECK(b.inference->max_concurrency == a.inference->max_concurrency);
+                CHECK(b.inference->performance.ttft == a.inference->performance.ttft);
+                CHECK(b.inference->performance.tpot == a.inference->performance.tpot);
+            }
+        }
+    }
+}
