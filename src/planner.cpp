@@ -138,7 +138,8 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
     const auto perf = estimate_inference_performance(p, e.device, e.layout, concurrency, mem.stage);
     if (!perf) {
         e.fits = false;
-        e.reasons.push_back(missing_hardware_reason(p, e.device, e.layout));
+        // The missing rate or link is what no change of layout or spec value can fix: said first.
+        e.reasons.insert(e.reasons.begin(), missing_hardware_reason(p, e.device, e.layout));
         e.memory = mem.breakdown;
         return;
     }
@@ -202,7 +203,8 @@ void evaluate_training_at(const Problem& p, Evaluation& e) {
     const auto perf = estimate_training_performance(p, e.device, e.layout);
     if (!perf) {
         e.fits = false;
-        e.reasons.push_back(missing_hardware_reason(p, e.device, e.layout));
+        // The missing rate or link is what no change of layout or spec value can fix: said first.
+        e.reasons.insert(e.reasons.begin(), missing_hardware_reason(p, e.device, e.layout));
         return;
     }
     e.training = TrainingResult{.performance = *perf,
@@ -507,150 +509,6 @@ void resolve_gpu_names(Problem& p, const Catalog& catalog) {
     }
     p.spec.pricing.usd_per_gpu_hour = std::move(prices);
     sink.throw_if_any<SpecError>();
-}
-
-}  // namespace gpusize
-
-namespace gpusize {
-
-std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& catalog) {
-    struct Remedy {
-        std::string what;
-        Problem problem;
-    };
-    std::vector<Remedy> remedies;
-    auto add = [&](std::string what, auto change) {
-        Problem q = p;
-        change(q);
-        remedies.push_back({std::move(what), std::move(q)});
-    };
-    const auto& s = p.spec;
-    if (s.workload == Workload::training) {
-        const auto& t = s.training;
-        if (t.micro_batch > 1 && !t.micro_batch_auto)
-            add("training.micro_batch: 1", [](Problem& q) {
-                q.spec.training.micro_batch = 1;
-                q.spec.training.global_batch.reset();
-            });
-        if (t.activation_checkpointing != Recompute::full)
-            add("training.activation_checkpointing: full", [](Problem& q) { q.spec.training.activation_checkpointing = Recompute::full; });
-        if (t.sharding != Sharding::zero3)
-            add("training.sharding: zero3", [](Problem& q) { q.spec.training.sharding = Sharding::zero3; });
-        if (t.method == TrainingMethod::full)
-            add("training.method: lora", [](Problem& q) { q.spec.training.method = TrainingMethod::lora; });
-        if (t.method != TrainingMethod::qlora)
-            add("training.method: qlora", [](Problem& q) {
-                q.spec.training.method = TrainingMethod::qlora;
-                q.spec.precision.weights = DType::nf4;
-            });
-        if (t.method == TrainingMethod::full && !t.offload.optimizer && !t.offload.parameters)
-            add("training.offload: [optimizer]", [](Problem& q) { q.spec.training.offload.optimizer = true; });
-        // The memory remedies together, without and with QLoRA.
-        auto frugal = [](Problem& q) {
-            q.spec.training.micro_batch = 1;
-            q.spec.training.micro_batch_auto = false;
-            q.spec.training.global_batch.reset();
-            q.spec.training.activation_checkpointing = Recompute::full;
-            if (q.spec.training.method == TrainingMethod::full) q.spec.training.sharding = Sharding::zero3;
-        };
-        add("micro_batch 1, full recomputation and zero3 together", frugal);
-        if (t.method != TrainingMethod::qlora)
-            add("qlora, micro_batch 1 and full recomputation together", [frugal](Problem& q) {
-                frugal(q);
-                q.spec.training.method = TrainingMethod::qlora;
-                q.spec.precision.weights = DType::nf4;
-            });
-    } else {
-        if (bytes_per_element(s.precision.kv_cache) > 1)
-            add("precision.kv_cache: fp8", [](Problem& q) { q.spec.precision.kv_cache = DType::fp8; });
-        if (bytes_per_element(s.precision.weights) > 1)
-            add("precision.weights: fp8", [](Problem& q) { q.spec.precision.weights = DType::fp8; });
-        if (bytes_per_element(s.precision.weights) > 0.5)
-            add("precision.weights: int4", [](Problem& q) { q.spec.precision.weights = DType::int4; });
-    }
-    if (!s.deployment.gpu_count) {
-        const std::int64_t more = s.deployment.max_gpus.value_or(default_max_gpus(s.workload)) * 4;
-        add(fmt::format("deployment.max_gpus: {}", more), [more](Problem& q) { q.spec.deployment.max_gpus = more; });
-    }
-    std::vector<std::string> out;
-    for (auto& r : remedies) {
-        const Plan plan = plan_deployments(r.problem, catalog, PlanOptions{.include_partitions = false, .progress = {}});
-        if (!plan.candidates.empty()) {
-            const Evaluation& best = plan.candidates.front();
-            out.push_back(fmt::format("with {}: fits on {} x {} (tp/pp/dp {}/{}/{}), {} of {} per GPU", r.what, best.gpu_count,
-                                      best.device.id(), best.layout.tensor, best.layout.pipeline, best.layout.data,
-                                      gib_text(best.memory.total()), gib_text(best.memory.capacity)));
-            continue;
-        }
-        const Evaluation* closest = nullptr;
-        for (const auto& e : plan.rejected)
-            if (e.memory.capacity.value() > 0 &&
-                (!closest || e.memory.total() / e.memory.capacity < closest->memory.total() / closest->memory.capacity))
-                closest = &e;
-        if (closest)
-            out.push_back(fmt::format("with {}: still does not fit; closest {} x {} needs {} of {} per GPU", r.what,
-                                      closest->gpu_count, closest->device.id(), gib_text(closest->memory.total()),
-                                      gib_text(closest->memory.capacity)));
-    }
-    return out;
-}
-
-}  // namespace gpusize
-
-namespace gpusize {
-
-ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates) {
-    ServingLimits out;
-    if (!e.inference) return out;
-    const std::int64_t concurrency = e.inference->performance.concurrency;
-    // Passing needs memory and the latency targets; throughput targets move with replicas.
-    auto passes = [&](const Problem& q) {
-        const Evaluation x = evaluate(q, e.device, e.layout);
-        if (!x.fits || !x.inference) return false;
-        const auto& t = q.spec.inference.targets;
-        const auto& perf = x.inference->performance;
-        return !(t.ttft && perf.ttft > *t.ttft) && !(t.tpot && perf.tpot > *t.tpot);
-    };
-    auto largest = [&](std::int64_t lo, std::int64_t hi, auto with) -> std::optional<std::int64_t> {
-        if (!passes(with(lo))) return std::nullopt;
-        while (lo < hi) {
-            const std::int64_t mid = lo + (hi - lo + 1) / 2;
-            if (passes(with(mid))) lo = mid;
-            else hi = mid - 1;
-        }
-        return lo;
-    };
-    out.max_input_tokens = largest(1, 10'000'000, [&](std::int64_t n) {
-        Problem q = p;
-        q.spec.inference.input_tokens = n;
-        q.spec.inference.concurrency = concurrency;
-        return q;
-    });
-    out.max_concurrency = largest(1, std::max<std::int64_t>(1, e.inference->max_concurrency), [&](std::int64_t c) {
-        Problem q = p;
-        q.spec.inference.concurrency = c;
-        return q;
-    });
-    for (const auto& c : candidates)
-        if (c.device.id() == e.device.id() && (!out.min_gpus || c.gpu_count < *out.min_gpus)) out.min_gpus = c.gpu_count;
-    return out;
-}
-
-void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* single) {
-    const Evaluation* cheapest = nullptr;
-    for (const auto& c : candidates)
-        if (c.inference && c.cost.per_hour && (!cheapest || *c.cost.per_hour < *cheapest->cost.per_hour)) cheapest = &c;
-    if (!cheapest) return;
-    auto flag = [&](Evaluation& e) {
-        if (!e.inference || !e.cost.per_hour || &e == cheapest || !(*cheapest->cost.per_hour < *e.cost.per_hour)) return;
-        if (e.memory.total() / e.memory.capacity >= over_provisioned_memory_share) return;
-        e.over_provisioned = true;
-        e.smaller_option = fmt::format("{} x {} (tp/pp/dp {}/{}/{}) at {:.2f} USD/h", cheapest->gpu_count, cheapest->device.id(),
-                                       cheapest->layout.tensor, cheapest->layout.pipeline, cheapest->layout.data,
-                                       cheapest->cost.per_hour->value());
-    };
-    for (auto& c : candidates) flag(c);
-    if (single) flag(*single);
 }
 
 }  // namespace gpusize

@@ -264,27 +264,16 @@ static std::string render_report_table_text(const Report& r, const RenderOptions
                 out += fmt::format("  {} x{} {}: {}\n", device_text(e), e.gpu_count, layout_text(e),
                                    e.reasons.empty() ? "" : e.reasons.front());
         } else {
-            // One that fits but misses a target, else the valid layout with the smallest memory overrun.
-            auto closeness = [](const Evaluation& e) {
-                const bool valid = e.memory.capacity.value() > 0;
-                return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0, e.gpu_count);
-            };
-            std::set<std::string> placed;
-            for (const auto& e : r.candidates) placed.insert(e.device.gpu->id);
-            std::map<std::string, const Evaluation*> per_gpu;
-            for (const auto& e : r.rejected) {
-                if (placed.count(e.device.gpu->id)) continue;  // that type has a candidate already
-                auto& slot = per_gpu[e.device.gpu->id];
-                if (!slot || closeness(e) < closeness(*slot)) slot = &e;
-            }
             out += fmt::format("\nrejected: {} option(s)", r.rejected.size());
-            if (per_gpu.empty()) {
+            if (r.closest.empty()) {
                 out += "; every GPU type has a candidate (--verbose lists them)\n";
             } else {
                 out += "; GPU types with no candidate, each with its closest option:\n";
-                for (const auto& [id, e] : per_gpu)
-                    out += fmt::format("  {} (closest: {} x {}, tp/pp/dp {}): {}\n", id, e->gpu_count, device_text(*e),
-                                       layout_text(*e), e->reasons.empty() ? "" : e->reasons.front());
+                for (const std::size_t i : r.closest) {
+                    const Evaluation& e = r.rejected[i];
+                    out += fmt::format("  {} (closest: {} x {}, tp/pp/dp {}): {}\n", e.device.gpu->id, e.gpu_count, device_text(e),
+                                       layout_text(e), e.reasons.empty() ? "" : e.reasons.front());
+                }
             }
         }
     }

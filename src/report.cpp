@@ -1,5 +1,7 @@
 #include "gpusize/report.hpp"
 
+#include "gpusize/advice.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -107,6 +109,7 @@ Report make_plan_report(const Problem& p, const Catalog& catalog, Plan plan) {
     r.evaluated = plan.evaluated;
     r.invalid = plan.invalid;
     r.invalid_reasons = std::move(plan.invalid_reasons);
+    r.closest = closest_per_gpu(p, r.candidates, r.rejected);
     if (r.candidates.empty()) r.suggestions = suggest_alternatives(p, catalog);
     return r;
 }

@@ -119,23 +119,6 @@ struct Plan {
 /// Searches the devices the spec allows (its `deployment.gpus`, else the whole catalog).
 Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOptions& options = {});
 
-/// Solves the free variables for a serving evaluation (see ServingLimits); `candidates` are the
-/// plan's, from which the fewest GPUs of this type is read.
-ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates);
-
-/// A serving deployment using less than this share of its memory, while a cheaper one meets the
-/// same targets, is flagged as over-provisioned (a reporting threshold, not an estimate).
-inline constexpr double over_provisioned_memory_share = 0.35;
-
-/// Flags over-provisioned serving candidates against the cheapest-per-hour candidate.
-void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* single = nullptr);
-
-/// What would fit when nothing does: the plan re-run with one remedy at a time (training: micro
-/// batch 1, full recomputation, ZeRO-3, LoRA, QLoRA, more GPUs; inference: FP8 KV cache, FP8 or
-/// int4 weights, more GPUs), each said with the best deployment it finds or the memory it would
-/// still need. Empty when the plan has candidates.
-std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& catalog);
-
 /// `v` rounded to `digits` significant decimal digits with std::round (halves away from zero),
 /// without formatting text; deterministic for every double, subnormals included (0, infinities
 /// and NaN are returned as they are).

@@ -46,6 +46,9 @@ struct Report {
     std::vector<std::string> unmodelled;  ///< spec keys parsed but not modelled yet, said plainly
     std::vector<Evaluation> candidates;   ///< plan: ranked
     std::vector<Evaluation> rejected;     ///< plan
+    /// plan: for each GPU type with no candidate, the index in `rejected` of its option closest to
+    /// passing (advice.hpp closest_per_gpu), in GPU id order.
+    std::vector<std::size_t> closest;
     std::optional<Evaluation> evaluation; ///< check
     std::size_t evaluated = 0;
     std::size_t invalid = 0;  ///< plan: layouts skipped as invalid for this model

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gpusize/advice.hpp"
 #include "gpusize/baseline.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
@@ -198,17 +199,6 @@ std::string layout_product(const Layout& l, bool with_data = true) {
 
 /// `check`: exactly one deployment, from flags over the spec's `deployment`. A layout left open is
 /// the best the planner finds for that GPU and count.
-/// Nothing passes: the option closest to passing (fits but misses a target, else the smallest
-/// memory overrun among valid layouts).
-Evaluation closest_rejected(const Plan& plan) {
-    auto closeness = [](const Evaluation& e) {
-        const bool valid = e.memory.capacity.value() > 0;
-        return std::make_tuple(!e.fits, !valid, valid ? e.memory.total() / e.memory.capacity : 0.0);
-    };
-    return *std::min_element(plan.rejected.begin(), plan.rejected.end(),
-                             [&](const Evaluation& a, const Evaluation& b) { return closeness(a) < closeness(b); });
-}
-
 Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     auto& dep = p.spec.deployment;
     std::optional<Partition> partition;
@@ -311,7 +301,7 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
         throw usage_error(fmt::format("no layout {}on '{}' is possible for this model: {}",
                                       pins.empty() ? "" : fmt::format("with {} ", fmt::join(pins, ", ")), g.id, fmt::join(why, "; ")));
     }
-    return closest_rejected(plan);
+    return closest_to_passing(p, plan.rejected);
 }
 
 /// `explain`: each `--gpu` evaluated as `check` would; without one, `check`'s choice when the spec
@@ -337,7 +327,7 @@ std::vector<Evaluation> explain_deployments(const Options& o, const Problem& pro
     if (o.dp) dep.data_parallel = o.dp;
     Plan plan = plan_deployments(p, catalog);
     if (!plan.candidates.empty()) out.push_back(plan.candidates.front());
-    else if (!plan.rejected.empty()) out.push_back(closest_rejected(plan));
+    else if (!plan.rejected.empty()) out.push_back(closest_to_passing(p, plan.rejected));
     else throw usage_error("nothing to explain: no valid layout of any GPU in the search", "name one with --gpu ID");
     out.back().rank = 0;
     return out;

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "fixtures.hpp"
-#include "gpusize/planner.hpp"
+#include "gpusize/advice.hpp"
 #include "gpusize/report.hpp"
 
 using namespace gpusize;
