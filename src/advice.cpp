@@ -121,9 +121,9 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
         const Plan plan = plan_deployments(r.problem, catalog, PlanOptions{.include_partitions = false, .progress = {}});
         if (!plan.candidates.empty()) {
             const Evaluation& best = plan.candidates.front();
-            out.push_back(fmt::format("with {}: fits on {} x {} (tp/pp/dp {}/{}/{}), {} of {} per GPU", r.what, best.gpu_count,
-                                      best.device.id(), best.layout.tensor, best.layout.pipeline, best.layout.data,
-                                      gib_text(best.memory.total()), gib_text(best.memory.capacity)));
+            out.push_back(fmt::format("with {}: fits on {} x {} (tp/pp/dp {}), {} of {} per GPU", r.what, best.gpu_count,
+                                      best.device.id(), layout_label(deployment_id(best)), gib_text(best.memory.total()),
+                                      gib_text(best.memory.capacity)));
             continue;
         }
         const Evaluation* closest = nullptr;
@@ -185,9 +185,8 @@ void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* sin
         if (!e.inference || !e.cost.per_hour || &e == cheapest || !(*cheapest->cost.per_hour < *e.cost.per_hour)) return;
         if (e.memory.total() / e.memory.capacity >= over_provisioned_memory_share) return;
         e.over_provisioned = true;
-        e.smaller_option = fmt::format("{} x {} (tp/pp/dp {}/{}/{}) at {:.2f} USD/h", cheapest->gpu_count, cheapest->device.id(),
-                                       cheapest->layout.tensor, cheapest->layout.pipeline, cheapest->layout.data,
-                                       cheapest->cost.per_hour->value());
+        e.smaller_option = fmt::format("{} x {} (tp/pp/dp {}) at {:.2f} USD/h", cheapest->gpu_count, cheapest->device.id(),
+                                       layout_label(deployment_id(*cheapest)), cheapest->cost.per_hour->value());
     };
     for (auto& c : candidates) flag(c);
     if (single) flag(*single);

@@ -18,18 +18,6 @@ struct Snapshot {
     bool passes = false;
 };
 
-/// A deployment's identity: GPU (and slice), count, the five parallel degrees and the micro batch.
-/// Expert and context degrees and the micro batch are written only where they are not 1, so the
-/// common keys read as the tables do: `4 x h100-sxm-80gb (4/1/1)`, `16 x h100-sxm-80gb (2/4/2 ep4 mb2)`.
-std::string key_of(const std::string& id, const std::optional<std::string>& partition, std::int64_t count, const Layout& l,
-                   std::optional<std::int64_t> micro_batch) {
-    std::string extra;
-    if (l.expert > 1) extra += fmt::format(" ep{}", l.expert);
-    if (l.context > 1) extra += fmt::format(" cp{}", l.context);
-    if (micro_batch && *micro_batch > 1) extra += fmt::format(" mb{}", *micro_batch);
-    return fmt::format("{} x {}{} ({}/{}/{}{})", count, id, partition ? ":" + *partition : "", l.tensor, l.pipeline, l.data, extra);
-}
-
 std::int64_t degree(const json& parallelism, const char* name) {
     return parallelism.contains(name) ? parallelism.at(name).get<std::int64_t>() : 1;
 }
@@ -57,7 +45,12 @@ std::pair<std::string, Snapshot> read(const json& e) {
     std::optional<std::int64_t> micro_batch;
     if (e.contains("training") && e.at("training").is_object() && e.at("training").contains("micro_batch"))
         micro_batch = e.at("training").at("micro_batch").get<std::int64_t>();
-    return {key_of(g.at("id").get<std::string>(), partition, e.at("gpu_count").get<std::int64_t>(), layout, micro_batch), s};
+    return {deployment_label(DeploymentId{.gpu = g.at("id").get<std::string>(),
+                                          .partition = partition.value_or(""),
+                                          .gpus = e.at("gpu_count").get<std::int64_t>(),
+                                          .layout = layout,
+                                          .micro_batch = micro_batch.value_or(1)}),
+            s};
 }
 
 std::pair<std::string, Snapshot> read(const Evaluation& e) {
@@ -67,9 +60,7 @@ std::pair<std::string, Snapshot> read(const Evaluation& e) {
     if (e.cost.per_hour) s.usd_per_hour = e.cost.per_hour->value();
     s.usd_per_unit = e.cost_per_throughput;
     s.passes = e.fits && e.meets_targets;
-    const auto partition = e.device.partition ? std::optional<std::string>(e.device.partition->profile) : std::nullopt;
-    const auto micro_batch = e.training ? std::optional<std::int64_t>(e.training->micro_batch) : std::nullopt;
-    return {key_of(e.device.gpu->id, partition, e.gpu_count, e.layout, micro_batch), s};
+    return {deployment_label(deployment_id(e)), s};
 }
 
 /// Equal within the JSON report's 6 significant digits.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <fmt/format.h>
 
 #include "gpusize/diagnostics.hpp"
@@ -350,16 +351,56 @@ Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
     return evaluate_valid(p, dev, l, layout_problems(p, dev, l));
 }
 
+DeploymentId deployment_id(const Evaluation& e) {
+    return DeploymentId{.gpu = e.device.gpu->id,
+                        .partition = e.device.partition ? e.device.partition->profile : std::string(),
+                        .gpus = e.gpu_count,
+                        .layout = e.layout,
+                        .micro_batch = e.training ? e.training->micro_batch : 1};
+}
+
+std::string layout_label(const Layout& l, std::int64_t micro_batch) {
+    std::string out = fmt::format("{}/{}/{}", l.tensor, l.pipeline, l.data);
+    if (l.expert != 1) out += fmt::format(" ep{}", l.expert);
+    if (l.context != 1) out += fmt::format(" cp{}", l.context);
+    if (micro_batch != 1) out += fmt::format(" mb{}", micro_batch);
+    return out;
+}
+
+std::string layout_label(const DeploymentId& id) { return layout_label(id.layout, id.micro_batch); }
+
+std::string deployment_label(const DeploymentId& id) {
+    return fmt::format("{} x {}{} ({})", id.gpus, id.gpu, id.partition.empty() ? "" : ":" + id.partition, layout_label(id));
+}
+
+namespace {
+
+/// `v` reordered by `keys` (one per element, compared once each rather than rebuilt per comparison):
+/// an Evaluation is large, so the sort moves indices.
+template <class Key>
+void sort_by(std::vector<Evaluation>& v, const std::vector<Key>& keys) {
+    std::vector<std::size_t> index(v.size());
+    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
+    std::stable_sort(index.begin(), index.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+    std::vector<Evaluation> sorted;
+    sorted.reserve(v.size());
+    for (const std::size_t i : index) sorted.push_back(std::move(v[i]));
+    v = std::move(sorted);
+}
+
+}  // namespace
+
 void rank_candidates(std::vector<Evaluation>& cs) {
     // Costs are compared at 9 significant digits so that replicas of one layout (same cost per
     // token up to rounding) tie and fall through to the GPU-count tie-break.
     auto rounded = [](double v) { return round_significant(v, 9); };
-    auto key = [&](const Evaluation& e) {
-        const double primary = e.cost_per_throughput ? rounded(*e.cost_per_throughput) : -rounded(e.throughput);
-        return std::make_tuple(!e.cost_per_throughput.has_value(), primary, e.gpu_count, e.device.id(), e.layout.tensor,
-                               e.layout.pipeline, e.layout.data);
-    };
-    std::stable_sort(cs.begin(), cs.end(), [&](const Evaluation& a, const Evaluation& b) { return key(a) < key(b); });
+    std::vector<std::tuple<bool, double, std::int64_t, DeploymentId>> keys;
+    keys.reserve(cs.size());
+    for (const auto& e : cs)
+        keys.emplace_back(!e.cost_per_throughput.has_value(),
+                          e.cost_per_throughput ? rounded(*e.cost_per_throughput) : -rounded(e.throughput), e.gpu_count,
+                          deployment_id(e));
+    sort_by(cs, keys);
     for (std::size_t i = 0; i < cs.size(); ++i) cs[i].rank = static_cast<int>(i + 1);
 }
 
@@ -457,20 +498,10 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
     }
     rank_candidates(plan.candidates);
     // Rejected options in a total order that no catalog order (of GPUs or of a GPU's partitions) changes.
-    // Sorted through indices: an Evaluation is large, and the keys are compared by reference.
-    static const std::string whole_gpu;
-    auto order = [](const Evaluation& e) {
-        return std::tie(e.device.gpu->id, e.device.partition ? e.device.partition->profile : whole_gpu, e.gpu_count,
-                        e.layout.tensor, e.layout.pipeline, e.layout.data, e.layout.expert, e.layout.context);
-    };
-    std::vector<std::size_t> index(plan.rejected.size());
-    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
-    std::stable_sort(index.begin(), index.end(),
-                     [&](std::size_t a, std::size_t b) { return order(plan.rejected[a]) < order(plan.rejected[b]); });
-    std::vector<Evaluation> sorted;
-    sorted.reserve(index.size());
-    for (const std::size_t i : index) sorted.push_back(std::move(plan.rejected[i]));
-    plan.rejected = std::move(sorted);
+    std::vector<DeploymentId> ids;
+    ids.reserve(plan.rejected.size());
+    for (const auto& e : plan.rejected) ids.push_back(deployment_id(e));
+    sort_by(plan.rejected, ids);
     return plan;
 }
 

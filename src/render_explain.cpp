@@ -301,8 +301,7 @@ std::string input_text(const Input& i) {
 }
 
 std::string deployment_text(const Evaluation& e) {
-    return fmt::format("{} x {}, tp/pp/dp/ep/cp {}/{}/{}/{}/{}: {}", e.device.id(), e.gpu_count, e.layout.tensor, e.layout.pipeline,
-                       e.layout.data, e.layout.expert, e.layout.context,
+    return fmt::format("{}: {}", deployment_label(deployment_id(e)),
                        !e.fits ? "does not fit" : !e.meets_targets ? "fits, misses a target" : "fits and meets every target");
 }
 

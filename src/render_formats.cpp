@@ -371,7 +371,7 @@ std::string opt_text(const std::optional<double>& v, const char* f) { return v ?
 
 std::vector<std::string> evaluation_cells(const Report& r, const Evaluation& e) {
     std::vector<std::string> c{e.rank > 0 ? std::to_string(e.rank) : "", e.device.id(), std::to_string(e.gpu_count),
-                               fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data),
+                               layout_label(deployment_id(e)),
                                fmt::format("{:.1f}/{:.1f}", to_gib(e.memory.total()), to_gib(e.memory.capacity))};
     const std::optional<double> per_hour = e.cost.per_hour ? std::optional<double>(e.cost.per_hour->value()) : std::nullopt;
     if (r.problem.spec.workload == Workload::inference) {
@@ -521,8 +521,7 @@ static std::string render_report_markdown_text(const Report& r, const RenderOpti
             for (std::size_t i = 0; i < shown; ++i) {
                 const auto& e = r.rejected[i];
                 rows.push_back({e.device.id(), std::to_string(e.gpu_count),
-                                fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data),
-                                e.reasons.empty() ? "" : e.reasons.front()});
+                                layout_label(deployment_id(e)), e.reasons.empty() ? "" : e.reasons.front()});
             }
             out += md_table({"gpu", "gpus", "tp/pp/dp", "reason"}, rows, "lrrl");
         }

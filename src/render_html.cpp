@@ -26,7 +26,7 @@ std::string escape(std::string_view s) {
 }
 
 std::string label(const Evaluation& e) {
-    return fmt::format("{} x {} ({}/{}/{})", e.gpu_count, e.device.id(), e.layout.tensor, e.layout.pipeline, e.layout.data);
+    return deployment_label(deployment_id(e));
 }
 
 struct Part {

@@ -43,9 +43,7 @@ std::string percent_text(double share) {
     return std::fabs(pct) >= 1 || pct == 0 ? fmt::format("{:.0f}", pct) : fmt::format("{:.1g}", pct);
 }
 
-std::string layout_text(const Evaluation& e) {
-    return fmt::format("{}/{}/{}", e.layout.tensor, e.layout.pipeline, e.layout.data);
-}
+std::string layout_text(const Evaluation& e) { return layout_label(deployment_id(e)); }
 
 std::string device_text(const Evaluation& e) { return e.device.id(); }
 
@@ -89,15 +87,22 @@ std::size_t gpu_width(const std::vector<const Evaluation*>& es) {
     return w;
 }
 
+/// Width of the layout column: at least `least`, else the longest layout shown (`2/4/2 ep4 mb2`).
+std::size_t layout_width(const std::vector<const Evaluation*>& es, std::size_t least) {
+    std::size_t w = least;
+    for (const Evaluation* e : es) w = std::max(w, layout_text(*e).size());
+    return w;
+}
+
 std::string inference_rows(const std::vector<const Evaluation*>& es, bool with_rank) {
-    const std::size_t w = gpu_width(es);
-    std::string out = fmt::format("{:>4}  {:<{}} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n", with_rank ? "rank" : "",
-                                  "gpu", w, "gpus", "tp/pp/dp", "mem/gpu GiB", "ttft ms", "tpot ms", "conc", "out tok/s", "$/h",
+    const std::size_t w = gpu_width(es), lw = layout_width(es, 7);
+    std::string out = fmt::format("{:>4}  {:<{}} {:>5} {:>{}}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n", with_rank ? "rank" : "",
+                                  "gpu", w, "gpus", "tp/pp/dp", lw, "mem/gpu GiB", "ttft ms", "tpot ms", "conc", "out tok/s", "$/h",
                                   "$/1M out");
     for (const Evaluation* e : es) {
         const auto* p = e->inference ? &e->inference->performance : nullptr;
-        out += fmt::format("{:>4}  {:<{}} {:>5} {:>7}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n",
-                           with_rank ? std::to_string(e->rank) : "", device_text(*e), w, e->gpu_count, layout_text(*e), memory_text(*e),
+        out += fmt::format("{:>4}  {:<{}} {:>5} {:>{}}  {:>13}  {:>8} {:>8} {:>6} {:>10} {:>8} {:>9}\n",
+                           with_rank ? std::to_string(e->rank) : "", device_text(*e), w, e->gpu_count, layout_text(*e), lw, memory_text(*e),
                            p ? fmt::format("{:.1f}", to_ms(p->ttft)) : "-", p ? fmt::format("{:.1f}", to_ms(p->tpot)) : "-",
                            p ? std::to_string(p->concurrency) : "-", p ? fmt::format("{:.0f}", p->output_tokens_per_s) : "-",
                            opt(e->cost.per_hour ? std::optional<double>(e->cost.per_hour->value()) : std::nullopt, "{:.2f}"),
@@ -107,15 +112,15 @@ std::string inference_rows(const std::vector<const Evaluation*>& es, bool with_r
 }
 
 std::string training_rows(const std::vector<const Evaluation*>& es, bool with_rank) {
-    const std::size_t w = gpu_width(es);
-    std::string out = fmt::format("{:>4}  {:<{}} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? "rank" : "",
-                                  "gpu", w, "gpus", "tp/pp/dp", "mem/gpu GiB", "step s", "tok/s/gpu", "mfu", "$/h", "$ total",
+    const std::size_t w = gpu_width(es), lw = layout_width(es, 9);
+    std::string out = fmt::format("{:>4}  {:<{}} {:>5} {:>{}}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? "rank" : "",
+                                  "gpu", w, "gpus", "tp/pp/dp", lw, "mem/gpu GiB", "step s", "tok/s/gpu", "mfu", "$/h", "$ total",
                                   "days");
     for (const Evaluation* e : es) {
         const auto* p = e->training ? &e->training->performance : nullptr;
         out += fmt::format(
-            "{:>4}  {:<{}} {:>5} {:>9}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? std::to_string(e->rank) : "",
-            device_text(*e), w, e->gpu_count, layout_text(*e), memory_text(*e), p ? fmt::format("{:.2f}", p->step_time.value()) : "-",
+            "{:>4}  {:<{}} {:>5} {:>{}}  {:>13}  {:>8} {:>9} {:>5} {:>9} {:>12} {:>9}\n", with_rank ? std::to_string(e->rank) : "",
+            device_text(*e), w, e->gpu_count, layout_text(*e), lw, memory_text(*e), p ? fmt::format("{:.2f}", p->step_time.value()) : "-",
             p ? fmt::format("{:.0f}", p->tokens_per_s_per_gpu) : "-", p ? fmt::format("{:.0f}%", p->mfu * 100) : "-",
             opt(e->cost.per_hour ? std::optional<double>(e->cost.per_hour->value()) : std::nullopt, "{:.2f}"),
             opt(e->cost.total ? std::optional<double>(e->cost.total->value()) : std::nullopt, "{:.0f}"),

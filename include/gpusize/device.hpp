@@ -2,6 +2,7 @@
 // resolved memory, bandwidth and compute) and a Layout (the parallel degrees over GPUs).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,7 +20,7 @@ struct Layout {
     std::int64_t expert = 1;
     std::int64_t context = 1;
     std::int64_t gpus() const { return tensor * pipeline * data * context; }
-    friend bool operator==(const Layout&, const Layout&) = default;
+    friend auto operator<=>(const Layout&, const Layout&) = default;
 };
 
 /// A GPU or a slice of one, as the estimators see it.

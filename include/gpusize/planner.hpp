@@ -91,6 +91,26 @@ struct Evaluation {
     std::string smaller_option;  ///< that cheaper deployment, e.g. "1 x l4"
 };
 
+/// A deployment's identity: GPU (and slice), GPU count, the five parallel degrees and the micro
+/// batch (1 for serving). Two evaluations of one plan never share one; ranking ties, every table,
+/// markdown, CSV and `--baseline` tell deployments apart by it.
+struct DeploymentId {
+    std::string gpu;        ///< catalog id
+    std::string partition;  ///< slice profile, empty for whole GPUs
+    std::int64_t gpus = 0;
+    Layout layout;
+    std::int64_t micro_batch = 1;
+    friend auto operator<=>(const DeploymentId&, const DeploymentId&) = default;
+};
+DeploymentId deployment_id(const Evaluation& e);
+
+/// The layout as tables print it: `2/4/2` (tensor/pipeline/data), then ` ep4`, ` cp2`, ` mb8` for
+/// the expert and context degrees and the micro batch where they are not 1.
+std::string layout_label(const Layout& l, std::int64_t micro_batch = 1);
+std::string layout_label(const DeploymentId& id);
+/// `16 x h100-sxm-80gb (2/4/2 ep4 mb2)`, `1 x h100-sxm-80gb:1g.10gb (1/1/1)`.
+std::string deployment_label(const DeploymentId& id);
+
 /// Evaluates exactly one deployment. Throws UsageError for a layout that cannot exist
 /// (degrees that do not divide the model).
 Evaluation evaluate(const Problem& p, const Device& d, const Layout& l);
@@ -108,8 +128,9 @@ struct PlanOptions {
 
 struct Plan {
     std::vector<Evaluation> candidates;  ///< ranked, best first
-    /// Valid layouts that do not fit or miss a target, by GPU id, partition profile, GPU count,
-    /// then tensor, pipeline, data, expert and context degree (whatever the catalog's order).
+    /// Valid layouts that do not fit or miss a target, in deployment identity order (GPU id, slice,
+    /// GPU count, tensor, pipeline, data, expert and context degree, micro batch), whatever the
+    /// catalog's order.
     std::vector<Evaluation> rejected;
     std::size_t evaluated = 0;           ///< valid layouts evaluated
     std::size_t invalid = 0;             ///< layouts skipped: degrees that do not divide the model or span nodes
@@ -125,7 +146,8 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
 double round_significant(double v, int digits);
 
 /// Orders candidates: priced ones by cost per throughput (at 9 significant digits), then unpriced
-/// ones by throughput; ties by fewer GPUs, then device id, then layout (tensor, pipeline, data).
+/// ones by throughput; ties by fewer GPUs, then by deployment identity (GPU id, slice, layout,
+/// micro batch).
 /// Sets `rank`.
 void rank_candidates(std::vector<Evaluation>& candidates);
 

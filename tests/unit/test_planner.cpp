@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "fixtures.hpp"
 #include "gpusize/advice.hpp"
@@ -453,4 +454,34 @@ TEST_CASE("property: an auto choice re-checked with its value pinned fits and gi
             }
         }
     }
+}
+
+TEST_CASE("deployment identity: unique over a plan, and the label tables print") {
+    // A Mixtral training plan searches expert parallelism and micro batches: rows that differ only
+    // there once printed alike ("16 2/4/2").
+    Problem p = preset_problem("mixtral-8x7b", Workload::training);
+    p.spec.training.micro_batch_auto = true;
+    p.spec.training.global_batch = 256;
+    p.spec.deployment.gpus = {"h100-sxm-80gb"};
+    p.spec.deployment.max_gpus = 32;
+    const Plan plan = plan_deployments(p, catalog());
+    std::set<DeploymentId> ids;
+    std::set<std::string> labels;
+    std::size_t with_experts = 0;
+    for (const auto* list : {&plan.candidates, &plan.rejected})
+        for (const auto& e : *list) {
+            ids.insert(deployment_id(e));
+            labels.insert(deployment_label(deployment_id(e)));
+            with_experts += e.layout.expert > 1;
+        }
+    CHECK(with_experts > 0);
+    CHECK(ids.size() == plan.candidates.size() + plan.rejected.size());
+    CHECK(labels.size() == ids.size());
+
+    const DeploymentId id{.gpu = "h100-sxm-80gb", .partition = "", .gpus = 16,
+                          .layout = Layout{.tensor = 2, .pipeline = 4, .data = 2, .expert = 2, .context = 1}, .micro_batch = 4};
+    CHECK(deployment_label(id) == "16 x h100-sxm-80gb (2/4/2 ep2 mb4)");
+    CHECK(layout_label(Layout{.tensor = 1, .pipeline = 1, .data = 8, .expert = 1, .context = 2}) == "1/1/8 cp2");
+    CHECK(deployment_label(DeploymentId{.gpu = "a100-sxm-80gb", .partition = "3g.40gb", .gpus = 1, .layout = {}, .micro_batch = 1}) ==
+          "1 x a100-sxm-80gb:3g.40gb (1/1/1)");
 }
