@@ -9,8 +9,9 @@ namespace {
 
 double d(std::int64_t v) { return static_cast<double>(v); }
 
-/// Default share of memory an engine's rule takes when the spec does not say.
-double default_utilization(Engine e) {
+}  // namespace
+
+double engine_memory_fraction(Engine e) {
     switch (e) {
         case Engine::vllm: return 0.9;     // vLLM --gpu-memory-utilization default
         case Engine::trtllm: return 0.9;   // TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default
@@ -19,8 +20,6 @@ double default_utilization(Engine e) {
     }
     return 1.0;
 }
-
-}  // namespace
 
 std::int64_t floor_count(double v) {
     if (!(v > 0)) return 0;
@@ -149,7 +148,7 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
     const auto& inf = p.spec.inference;
     const Bytes usable = dev.usable_memory();
     const Bytes limit = usable * (1.0 - p.spec.headroom);
-    const double util = inf.gpu_memory_utilization.value_or(default_utilization(inf.engine));
+    const double util = inf.gpu_memory_utilization.value_or(engine_memory_fraction(inf.engine));
     const bool communicates = l.tensor * l.pipeline > 1;
     const Bytes nccl = communicates ? gib(c[Constant::nccl_buffers_gib]) : Bytes(0);
     const double seq_tokens = d(inf.input_tokens + inf.output_tokens);

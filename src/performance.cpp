@@ -24,25 +24,37 @@ double stream_efficiency(const Efficiency& e, DType weights, const Calibration& 
     return e.memory_bandwidth;
 }
 
-/// One kernel's work: the weight matmuls or the attention of a step.
+/// One kernel's work and the efficiencies it runs at.
 struct Operator {
     Flops flops;
     Bytes bytes;
+    double eta_memory = 0;
 };
 
-/// A phase as kernels that run one after another, each on its own roofline: a decode step's
-/// compute-bound weight GEMMs cannot hide its memory-bound attention over the KV cache.
-PhaseTime roofline(std::initializer_list<Operator> ops, FlopsPerSecond peak, BytesPerSecond bw, double matmul, double memory,
+/// A phase as the weight kernel then the attention kernel, each on its own roofline: a decode
+/// step's compute-bound weight GEMMs cannot hide its memory-bound attention over the KV cache.
+PhaseTime roofline(const Operator& weights, const Operator& attention, FlopsPerSecond peak, BytesPerSecond bw, double matmul,
                    Seconds comm, Seconds overhead) {
+    auto kernel = [&](const Operator& op) {
+        KernelTime k;
+        k.flops = op.flops;
+        k.bytes = op.bytes;
+        k.eta_matmul = matmul;
+        k.eta_memory = op.eta_memory;
+        k.compute = op.flops / (peak * matmul);
+        k.memory = op.bytes / (bw * op.eta_memory);
+        return k;
+    };
     PhaseTime t;
+    t.weights = kernel(weights);
+    t.attention = kernel(attention);
     Seconds compute_limited(0), memory_limited(0);
-    for (const auto& op : ops) {
-        const Seconds c = op.flops / (peak * matmul), m = op.bytes / (bw * memory);
-        t.flops += op.flops;
-        t.bytes += op.bytes;
-        t.compute += c;
-        t.memory += m;
-        (c >= m ? compute_limited : memory_limited) += max(c, m);
+    for (const KernelTime* k : {&t.weights, &t.attention}) {
+        t.flops += k->flops;
+        t.bytes += k->bytes;
+        t.compute += k->compute;
+        t.memory += k->memory;
+        (k->compute >= k->memory ? compute_limited : memory_limited) += k->time();
     }
     t.communication = comm;
     t.overhead = overhead;
@@ -51,6 +63,15 @@ PhaseTime roofline(std::initializer_list<Operator> ops, FlopsPerSecond peak, Byt
               : compute_limited >= memory_limited         ? Bound::compute
                                                           : Bound::memory;
     return t;
+}
+
+/// `k` with its work and times `n` times over (the stages of a pipeline, one after another).
+KernelTime repeated(KernelTime k, double n) {
+    k.flops = k.flops * n;
+    k.bytes = k.bytes * n;
+    k.compute = k.compute * n;
+    k.memory = k.memory * n;
+    return k;
 }
 
 /// Weight bytes a forward step over `tokens` tokens reads on the most loaded GPU: every dense
@@ -98,7 +119,9 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     if (!tp_link || !pp_link) return std::nullopt;
     const Efficiency& eff = dev.gpu->efficiency;
     const double mm = matmul_efficiency(eff, p.spec.precision.activations, c);
-    const double bw = stream_efficiency(eff, p.spec.precision.weights, c);
+    // Weights stream at their format's efficiency; the KV cache at the plain memory efficiency.
+    const double weight_bw = stream_efficiency(eff, p.spec.precision.weights, c);
+    const double kv_bw = eff.memory_bandwidth;
     // Engines all-reduce in 16-bit even when the matmuls run in FP8.
     const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
@@ -127,13 +150,15 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
         Bytes weights(0);
         for (const auto& s : stages) weights += weights_read(p, s, l, k * s_in);
         const Bytes kv = kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
-        return roofline({{gemm, weights}, {attention, kv}}, *peak, dev.memory_bandwidth(), mm, bw,
+        return roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
                         tp_comm(k * s_in, d(m.layers)) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
     };
     r.prefill = prefill(1);
     r.ttft = r.prefill.total;
     const double packed = std::clamp(std::floor(c[Constant::prefill_chunk_tokens] / s_in), 1.0, d(concurrency));
-    const Seconds prefill_share = packed > 1 ? prefill(packed).total / packed : r.prefill.total;
+    r.prompts_per_prefill_step = packed;
+    r.packed_prefill_step = packed > 1 ? prefill(packed).total : r.prefill.total;
+    r.prefill_share = r.packed_prefill_step / packed;
 
     // Decode: with pipeline parallelism the batch is split into `p` micro-batches that occupy the
     // stages in turn; a token's step is `p` stage-steps of `B/p` sequences each.
@@ -144,9 +169,11 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const Flops attention(micro * attention_flops_per_token(m, ctx).value() * stage_share / t);
     const Bytes weights = weights_read(p, heaviest, l, micro);
     const Bytes kv = kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
-    const PhaseTime stage = roofline({{gemm, weights}, {attention, kv}}, *peak, dev.memory_bandwidth(), mm, bw,
+    const PhaseTime stage = roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
                                      tp_comm(micro, d(heaviest.layers)), Seconds(0));
     r.decode = stage;
+    r.decode.weights = repeated(stage.weights, pp);
+    r.decode.attention = repeated(stage.attention, pp);
     r.decode.flops = stage.flops * pp;
     r.decode.bytes = stage.bytes * pp;
     r.decode.compute = stage.compute * pp;
@@ -157,7 +184,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     r.tpot = r.decode.total;
 
     const double s_out = d(inf.output_tokens);
-    const Seconds per_request = prefill_share + r.tpot * (s_out / d(concurrency));
+    const Seconds per_request = r.prefill_share + r.tpot * (s_out / d(concurrency));
     r.requests_per_s = d(l.data) / per_request.value();
     r.output_tokens_per_s = r.requests_per_s * s_out;
     return r;
@@ -261,6 +288,13 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
                                                              t), l.context, cp_link->bus, ar_latency) * (layers * micro_batches * (1.0 - c[Constant::cp_comm_overlap]))
                                       : Seconds(0);
     r.communication = tp + dpt + ppt + cpt;
+    r.tensor_communication = tp;
+    r.data_communication = dpt;
+    r.pipeline_communication = ppt;
+    r.context_communication = cpt;
+    r.model_flops = model_flops;
+    r.hardware_flops = hardware_flops;
+    r.micro_batches = micro_batches;
     r.host_transfer = host_transfer_time(p, dev, l, micro_batches);
     const Seconds busy = r.compute + tp + ppt + cpt;
     // 1F1B's bubble is (p - 1)/m of the busy time; interleaving v virtual stages divides it by v.

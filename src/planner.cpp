@@ -127,6 +127,8 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
     r.kv_capacity_tokens = mem.kv_capacity_tokens;
     r.kv_pool = mem.kv_pool;
     r.budget = mem.budget;
+    r.kv_per_sequence = mem.kv_per_sequence;
+    e.memory_stage = mem.stage;
     const Bytes fixed = mem.breakdown.weights + mem.breakdown.activations + mem.breakdown.overhead;
     e.fits = mem.max_concurrency >= 1 && mem.max_concurrency >= concurrency;
     if (fixed > mem.budget) {
@@ -197,6 +199,7 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
 void evaluate_training_at(const Problem& p, Evaluation& e) {
     const auto mem = estimate_training_memory(p, e.device, e.layout);
     e.memory = mem.breakdown;
+    e.memory_stage = mem.stage;
     e.fits = mem.breakdown.total() <= mem.breakdown.capacity;
     if (!e.fits)
         e.reasons.push_back(fmt::format("does not fit: needs {} per GPU (stage {}), has {}", gib_text(mem.breakdown.total()),

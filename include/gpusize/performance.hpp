@@ -18,16 +18,31 @@ namespace gpusize {
 enum class Bound { compute, memory, communication };
 std::string_view to_string(Bound b);
 
-/// One phase on the roofline, per GPU: its weight matmuls and its attention are kernels that run
-/// one after the other, each taking `max(flops / (peak * eta_matmul), bytes / (bandwidth * eta_memory))`.
-struct PhaseTime {
+/// One kernel of a phase on its own roofline: its FLOPs at the matmul efficiency, its bytes at the
+/// memory efficiency of what it streams (weights stored in int8/int4 de-quantise as they stream;
+/// the KV cache does not).
+struct KernelTime {
     Flops flops;          ///< per GPU
-    Bytes bytes;          ///< moved from memory per GPU
-    Seconds compute;      ///< flops / (peak * eta_matmul), all kernels
-    Seconds memory;       ///< bytes / (bandwidth * eta_memory), all kernels
+    Bytes bytes;          ///< read from memory per GPU
+    double eta_matmul = 0;
+    double eta_memory = 0;
+    Seconds compute;      ///< flops / (peak * eta_matmul)
+    Seconds memory;       ///< bytes / (bandwidth * eta_memory)
+    Seconds time() const { return max(compute, memory); }
+};
+
+/// One phase on the roofline, per GPU: its weight matmuls and its attention are kernels that run
+/// one after the other, each taking the larger of its compute and memory time.
+struct PhaseTime {
+    KernelTime weights;   ///< the weight matmuls (GEMMs) and the weight reads
+    KernelTime attention; ///< attention scores over the KV cache
+    Flops flops;          ///< per GPU, both kernels
+    Bytes bytes;          ///< moved from memory per GPU, both kernels
+    Seconds compute;      ///< both kernels' compute times
+    Seconds memory;       ///< both kernels' memory times
     Seconds communication;
     Seconds overhead;
-    Seconds total;        ///< sum over kernels of max(compute, memory), + communication + overhead
+    Seconds total;        ///< weights.time() + attention.time() + communication + overhead
     Bound bound = Bound::memory;
 };
 
@@ -42,6 +57,11 @@ struct InferencePerformance {
     double output_tokens_per_s = 0;   ///< all replicas
     double requests_per_s = 0;        ///< all replicas
     std::int64_t concurrency = 0;     ///< sequences in flight per replica
+    /// A request's share of prefill time: its packed step (prefill_chunk_tokens / input prompts
+    /// sharing one read of the weights) over the prompts packed.
+    Seconds prefill_share;
+    double prompts_per_prefill_step = 1;
+    Seconds packed_prefill_step;  ///< the step of `prompts_per_prefill_step` prompts
 };
 
 /// Prefill and decode of `concurrency` sequences per replica (a replica is one tensor x pipeline
@@ -79,6 +99,13 @@ struct TrainingPerformance {
     Seconds communication;          ///< exposed (not overlapped) communication
     Seconds bubble;                 ///< pipeline bubble
     Seconds host_transfer;          ///< exposed PCIe copies of what `offload` keeps on the host
+    Seconds tensor_communication;   ///< exposed parts of `communication`, by kind
+    Seconds data_communication;
+    Seconds pipeline_communication;
+    Seconds context_communication;
+    Flops model_flops;              ///< per step
+    Flops hardware_flops;           ///< per step, with recomputation
+    double micro_batches = 1;       ///< per data-parallel replica per step
     double tokens_per_step = 0;
     double tokens_per_s = 0;
     double tokens_per_s_per_gpu = 0;

@@ -41,6 +41,7 @@ struct InferenceResult {
     double kv_capacity_tokens = 0;
     Bytes kv_pool;
     Bytes budget;
+    Bytes kv_per_sequence;  ///< one sequence of input + output tokens on the most loaded GPU
     /// The target with the least slack (achieved / target for throughput, target / achieved for
     /// latency): the one that binds, or limited `concurrency: auto`.
     std::string binding_target;
@@ -77,6 +78,7 @@ struct Evaluation {
     bool meets_targets = true;
     std::vector<std::string> reasons;  ///< why it does not fit or misses a target
     MemoryBreakdown memory;
+    std::size_t memory_stage = 0;  ///< the pipeline stage `memory` describes (the most loaded)
     std::optional<InferenceResult> inference;
     std::optional<TrainingResult> training;
     CostResult cost;

@@ -1,0 +1,521 @@
+#include "gpusize/terms.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "gpusize/interconnect.hpp"
+
+namespace gpusize {
+namespace {
+
+double d(std::int64_t v) { return static_cast<double>(v); }
+
+TermInput num(std::string name, double v) { return {std::move(name), v, {}}; }
+TermInput num(std::string name, std::optional<double> v) {
+    return v ? num(std::move(name), *v) : TermInput{std::move(name), std::nullopt, "none"};
+}
+TermInput txt(std::string name, std::string_view v) { return {std::move(name), std::nullopt, std::string(v)}; }
+TermInput cal(const Problem& p, Constant c) {
+    return num(fmt::format("calibration.{}", constant_table()[static_cast<std::size_t>(c)].name), p.calibration[c]);
+}
+
+constexpr double gib_bytes = 1073741824.0;
+
+/// The share of the catalog's matmul efficiency a precision reaches (performance.cpp
+/// matmul_efficiency): FP8 and FP4 GEMMs the calibrated factor, others all of it.
+double precision_factor(const Problem& p) {
+    const DType a = p.spec.precision.activations;
+    return a == DType::fp8 || a == DType::fp4 ? p.calibration[Constant::fp8_matmul_factor] : 1.0;
+}
+
+/// The share of the catalog's memory efficiency weights stored in `w` stream at.
+double stream_factor(const Problem& p) {
+    const DType w = p.spec.precision.weights;
+    if (w == DType::int8) return p.calibration[Constant::int8_weight_stream_factor];
+    if (w == DType::int4 || w == DType::nf4) return p.calibration[Constant::int4_weight_stream_factor];
+    return 1.0;
+}
+
+/// The kernel terms and the total of one inference phase.
+void phase_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e, const PhaseTime& t, const std::string& phase,
+                 const std::string& total_name, Constant overhead, double tokens_per_step, double allreduces, double sends) {
+    const Device& dev = e.device;
+    const auto peak = dev.peak(p.spec.precision.activations);
+    const auto& eff = dev.gpu->efficiency;
+    const std::string base = "inference." + phase;
+    const std::string src = "performance.hpp KernelTime; docs/estimation.md §5";
+    auto kernel = [&](const KernelTime& k, const std::string& name, bool weights) {
+        out.push_back({base + "." + name + "_compute_s", "roofline.compute",
+                       "FLOPs per GPU / (peak FLOP/s x eta_matmul x workload matmul fraction x precision factor)",
+                       {num("flops_per_gpu", k.flops.value()),
+                        num("peak_flops_per_s", peak ? std::optional<double>(peak->value()) : std::nullopt),
+                        txt("precision", to_string(p.spec.precision.activations)), num("eta_matmul (catalog)", eff.matmul),
+                        cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_factor(p))},
+                       k.compute.value(), "s", src});
+        out.push_back({base + "." + name + "_memory_s", "roofline.memory",
+                       weights ? "weight bytes per GPU / (memory bandwidth x eta_memory x the weight format's stream factor)"
+                               : "KV-cache bytes per GPU / (memory bandwidth x eta_memory)",
+                       {num("bytes_per_gpu", k.bytes.value()), num("memory_bandwidth_bytes_per_s", dev.memory_bandwidth().value()),
+                        num("eta_memory (catalog)", eff.memory_bandwidth), num("stream_factor", weights ? stream_factor(p) : 1.0),
+                        txt("weights", to_string(p.spec.precision.weights))},
+                       k.memory.value(), "s", src});
+    };
+    kernel(t.weights, "weights", true);
+    kernel(t.attention, "attention", false);
+    const auto& gpn = p.spec.deployment.gpus_per_node;
+    const auto tp = collective_link(*dev.gpu, e.layout.tensor, 1, gpn);
+    const auto pp = collective_link(*dev.gpu, e.layout.pipeline, e.layout.tensor, gpn);
+    const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
+    const double message = tokens_per_step * d(p.model.architecture.hidden_size) * act;
+    out.push_back({base + ".communication_s", "collectives",
+                   "all-reduces x ring all-reduce time (2(t-1)/t x bytes / bus bandwidth + 2(t-1) x step latency) + pipeline sends x"
+                   " (bytes / link bandwidth + hop latency)",
+                   {num("allreduces", allreduces), num("allreduce_bytes", message), num("tensor", d(e.layout.tensor)),
+                    num("tensor_bus_bytes_per_s", tp ? std::optional<double>(tp->bus.value()) : std::nullopt),
+                    num("step_latency_s", p.calibration[Constant::collective_step_latency_us] * 1e-6), num("sends", sends),
+                    num("send_bytes", message), num("pipeline_bus_bytes_per_s", pp ? std::optional<double>(pp->bus.value()) : std::nullopt),
+                    num("hop_latency_s", p.calibration[Constant::p2p_latency_us] * 1e-6)},
+                   t.communication.value(), "s", "interconnect.hpp allreduce_time; docs/estimation.md §7.3"});
+    out.push_back({base + ".overhead_s", "from_ms", "fixed per-step overhead", {cal(p, overhead)}, t.overhead.value(), "s",
+                   "calibration.cpp"});
+    out.push_back({total_name, "phase.total",
+                   "max(weights compute, weights memory) + max(attention compute, attention memory) + communication + overhead"
+                   " (pipeline stages in sequence)",
+                   {num("weights_compute_s", t.weights.compute.value()), num("weights_memory_s", t.weights.memory.value()),
+                    num("attention_compute_s", t.attention.compute.value()), num("attention_memory_s", t.attention.memory.value()),
+                    num("communication_s", t.communication.value()), num("overhead_s", t.overhead.value()), txt("bound", to_string(t.bound))},
+                   t.total.value(), "s", "performance.hpp PhaseTime.total (roofline per kernel)"});
+}
+
+void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
+    const auto& s = p.spec;
+    const auto& m = e.memory;
+    const Layout& l = e.layout;
+    const bool inference = s.workload == Workload::inference;
+    const auto& arch = p.model.architecture;
+    const auto stages = split_stages(arch, l.pipeline);
+    const Stage& stage = stages[std::min(e.memory_stage, stages.size() - 1)];
+    const auto sp = stage_parameters(arch, stage);
+    const DType stored = inference ? s.precision.weights : stored_weight_precision(p);
+    const double bpp = bytes_per_parameter(stored, p.calibration);
+    out.push_back({"memory_per_gpu.weights_bytes", inference ? "weights" : "described",
+                   inference ? "((dense - unquantised) x bytes per parameter + unquantised x max(2, bytes per parameter)) / tensor +"
+                               " routed experts x bytes per parameter / (tensor x expert), over the parameters of the most loaded stage"
+                               " (embeddings, head and norms are the unquantised part)"
+                             : "the stage's parameters over tensor (experts also over expert) x the weights' bytes (LoRA/QLoRA: the"
+                               " stored base plus 16-bit adapters), sharded over data parallel by zero3 plus the layers it gathers",
+                   {num("stage", d(static_cast<std::int64_t>(e.memory_stage))), num("dense_parameters", sp.dense),
+                    num("unquantised_parameters", sp.unquantised), num("expert_parameters", sp.experts), txt("weights", to_string(stored)),
+                    num("bytes_per_parameter", bpp), num("tensor", d(l.tensor)), num("expert", d(l.expert)),
+                    txt("sharding", inference ? "none" : to_string(s.training.sharding)), num("data", d(l.data))},
+                   m.weights.value(), "bytes", "memory.hpp weight_bytes_per_gpu, stage_parameters; docs/estimation.md §3.2, §2.2"});
+    if (inference && e.inference) {
+        const auto& i = *e.inference;
+        const auto& inf = s.inference;
+        out.push_back({"memory_per_gpu.kv_cache_bytes", "kv_cache",
+                       "concurrency x KV bytes of one sequence on this GPU (per token 2 x layers of the stage x max(1, n_kv / tensor) x"
+                       " d_h x bytes; MLA: layers x (kv_lora_rank + rope_dim) x bytes; windowed layers hold the window)",
+                       {num("concurrency", d(i.performance.concurrency)), num("kv_bytes_per_sequence", i.kv_per_sequence.value()),
+                        num("tokens_per_sequence", d(inf.input_tokens + inf.output_tokens)), txt("kv_cache", to_string(s.precision.kv_cache)),
+                        num("layers_of_stage", d(stage.layers)), num("kv_heads", d(arch.kv_heads)), num("head_dim", d(arch.head_dim)),
+                        num("tensor", d(l.tensor))},
+                       m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, kv_head_share; docs/estimation.md §3.3"});
+        const double chunk = p.calibration[Constant::prefill_chunk_tokens];
+        const bool profiles = inf.engine == Engine::vllm || inf.engine == Engine::sglang;
+        const double step_tokens = profiles ? chunk : std::min(chunk, d(i.performance.concurrency) * d(inf.input_tokens));
+        const Bytes forward = inference_activation_bytes(arch, l, s.precision.activations, step_tokens, p.calibration);
+        const Bytes sampler = !stage.head ? Bytes(0)
+                              : profiles  ? sampler_bytes(arch, p.calibration[Constant::sampler_sequences],
+                                                          p.calibration[Constant::sampler_bytes_per_logit])
+                                          : sampler_bytes(arch, d(i.performance.concurrency), 4.0) / d(l.tensor);
+        out.push_back({"memory_per_gpu.activations_bytes", profiles ? "activations.profiled" : "activations.in_flight",
+                       profiles ? "the engine's profiling peak: the larger of one prefill chunk's forward pass (hidden- and MLP-sized"
+                                  " tensors per token) and, on the last stage, the sampler (sequences x vocabulary x bytes per logit)"
+                                : "the forward pass of the prompts in flight (at most one chunk) plus, on the last stage, their fp32"
+                                  " logits over tensor parallel",
+                       {txt("engine", to_string(inf.engine)), num("forward_bytes", forward.value()), num("sampler_bytes", sampler.value()),
+                        num("step_tokens", step_tokens), cal(p, Constant::activation_hidden_tensors),
+                        cal(p, Constant::activation_mlp_tensors), cal(p, Constant::sampler_sequences),
+                        cal(p, Constant::sampler_bytes_per_logit), num("hidden_size", d(arch.hidden_size)),
+                        num("vocab_size", d(arch.vocab_size))},
+                       m.activations.value(), "bytes", "memory.hpp inference_activation_bytes, sampler_bytes"});
+        const bool vllm = inf.engine == Engine::vllm;
+        std::vector<TermInput> parts;
+        if (vllm) {
+            parts.push_back(cal(p, Constant::vllm_non_torch_gib));
+            if (l.tensor > 1) parts.push_back(cal(p, Constant::vllm_tp_buffers_gib));
+        } else {
+            parts.push_back(cal(p, Constant::runtime_overhead_gib));
+            if (l.tensor * l.pipeline > 1) parts.push_back(cal(p, Constant::nccl_buffers_gib));
+        }
+        out.push_back({"memory_per_gpu.overhead_bytes", "gib_sum",
+                       vllm ? "vLLM's non-torch memory (+ its all-reduce buffers under tensor parallel), in GiB"
+                            : "CUDA context and runtime (+ NCCL buffers when GPUs communicate), in GiB",
+                       parts, m.overhead.value(), "bytes", "calibration.cpp (each constant's source is in the assumptions)"});
+    } else {
+        const auto& t = s.training;
+        const auto* tr = e.training ? &*e.training : nullptr;
+        // The training peak is a composite of stored activations, logits, in-flight micro-batches and
+        // gradient lifetimes (memory.hpp estimate_training_memory): described, not yet a single formula.
+        out.push_back({"memory_per_gpu.activations_bytes", "described",
+                       "at the peak: forward (the loss) holds stored activations per token per layer x sequence x micro batch x"
+                       " layers of the stage x micro-batches in flight (1F1B), with recomputation, plus the logits (16-bit, and"
+                       " one loss chunk in fp32) and the head's gradient on the last stage; backward (its end) holds one layer's"
+                       " activations; offloaded activations keep two layers on the GPU",
+                       {txt("peak_at", tr ? to_string(tr->memory_peak) : "forward"), num("sequence_length", d(t.sequence_length)),
+                        num("micro_batch", d(tr ? tr->micro_batch : t.micro_batch)),
+                        num("micro_batches_in_flight", d(tr ? tr->micro_batches_in_flight : 1)),
+                        num("stored_bytes_per_layer", stored_activation_bytes_per_layer(p, l).value()),
+                        txt("activation_checkpointing", to_string(t.activation_checkpointing)), num("loss_chunks", d(t.loss_chunks)),
+                        txt("fused_kernels", t.fused_kernels ? "yes" : "no"), txt("offload_activations", t.offload.activations ? "yes" : "no"),
+                        cal(p, Constant::activation_offload_layers), txt("sequence_parallel", l.tensor > 1 ? "yes" : "no"),
+                        num("tensor", d(l.tensor)), num("pipeline", d(l.pipeline))},
+                       m.activations.value(), "bytes", "memory.hpp training_activation_bytes_per_token_per_layer; docs/estimation.md §4.5-§4.7"});
+        out.push_back({"memory_per_gpu.gradients_bytes", "described",
+                       "trainable parameters on this GPU x gradient bytes, sharded over data parallel by zero2/zero3, held at the"
+                       " peak when they outlive the step (accumulation, pipelines, DDP/ZeRO-1/2 buckets) or at the end of"
+                       " backward; one matrix's with optimizer_in_backward, one layer's with parameters offloaded",
+                       {num("trainable_parameters", trainable_parameters(p)), num("gradient_bytes_per_parameter", gradient_bytes_per_parameter(p)),
+                        txt("optimizer_in_backward", t.optimizer_in_backward ? "yes" : "no"),
+                        txt("offload_parameters", t.offload.parameters ? "yes" : "no"), txt("method", to_string(t.method)),
+                        txt("sharding", to_string(t.sharding)), num("data", d(l.data)), num("tensor", d(l.tensor)),
+                        num("pipeline", d(l.pipeline))},
+                       m.gradients.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.3"});
+        out.push_back({"memory_per_gpu.optimizer_bytes", "described",
+                       "trainable parameters on this GPU x optimizer bytes (adamw: fp32 master + 2 moments, 12 B; adamw_8bit; sgd),"
+                       " sharded over data parallel by zero1 and above; none on the GPU when offloaded",
+                       {num("trainable_parameters", trainable_parameters(p)),
+                        num("optimizer_bytes_per_parameter", optimizer_bytes_per_parameter(p)), txt("optimizer", to_string(t.optimizer)),
+                        txt("offload_optimizer", t.offload.optimizer || t.offload.parameters ? "yes" : "no"),
+                        txt("sharding", to_string(t.sharding)), num("data", d(l.data))},
+                       m.optimizer.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.4"});
+        out.push_back({"memory_per_gpu.overhead_bytes", "training_overhead",
+                       "CUDA context and runtime (GiB) + allocator fragmentation x (weights + gradients + optimizer + activations)",
+                       {cal(p, Constant::training_runtime_overhead_gib), cal(p, Constant::training_fragmentation),
+                        num("weights_bytes", m.weights.value()), num("gradients_bytes", m.gradients.value()),
+                        num("optimizer_bytes", m.optimizer.value()), num("activations_bytes", m.activations.value())},
+                       m.overhead.value(), "bytes", "memory.hpp estimate_training_memory; calibration.cpp"});
+    }
+    out.push_back({"memory_per_gpu.total_bytes", "sum", "weights + kv cache + activations + gradients + optimizer + overhead",
+                   {num("weights_bytes", m.weights.value()), num("kv_cache_bytes", m.kv_cache.value()),
+                    num("activations_bytes", m.activations.value()), num("gradients_bytes", m.gradients.value()),
+                    num("optimizer_bytes", m.optimizer.value()), num("overhead_bytes", m.overhead.value())},
+                   m.total().value(), "bytes", "memory.hpp MemoryBreakdown.total"});
+    out.push_back({"memory_per_gpu.capacity_bytes", "capacity", "usable memory of the GPU (or slice) x (1 - headroom)",
+                   {num("usable_memory_bytes", e.device.usable_memory().value()), num("headroom", s.headroom)}, m.capacity.value(),
+                   "bytes", "catalog usable_memory; spec headroom"});
+}
+
+void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
+    const auto& s = p.spec;
+    const auto& inf = s.inference;
+    const auto& m = e.memory;
+    const auto& i = *e.inference;
+    const auto& perf = i.performance;
+    const Layout& l = e.layout;
+    const double usable = e.device.usable_memory().value();
+    const double util = inf.gpu_memory_utilization.value_or(engine_memory_fraction(inf.engine));
+    const std::vector<TermInput> sizes{num("usable_memory_bytes", usable), num("headroom", s.headroom), num("utilization", util)};
+    out.push_back({"inference.memory_budget_bytes", inf.engine == Engine::vllm ? "budget.vllm" : "capacity",
+                   inf.engine == Engine::vllm ? "min(usable memory x gpu_memory_utilization, usable memory x (1 - headroom))"
+                                              : "usable memory x (1 - headroom); the engine's fraction applies to what is left",
+                   sizes, i.budget.value(), "bytes", "memory.hpp estimate_inference_memory"});
+    std::string pool_id = "kv_pool.remainder", pool_text = "memory budget - weights - activation peak - runtime overhead";
+    if (inf.engine == Engine::trtllm) {
+        pool_id = "kv_pool.trtllm";
+        pool_text = "(memory budget - weights - activations - overhead) x free_gpu_memory_fraction";
+    } else if (inf.engine == Engine::sglang) {
+        pool_id = "kv_pool.sglang";
+        pool_text = "min(usable memory x mem_fraction_static - weights, memory budget - weights - activations - overhead)";
+    }
+    out.push_back({"inference.kv_cache_pool_bytes", pool_id, pool_text,
+                   {num("memory_budget_bytes", i.budget.value()), num("weights_bytes", m.weights.value()),
+                    num("activations_bytes", m.activations.value()), num("overhead_bytes", m.overhead.value()),
+                    num("usable_memory_bytes", usable), num("utilization", util)},
+                   i.kv_pool.value(), "bytes", "memory.hpp InferenceMemory.kv_pool"});
+    const double tokens = d(inf.input_tokens + inf.output_tokens);
+    out.push_back({"inference.kv_cache_capacity_tokens", "kv_capacity",
+                   "floor(KV pool / (KV bytes of one sequence / its tokens)), engine-wide",
+                   {num("kv_cache_pool_bytes", i.kv_pool.value()), num("kv_bytes_per_sequence", i.kv_per_sequence.value()),
+                    num("tokens_per_sequence", tokens)},
+                   i.kv_capacity_tokens, "tokens", "memory.hpp InferenceMemory.kv_capacity_tokens"});
+    out.push_back({"inference.max_concurrency", "max_concurrency", "floor(KV pool / KV bytes of one full-length sequence)",
+                   {num("kv_cache_pool_bytes", i.kv_pool.value()), num("kv_bytes_per_sequence", i.kv_per_sequence.value())},
+                   d(i.max_concurrency), "sequences", "memory.hpp InferenceMemory.max_concurrency"});
+    out.push_back({"inference.concurrency", "choice",
+                   inf.concurrency ? "the spec's inference.concurrency"
+                                   : "auto: the largest the KV pool holds at that concurrency (at most the sampler's batch) that meets"
+                                     " the TPOT target",
+                   {num("max_concurrency", d(i.max_concurrency)), cal(p, Constant::sampler_sequences),
+                    txt("binding_target", i.binding_target.empty() ? "none" : i.binding_target)},
+                   d(perf.concurrency), "sequences", "planner.hpp evaluate"});
+    const auto& arch = p.model.architecture;
+    const auto stages = split_stages(arch, l.pipeline);
+    const Stage& heaviest = stages[std::min(e.memory_stage, stages.size() - 1)];
+    const double pp = d(l.pipeline);
+    phase_terms(out, p, e, perf.prefill, "prefill", "inference.ttft_s", Constant::prefill_overhead_ms, d(inf.input_tokens),
+                2.0 * d(arch.layers), pp - 1);
+    const double micro = std::max(1.0, d(perf.concurrency) / pp);
+    phase_terms(out, p, e, perf.decode, "decode", "inference.tpot_s", Constant::decode_step_overhead_ms, micro,
+                2.0 * d(heaviest.layers) * pp, pp - 1);
+    out.push_back({"inference.prefill_share_s", "prefill_share",
+                   "a request's share of prefill: the step packing prefill_chunk_tokens / input prompts, over those prompts",
+                   {num("packed_prefill_step_s", perf.packed_prefill_step.value()), num("prompts_per_step", perf.prompts_per_prefill_step),
+                    cal(p, Constant::prefill_chunk_tokens), num("input_tokens", d(inf.input_tokens))},
+                   perf.prefill_share.value(), "s", "performance.hpp InferencePerformance.prefill_share; docs/estimation.md §6.4"});
+    out.push_back({"inference.output_tokens_per_s", "serving_throughput",
+                   "replicas x output / (prefill share + output x tpot / concurrency): each request is charged its share of a packed"
+                   " prefill step and output x tpot / concurrency of decode",
+                   {num("data", d(l.data)), num("output_tokens", d(inf.output_tokens)), num("prefill_share_s", perf.prefill_share.value()),
+                    num("tpot_s", perf.tpot.value()), num("concurrency", d(perf.concurrency))},
+                   perf.output_tokens_per_s, "tokens/s", "performance.hpp estimate_inference_performance; docs/estimation.md §6.4"});
+    out.push_back({"inference.requests_per_s", "requests", "output tokens/s / output tokens per request",
+                   {num("output_tokens_per_s", perf.output_tokens_per_s), num("output_tokens", d(inf.output_tokens))},
+                   perf.requests_per_s, "requests/s", "performance.hpp InferencePerformance"});
+}
+
+void training_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
+    const auto& s = p.spec;
+    const auto& t = e.training->performance;
+    // A training result exists only where the device has the rate (estimate_training_performance).
+    const double peak_value = e.device.peak(s.precision.activations).value_or(FlopsPerSecond(0)).value();
+    const Layout& l = e.layout;
+    out.push_back({"training.compute_s", "training.compute",
+                   "hardware FLOPs of the step (model FLOPs 6 x P_active + 12 x L x s x a x d_h per token, LoRA 4 x P, plus"
+                   " recomputation) / (GPUs x peak x eta_matmul x workload matmul fraction x precision factor)",
+                   {num("hardware_flops_per_step", t.hardware_flops.value()), num("model_flops_per_step", t.model_flops.value()),
+                    num("gpus", d(e.gpu_count)), num("peak_flops_per_s", peak_value), num("eta_matmul (catalog)", e.device.gpu->efficiency.matmul),
+                    cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_factor(p)),
+                    txt("activation_checkpointing", to_string(s.training.activation_checkpointing))},
+                   t.compute.value(), "s", "performance.hpp training_flops_per_token, estimate_training_performance"});
+    out.push_back({"training.communication_s", "sum",
+                   "exposed tensor-parallel all-reduces + data-parallel gradient reduction (and ZeRO gathers) + pipeline sends +"
+                   " context-parallel exchange, each after its calibrated overlap",
+                   {num("tensor_s", t.tensor_communication.value()), num("data_s", t.data_communication.value()),
+                    num("pipeline_s", t.pipeline_communication.value()), num("context_s", t.context_communication.value()),
+                    txt("sharding", to_string(s.training.sharding)), txt("overlaps", fmt::format("dp {:g}, tp {:g}, cp {:g}",
+                                                                                               p.calibration[Constant::dp_comm_overlap],
+                                                                                               p.calibration[Constant::tp_comm_overlap],
+                                                                                               p.calibration[Constant::cp_comm_overlap]))},
+                   t.communication.value(), "s", "interconnect.hpp; docs/estimation.md §7.4"});
+    const Seconds busy = t.compute + t.tensor_communication + t.pipeline_communication + t.context_communication;
+    out.push_back({"training.bubble_s", "training.bubble",
+                   "(pipeline - 1) / (micro-batches x interleave) x the pipeline's busy time (compute + tensor, pipeline and context"
+                   " communication)",
+                   {num("busy_s", busy.value()), num("pipeline", d(l.pipeline)), num("micro_batches", t.micro_batches),
+                    num("pipeline_interleave", d(s.training.pipeline_interleave))},
+                   t.bubble.value(), "s", "performance.hpp TrainingPerformance.bubble"});
+    out.push_back({"training.step_time_s", "sum", "compute + exposed communication + bubble + host transfers + step overhead",
+                   {num("compute_s", t.compute.value()), num("communication_s", t.communication.value()), num("bubble_s", t.bubble.value()),
+                    num("host_transfer_s", t.host_transfer.value()),
+                    num("step_overhead_s", p.calibration[Constant::training_step_overhead_ms] / 1000.0)},
+                   t.step_time.value(), "s", "performance.hpp estimate_training_performance"});
+    out.push_back({"training.tokens_per_s", "training.tokens_per_s", "tokens per step / step time",
+                   {num("tokens_per_step", t.tokens_per_step), num("step_time_s", t.step_time.value())}, t.tokens_per_s, "tokens/s",
+                   "performance.hpp TrainingPerformance"});
+    out.push_back({"training.mfu", "mfu", "model FLOPs per step / step time / (GPUs x dense peak)",
+                   {num("model_flops_per_step", t.model_flops.value()), num("step_time_s", t.step_time.value()),
+                    num("gpus", d(e.gpu_count)), num("peak_flops_per_s", peak_value)},
+                   t.mfu, "fraction", "PaLM (Chowdhery et al., 2022), as llm-foundry reports"});
+    out.push_back({"training.time_to_train_s", "time_to_train",
+                   "training.tokens / tokens per second / (1 - share of wall time lost to interruptions and checkpoints)",
+                   {num("tokens", s.training.tokens), num("tokens_per_s", t.tokens_per_s), num("goodput_loss", t.failures.goodput_loss)},
+                   t.time_to_train ? std::optional<double>(t.time_to_train->value()) : std::nullopt, "s",
+                   "performance.hpp estimate_failures; docs/estimation.md §9"});
+}
+
+void cost_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
+    const auto& s = p.spec;
+    const auto& c = e.cost;
+    const std::optional<double> per_hour = c.per_hour ? std::optional<double>(c.per_hour->value()) : std::nullopt;
+    out.push_back({"cost.usd_per_hour", "product",
+                   s.pricing.mode == PricingMode::onprem
+                       ? "GPUs x (purchase price / (amortization years x 8760 h x utilization) + TDP x PUE x electricity price)"
+                       : "GPUs x price per GPU-hour (the spec's pricing.usd_per_gpu_hour, else the cheapest dated catalog price)",
+                   {num("gpu_count", d(e.gpu_count)),
+                    num("usd_per_gpu_hour", per_hour ? std::optional<double>(*per_hour / d(e.gpu_count)) : std::nullopt),
+                    txt("slice_share", fmt::format("{:g}", e.device.share())), txt("price_basis", c.basis.empty() ? "none" : c.basis)},
+                   per_hour, "USD/h", "cost.hpp"});
+    if (e.inference) {
+        const auto& perf = e.inference->performance;
+        out.push_back({"cost.usd_per_million_output_tokens", "cost.per_million", "USD/h / (output tokens/s x 3600) x 1e6",
+                       {num("usd_per_hour", per_hour), num("tokens_per_s", perf.output_tokens_per_s)}, c.usd_per_million_output_tokens,
+                       "USD", "cost.hpp"});
+        out.push_back({"cost.usd_per_million_input_tokens", "cost.per_million_input",
+                       "USD/h / (requests/s x input tokens x 3600) x 1e6",
+                       {num("usd_per_hour", per_hour), num("requests_per_s", perf.requests_per_s),
+                        num("input_tokens", d(s.inference.input_tokens))},
+                       c.usd_per_million_input_tokens, "USD", "cost.hpp"});
+    } else if (e.training) {
+        const auto& perf = e.training->performance;
+        out.push_back({"cost.usd_per_million_training_tokens", "cost.per_million", "USD/h / (tokens/s x 3600) x 1e6",
+                       {num("usd_per_hour", per_hour), num("tokens_per_s", perf.tokens_per_s)}, c.usd_per_million_training_tokens,
+                       "USD", "cost.hpp"});
+        out.push_back({"cost.usd_total", "cost.total", "USD/h x time to train / 3600",
+                       {num("usd_per_hour", per_hour),
+                        num("time_to_train_s", perf.time_to_train ? std::optional<double>(perf.time_to_train->value()) : std::nullopt)},
+                       c.total ? std::optional<double>(c.total->value()) : std::nullopt, "USD", "cost.hpp"});
+    }
+}
+
+using Values = std::map<std::string, double>;
+using Formula = std::function<double(const Values&)>;
+
+double at(const Values& v, const char* name) {
+    const auto it = v.find(name);
+    if (it == v.end()) throw std::out_of_range(name);
+    return it->second;
+}
+
+double sum_of(const Values& v, double scale = 1) {
+    double s = 0;
+    for (const auto& [name, x] : v) s += x;
+    return s * scale;
+}
+
+const std::map<std::string, Formula>& formulas() {
+    static const std::map<std::string, Formula> table{
+        {"sum", [](const Values& v) { return sum_of(v); }},
+        {"gib_sum", [](const Values& v) { return sum_of(v, gib_bytes); }},
+        {"from_ms", [](const Values& v) { return sum_of(v, 1e-3); }},
+        {"product",
+         [](const Values& v) {
+             double p = 1;
+             for (const auto& [name, x] : v) p *= x;
+             return p;
+         }},
+        {"weights",
+         [](const Values& v) {
+             const double w = at(v, "bytes_per_parameter"), t = at(v, "tensor");
+             return ((at(v, "dense_parameters") - at(v, "unquantised_parameters")) * w +
+                     at(v, "unquantised_parameters") * std::max(w, 2.0)) / t +
+                    at(v, "expert_parameters") * w / (t * at(v, "expert"));
+         }},
+        {"kv_cache", [](const Values& v) { return at(v, "concurrency") * at(v, "kv_bytes_per_sequence"); }},
+        {"activations.profiled", [](const Values& v) { return std::max(at(v, "forward_bytes"), at(v, "sampler_bytes")); }},
+        {"activations.in_flight", [](const Values& v) { return at(v, "forward_bytes") + at(v, "sampler_bytes"); }},
+        {"training_overhead",
+         [](const Values& v) {
+             return at(v, "calibration.training_runtime_overhead_gib") * gib_bytes +
+                    at(v, "calibration.training_fragmentation") *
+                        (at(v, "weights_bytes") + at(v, "gradients_bytes") + at(v, "optimizer_bytes") + at(v, "activations_bytes"));
+         }},
+        {"capacity", [](const Values& v) { return at(v, "usable_memory_bytes") * (1.0 - at(v, "headroom")); }},
+        {"budget.vllm",
+         [](const Values& v) {
+             const double usable = at(v, "usable_memory_bytes");
+             return std::min(usable * at(v, "utilization"), usable * (1.0 - at(v, "headroom")));
+         }},
+        {"kv_pool.remainder",
+         [](const Values& v) {
+             return at(v, "memory_budget_bytes") - at(v, "weights_bytes") - at(v, "activations_bytes") - at(v, "overhead_bytes");
+         }},
+        {"kv_pool.trtllm",
+         [](const Values& v) {
+             return (at(v, "memory_budget_bytes") - at(v, "weights_bytes") - at(v, "activations_bytes") - at(v, "overhead_bytes")) *
+                    at(v, "utilization");
+         }},
+        {"kv_pool.sglang",
+         [](const Values& v) {
+             const double w = at(v, "weights_bytes");
+             return std::min(at(v, "usable_memory_bytes") * at(v, "utilization") - w,
+                             at(v, "memory_budget_bytes") - w - at(v, "activations_bytes") - at(v, "overhead_bytes"));
+         }},
+        {"kv_capacity",
+         [](const Values& v) {
+             const double pool = at(v, "kv_cache_pool_bytes");
+             return pool > 0 ? std::floor(pool / (at(v, "kv_bytes_per_sequence") / at(v, "tokens_per_sequence"))) : 0.0;
+         }},
+        {"max_concurrency",
+         [](const Values& v) {
+             const double pool = at(v, "kv_cache_pool_bytes");
+             return pool > 0 ? std::floor(pool / at(v, "kv_bytes_per_sequence")) : 0.0;
+         }},
+        {"roofline.compute",
+         [](const Values& v) {
+             return at(v, "flops_per_gpu") / (at(v, "peak_flops_per_s") * at(v, "eta_matmul (catalog)") *
+                                              at(v, "calibration.workload_matmul_fraction") * at(v, "precision_factor"));
+         }},
+        {"roofline.memory",
+         [](const Values& v) {
+             return at(v, "bytes_per_gpu") /
+                    (at(v, "memory_bandwidth_bytes_per_s") * at(v, "eta_memory (catalog)") * at(v, "stream_factor"));
+         }},
+        {"collectives",
+         [](const Values& v) {
+             const double t = at(v, "tensor");
+             const double steps = 2.0 * (t - 1.0);
+             const double allreduce =
+                 t > 1 ? at(v, "allreduce_bytes") * (steps / t) / at(v, "tensor_bus_bytes_per_s") + at(v, "step_latency_s") * steps : 0.0;
+             const double sends = at(v, "sends");
+             const double send = sends > 0 ? at(v, "send_bytes") / at(v, "pipeline_bus_bytes_per_s") + at(v, "hop_latency_s") : 0.0;
+             return at(v, "allreduces") * allreduce + sends * send;
+         }},
+        {"phase.total",
+         [](const Values& v) {
+             return std::max(at(v, "weights_compute_s"), at(v, "weights_memory_s")) +
+                    std::max(at(v, "attention_compute_s"), at(v, "attention_memory_s")) + at(v, "communication_s") + at(v, "overhead_s");
+         }},
+        {"prefill_share", [](const Values& v) { return at(v, "packed_prefill_step_s") / at(v, "prompts_per_step"); }},
+        {"serving_throughput",
+         [](const Values& v) {
+             const double out = at(v, "output_tokens");
+             return at(v, "data") * out / (at(v, "prefill_share_s") + out * at(v, "tpot_s") / at(v, "concurrency"));
+         }},
+        {"requests", [](const Values& v) { return at(v, "output_tokens_per_s") / at(v, "output_tokens"); }},
+        {"training.compute",
+         [](const Values& v) {
+             return at(v, "hardware_flops_per_step") / (at(v, "gpus") * at(v, "peak_flops_per_s") * at(v, "eta_matmul (catalog)") *
+                                                        at(v, "calibration.workload_matmul_fraction") * at(v, "precision_factor"));
+         }},
+        {"training.bubble",
+         [](const Values& v) {
+             return at(v, "busy_s") * ((at(v, "pipeline") - 1.0) / (at(v, "micro_batches") * at(v, "pipeline_interleave")));
+         }},
+        {"training.tokens_per_s", [](const Values& v) { return at(v, "tokens_per_step") / at(v, "step_time_s"); }},
+        {"mfu",
+         [](const Values& v) {
+             return at(v, "model_flops_per_step") / at(v, "step_time_s") / (at(v, "peak_flops_per_s") * at(v, "gpus"));
+         }},
+        {"time_to_train", [](const Values& v) { return at(v, "tokens") / at(v, "tokens_per_s") / (1.0 - at(v, "goodput_loss")); }},
+        {"cost.per_million", [](const Values& v) { return at(v, "usd_per_hour") / (at(v, "tokens_per_s") * 3600.0) * 1e6; }},
+        {"cost.per_million_input",
+         [](const Values& v) {
+             return at(v, "usd_per_hour") / (at(v, "requests_per_s") * at(v, "input_tokens") * 3600.0) * 1e6;
+         }},
+        {"cost.total", [](const Values& v) { return at(v, "usd_per_hour") * at(v, "time_to_train_s") / 3600.0; }},
+    };
+    return table;
+}
+
+}  // namespace
+
+std::vector<Term> explain_terms(const Problem& p, const Evaluation& e) {
+    std::vector<Term> out;
+    memory_terms(out, p, e);
+    if (e.inference) serving_terms(out, p, e);
+    if (e.training) training_terms(out, p, e);
+    cost_terms(out, p, e);
+    return out;
+}
+
+std::optional<double> recompute(const Term& t) {
+    const auto& table = formulas();
+    const auto f = table.find(t.formula_id);
+    if (f == table.end()) return std::nullopt;
+    Values v;
+    for (const auto& i : t.inputs)
+        if (i.number) v[i.name] = *i.number;
+    try {
+        return f->second(v);
+    } catch (const std::out_of_range&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace gpusize
