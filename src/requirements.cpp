@@ -9,38 +9,19 @@
 #include <cmath>
 
 #include "gpusize/diagnostics.hpp"
+#include "gpusize/vocabulary.hpp"
 
 namespace gpusize {
 namespace {
 
-enum class Scope { any, inference, training };
+using Field = RequirementField;
+using Scope = FieldScope;
 
-struct Field {
-    const char* name;
-    Scope scope;
-    bool fraction;
-    const char* unknown_because;  ///< why the value can be missing
-};
-
-constexpr std::array fields{
-    Field{"usd_per_hour", Scope::any, false, "no price for this GPU"},
-    Field{"gpu_count", Scope::any, false, ""},
-    Field{"memory_headroom", Scope::any, true, "no memory capacity"},
-    Field{"usd_per_million_output_tokens", Scope::inference, false, "no price or no throughput"},
-    Field{"usd_per_million_input_tokens", Scope::inference, false, "no price or no throughput"},
-    Field{"ttft_ms", Scope::inference, false, "no performance estimate"},
-    Field{"tpot_ms", Scope::inference, false, "no performance estimate"},
-    Field{"output_tokens_per_s", Scope::inference, false, "no performance estimate"},
-    Field{"requests_per_s", Scope::inference, false, "no performance estimate"},
-    Field{"usd_per_million_training_tokens", Scope::training, false, "no price or no throughput"},
-    Field{"usd_total", Scope::training, false, "no price or no training.tokens budget"},
-    Field{"tokens_per_s", Scope::training, false, "no performance estimate"},
-    Field{"mfu", Scope::training, true, "no performance estimate"},
-    Field{"time_to_train_days", Scope::training, false, "no training.tokens budget"},
-};
+const std::vector<Field>& fields = requirement_field_table();
 
 const Field* find_field(std::string_view name) {
-    if (name == "headroom") name = "memory_headroom";
+    for (const auto& [alias, field] : requirement_aliases())
+        if (name == alias) name = field;
     for (const auto& f : fields)
         if (name == f.name) return &f;
     return nullptr;
@@ -100,7 +81,7 @@ Requirement parse_requirement(std::string_view text, int index) {
     const Field* field = find_field(name);
     if (!field) {
         std::vector<std::string> names = requirement_fields();
-        names.emplace_back("headroom");
+        for (const auto& alias : requirement_aliases()) names.emplace_back(alias.first);
         std::string hint = did_you_mean(name, names);
         if (hint.empty()) {
             std::string list;
@@ -154,7 +135,7 @@ Requirement parse_requirement(std::string_view text, int index) {
     std::size_t end = text.size();
     while (end > field_start && is_space(text[end - 1])) --end;
     return Requirement{.text = std::string(text.substr(field_start, end - field_start)),
-                       .field = field->name,
+                       .field = std::string(field->name),
                        .comparison = *comparison,
                        .value = value,
                        .index = index,
