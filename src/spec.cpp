@@ -207,6 +207,8 @@ private:
     bool have_model_ = false, have_inference_ = false, have_training_ = false, have_workload_ = false;
     std::optional<YAML::Node> context_, batch_, global_batch_;
     YAML::Node root_;
+    std::map<std::string, YAML::Node> calibration_keys_;                        ///< constant -> its key
+    std::map<std::string, std::pair<YAML::Node, std::string>> constant_keys_;  ///< constant -> spec key, path
 
     void top(const YAML::Node& root) {
         root_ = root;
@@ -234,6 +236,7 @@ private:
             if (have_training_ && !have_inference_) spec_.workload = Workload::training;
         }
         short_form();
+        constant_conflicts();
         completeness();
     }
 
@@ -298,9 +301,8 @@ private:
                       p.kv_cache = dtype(v, "kv_cache", spellings("precision.kv_cache")).value_or(p.kv_cache);
                   }},
                  {"group_size", [&](const YAML::Node& v) {
-                      p.quant_group_size = static_cast<int>(r_.integer(v, "group_size", 1, 1 << 20).value_or(128));
-                      p.group_size_explicit = true;
-                      spec_.calibration["int4_group_size"] = p.quant_group_size;
+                      const auto x = r_.integer(v, "group_size", 1, 1 << 20);
+                      constant_key(v, "precision.group_size", "int4_group_size", x ? std::optional<double>(*x) : std::nullopt);
                   }}});
     }
 
@@ -394,8 +396,14 @@ private:
                  {"loss_chunks", [&](const YAML::Node& v) { t.loss_chunks = r_.integer(v, "loss_chunks", 1, 1024).value_or(1); }},
                  {"checkpoint", [&](const YAML::Node& v) {
                       r_.walk(v, "training.checkpoint",
-                              {{"write_gb_per_s", [&](const YAML::Node& x) { t.checkpoint_write_gb_per_s = r_.number(x, "write_gb_per_s", 0.001, 1e6); }},
-                               {"restart_minutes", [&](const YAML::Node& x) { t.restart_minutes = r_.number(x, "restart_minutes", 0, 1e5); }}});
+                              {{"write_gb_per_s", [&](const YAML::Node& x) {
+                                    constant_key(x, "training.checkpoint.write_gb_per_s", "checkpoint_write_gb_per_s",
+                                                 r_.number(x, "write_gb_per_s", 0.001, 1e6));
+                                }},
+                               {"restart_minutes", [&](const YAML::Node& x) {
+                                    constant_key(x, "training.checkpoint.restart_minutes", "restart_minutes",
+                                                 r_.number(x, "restart_minutes", 0, 1e5));
+                                }}});
                   }}});
     }
 
@@ -533,7 +541,23 @@ private:
             if (!x) continue;
             if (auto problem = Calibration::range_problem(key, *x)) r_.error(kv.second, std::move(*problem));
             else spec_.calibration[key] = *x;
+            calibration_keys_.emplace(key, kv.first);
         }
+    }
+
+    /// A spec key that names a calibration constant (`precision.group_size` is `int4_group_size`):
+    /// its value is kept once, as that constant, which the estimators read and the assumptions
+    /// print; giving both is a contradiction, reported by `constant_conflicts`.
+    void constant_key(const YAML::Node& n, const char* path, const char* constant, std::optional<double> value) {
+        constant_keys_.emplace(constant, std::pair{n, std::string(path)});
+        if (value) spec_.calibration[constant] = *value;
+    }
+
+    void constant_conflicts() {
+        for (const auto& [constant, given] : constant_keys_)
+            if (const auto it = calibration_keys_.find(constant); it != calibration_keys_.end())
+                r_.error(it->second, fmt::format("'calibration.{}' and '{}' are one setting, given twice", constant, given.second),
+                         "keep one of them");
     }
 
     /// A dtype among `names` (a subset of dtype_names), or an alias of one.
