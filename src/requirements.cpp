@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "gpusize/diagnostics.hpp"
+#include "gpusize/number_text.hpp"
 #include "gpusize/vocabulary.hpp"
 
 namespace gpusize {
@@ -42,8 +43,8 @@ std::string fraction_fields() {
 
 /// Four significant digits, without an exponent for large values.
 std::string number_text(double v) {
-    if (std::fabs(v) >= 1000) return fmt::format("{:.0f}", v);
-    return fmt::format("{:.4g}", v);
+    if (std::fabs(v) >= 1000) return format_text("{:.0f}", v);
+    return format_text("{:.4g}", v);
 }
 
 }  // namespace
@@ -203,12 +204,12 @@ std::vector<std::string> unmet_requirements(const std::vector<Requirement>& rs, 
         // As many digits as it takes to read differently from the condition's value.
         const bool fraction = f && f->fraction;
         const double scale = fraction ? 100 : 1;
-        auto text_of = [&](double x) { return fraction ? fmt::format("{:.1f}", x * scale) : number_text(x); };
+        auto text_of = [&](double x) { return fraction ? format_text("{:.1f}", x * scale) : number_text(x); };
         std::string shown = text_of(*v);
         if (*v != r.value && shown == text_of(r.value)) {
             for (int digits = 4; digits <= 17; ++digits) {
-                shown = fmt::format("{:.{}g}", *v * scale, digits);
-                if (shown != fmt::format("{:.{}g}", r.value * scale, digits)) break;
+                shown = format_text("{:.{}g}", *v * scale, digits);
+                if (shown != format_text("{:.{}g}", r.value * scale, digits)) break;
             }
         }
         if (fraction) shown += "%";

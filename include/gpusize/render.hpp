@@ -72,8 +72,9 @@ std::string no_valid_layout_text(const Report& r);
 /// `text` with every number that rounds to zero printed unsigned: "-0", "-0.00" (a "-" before a
 /// zero with only zeros after its point, not preceded by a letter, digit, '.', '-' or '_' and not
 /// followed by a digit, letter, '.' or '_') lose the "-", which becomes a space after a space so
-/// that table columns keep their width. Every text renderer passes its output
-/// through this, so "-0.00 $/h" or "headroom -0%" cannot reach the user; JSON writes -0 as 0.
+/// that table columns keep their width. The explain renderers still pass their output through
+/// this; the others format each number with format_text (number_text.hpp), which applies the rule
+/// where the number is written. JSON writes -0 as 0.
 std::string without_negative_zeros(std::string text);
 
 namespace detail {

@@ -22,6 +22,7 @@
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "gpusize/model_library.hpp"
+#include "gpusize/number_text.hpp"
 #include "gpusize/planner.hpp"
 #include "gpusize/render.hpp"
 #include "gpusize/report.hpp"
@@ -186,7 +187,7 @@ void write(std::ostream& out, const std::string& text) {
 }
 
 /// "1 GPU", "8 GPUs".
-std::string gpu_text(std::int64_t n) { return fmt::format("{} GPU{}", n, n == 1 ? "" : "s"); }
+std::string gpu_text(std::int64_t n) { return plural(n, "GPU"); }
 
 /// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count
 /// (without "x dp" for the group one replica needs).
