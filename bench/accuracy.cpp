@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "gpusize/calibration.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/device.hpp"
 #include "gpusize/memory.hpp"
@@ -340,10 +341,10 @@ void run_gptfast_latency(const json& c, const Catalog& catalog, CaseResult& r) {
     spec.precision.kv_cache = dtype_or(text(prec, "kv_cache"), DType::bf16);
     static const std::regex group_re(R"(\bg(\d+)\b)");
     std::smatch match;
-    if (spec.precision.weights == DType::int4 && std::regex_search(wtext, match, group_re)) {
-        spec.precision.quant_group_size = std::stoi(match[1].str());
-        spec.calibration["int4_group_size"] = spec.precision.quant_group_size;
-    }
+    if (spec.precision.weights == DType::int4 && std::regex_search(wtext, match, group_re))
+        spec.calibration["int4_group_size"] = std::stoi(match[1].str());
+    const double group_size = spec.calibration.count("int4_group_size") ? spec.calibration.at("int4_group_size")
+                                                                         : Calibration()[Constant::int4_group_size];
     spec.workload = Workload::inference;
     spec.inference.engine = Engine::generic;
     spec.inference.input_tokens = integer(c["sequence"], "isl").value_or(5);
@@ -354,7 +355,7 @@ void run_gptfast_latency(const json& c, const Catalog& catalog, CaseResult& r) {
     const Layout l{.tensor = integer(par, "tp").value_or(1), .pipeline = integer(par, "pp").value_or(1)};
     r.mapping.push_back(fmt::format("engine: generic, batch 1, input {} output 100 (generate.py default), weights {}{}, tp {}",
                                     spec.inference.input_tokens, to_string(spec.precision.weights),
-                                    spec.precision.weights == DType::int4 ? fmt::format(" g{}", spec.precision.quant_group_size) : "",
+                                    spec.precision.weights == DType::int4 ? fmt::format(" g{:g}", group_size) : "",
                                     l.tensor));
     const Problem p = problem_from(std::move(spec));
     const Device dev = hw.device();

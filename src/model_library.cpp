@@ -323,10 +323,9 @@ Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::
         prec.weights = *p.model.declared_weights;
         p.model.notes.push_back(fmt::format("weights in {} as the model file declares", to_string(prec.weights)));
     }
-    if (!prec.group_size_explicit && p.model.declared_group_size && prec.weights == DType::int4) {
-        prec.quant_group_size = *p.model.declared_group_size;
-        spec.calibration["int4_group_size"] = prec.quant_group_size;
-    }
+    // The group size the spec gives (precision.group_size or calibration.int4_group_size) wins.
+    if (!spec.calibration.count("int4_group_size") && p.model.declared_group_size && prec.weights == DType::int4)
+        spec.calibration["int4_group_size"] = static_cast<double>(*p.model.declared_group_size);
     for (const auto& [k, v] : spec.calibration) p.calibration.set(k, v);
     p.spec = std::move(spec);
     return p;

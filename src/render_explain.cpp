@@ -7,6 +7,7 @@
 
 #include "gpusize/memory.hpp"
 #include "gpusize/performance.hpp"
+#include "gpusize/number_text.hpp"
 #include "gpusize/render.hpp"
 #include "gpusize/terms.hpp"
 #include "json_writer.hpp"
@@ -20,8 +21,8 @@ using detail::JsonWriter;
 std::string override_of(const Assumption& a) {
     const std::string& n = a.name;
     auto starts = [&](const char* p) { return n.rfind(p, 0) == 0; };
-    if (starts("calibration.")) return fmt::format("--set {}=VALUE", n);
-    if (starts("efficiency.")) return fmt::format("a --catalog overlay giving 'efficiency' for '{}'", n.substr(11));
+    if (starts("calibration.")) return format_text("--set {}=VALUE", n);
+    if (starts("efficiency.")) return format_text("a --catalog overlay giving 'efficiency' for '{}'", n.substr(11));
     if (n == "precision") return "--set precision=DTYPE, or --set precision.weights=DTYPE (activations, kv_cache)";
     if (n == "inference.engine") return "--set inference.engine=vllm|trtllm|sglang|generic";
     if (n == "workload") return "--set workload=inference|training";
@@ -37,11 +38,11 @@ std::string value_text(std::optional<double> v, const std::string& unit) {
     // A byte count is never negative (JSON writes 0): a negative result of the formula means
     // nothing is left, which is said with the shortfall.
     if (unit == "bytes" && *v < 0)
-        return fmt::format("0 bytes (0.00 GiB; the formula gives {:.2f} GiB: nothing is left)", *v / 1073741824.0);
-    if (unit == "bytes") return fmt::format("{:.0f} bytes ({:.2f} GiB)", std::round(*v), *v / 1073741824.0);
-    if (unit == "s") return *v < 1 ? fmt::format("{:.4g} ms", *v * 1e3) : fmt::format("{:.4g} s", *v);
-    if (unit == "fraction") return fmt::format("{:.4g}", *v);
-    return fmt::format("{:.6g} {}", *v, unit);
+        return format_text("0 bytes (0.00 GiB; the formula gives {:.2f} GiB: nothing is left)", *v / 1073741824.0);
+    if (unit == "bytes") return format_text("{:.0f} bytes ({:.2f} GiB)", std::round(*v), *v / 1073741824.0);
+    if (unit == "s") return *v < 1 ? format_text("{:.4g} ms", *v * 1e3) : format_text("{:.4g} s", *v);
+    if (unit == "fraction") return format_text("{:.4g}", *v);
+    return format_text("{:.6g} {}", *v, unit);
 }
 
 bool integral(double v) { return std::isfinite(v) && std::fabs(v) < 1e15 && v == std::floor(v); }
@@ -53,13 +54,13 @@ bool byte_count(const std::string& name) {
 }
 
 std::string input_text(const TermInput& i) {
-    if (!i.number) return fmt::format("{}={}", i.name, i.text);
-    if (byte_count(i.name) && std::isfinite(*i.number)) return fmt::format("{}={:.0f}", i.name, std::round(std::max(0.0, *i.number)));
-    return integral(*i.number) ? fmt::format("{}={:.0f}", i.name, *i.number) : fmt::format("{}={:.6g}", i.name, *i.number);
+    if (!i.number) return format_text("{}={}", i.name, i.text);
+    if (byte_count(i.name) && std::isfinite(*i.number)) return format_text("{}={:.0f}", i.name, std::round(std::max(0.0, *i.number)));
+    return integral(*i.number) ? format_text("{}={:.0f}", i.name, *i.number) : format_text("{}={:.6g}", i.name, *i.number);
 }
 
 std::string deployment_text(const Evaluation& e) {
-    return fmt::format("{}: {}", deployment_label(deployment_id(e)),
+    return format_text("{}: {}", deployment_label(deployment_id(e)),
                        !e.fits ? "does not fit" : !e.meets_targets ? "fits, misses a target" : "fits and meets every target");
 }
 
@@ -130,30 +131,30 @@ std::string render_explain_json(const Report& r) {
 static std::string render_explain_table_text(const Report& r) {
     const auto& s = r.problem.spec;
     const auto& m = r.problem.model;
-    std::string out = fmt::format("gpusize explain: {}\n", s.name.empty() ? m.name : s.name);
-    out += fmt::format("model     {} ({:.2f} B parameters, {})\n", m.id, m.parameters.total / 1e9, to_string(m.source_kind));
+    std::string out = format_text("gpusize explain: {}\n", s.name.empty() ? m.name : s.name);
+    out += format_text("model     {} ({:.2f} B parameters, {})\n", m.id, m.parameters.total / 1e9, to_string(m.source_kind));
     for (std::size_t k = 0; k < r.candidates.size(); ++k) {
         const auto& e = r.candidates[k];
-        out += fmt::format("\ndeployment {}: {}\n", k + 1, deployment_text(e));
-        for (const auto& reason : e.reasons) out += fmt::format("  ! {}\n", reason);
+        out += format_text("\ndeployment {}: {}\n", k + 1, deployment_text(e));
+        for (const auto& reason : e.reasons) out += format_text("  ! {}\n", reason);
         for (const auto& t : explain_terms(r.problem, e)) {
-            out += fmt::format("\n  {} = {}\n", t.name, value_text(t.value, t.unit));
-            out += fmt::format("      formula  {}\n", t.formula);
+            out += format_text("\n  {} = {}\n", t.name, value_text(t.value, t.unit));
+            out += format_text("      formula  {}\n", t.formula);
             std::string inputs;
             for (const auto& i : t.inputs) inputs += (inputs.empty() ? "" : ", ") + input_text(i);
-            out += fmt::format("      inputs   {}\n", inputs);
-            out += fmt::format("      source   {}\n", t.source);
+            out += format_text("      inputs   {}\n", inputs);
+            out += format_text("      source   {}\n", t.source);
         }
     }
     out += "\nassumptions (name: value [source]; how to override):\n";
     for (const auto& a : r.assumptions) {
-        out += fmt::format("  - {}: {} [{}]\n", a.name, a.value, a.source);
+        out += format_text("  - {}: {} [{}]\n", a.name, a.value, a.source);
         const std::string how = override_of(a);
-        out += fmt::format("      override: {}\n", how.empty() ? "none: a definition of the estimate" : how);
+        out += format_text("      override: {}\n", how.empty() ? "none: a definition of the estimate" : how);
     }
     if (!r.unmodelled.empty()) {
         out += "\nnot modelled:\n";
-        for (const auto& u : r.unmodelled) out += fmt::format("  - {}\n", u);
+        for (const auto& u : r.unmodelled) out += format_text("  - {}\n", u);
     }
     return out;
 }
@@ -172,7 +173,7 @@ static std::string render_explain_csv_text(const Report& r) {
                             {"parallelism.pipeline", std::to_string(e.layout.pipeline)},
                             {"parallelism.data", std::to_string(e.layout.data)},
                             {"term", t.name},
-                            {"value", t.value && std::isfinite(*t.value) ? (t.unit == "bytes" ? fmt::format("{:.0f}", std::round(std::max(0.0, *t.value))) : fmt::format("{:.6g}", *t.value)) : ""},
+                            {"value", t.value && std::isfinite(*t.value) ? (t.unit == "bytes" ? format_text("{:.0f}", std::round(std::max(0.0, *t.value))) : format_text("{:.6g}", *t.value)) : ""},
                             {"unit", t.unit},
                             {"formula", t.formula},
                             {"inputs", inputs},
@@ -185,10 +186,10 @@ static std::string render_explain_csv_text(const Report& r) {
 
 static std::string render_explain_markdown_text(const Report& r) {
     const auto& s = r.problem.spec;
-    std::string out = fmt::format("## gpusize explain: {}\n", s.name.empty() ? r.problem.model.name : s.name);
+    std::string out = format_text("## gpusize explain: {}\n", s.name.empty() ? r.problem.model.name : s.name);
     for (std::size_t k = 0; k < r.candidates.size(); ++k) {
         const auto& e = r.candidates[k];
-        out += fmt::format("\n### deployment {}: {}\n\n", k + 1, deployment_text(e));
+        out += format_text("\n### deployment {}: {}\n\n", k + 1, deployment_text(e));
         std::vector<std::vector<std::string>> rows;
         for (const auto& t : explain_terms(r.problem, e)) {
             std::string inputs;
@@ -207,9 +208,9 @@ static std::string render_explain_markdown_text(const Report& r) {
     return out;
 }
 
-// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
-std::string render_explain_table(const Report& r) { return without_negative_zeros(render_explain_table_text(r)); }
-std::string render_explain_csv(const Report& r) { return without_negative_zeros(render_explain_csv_text(r)); }
-std::string render_explain_markdown(const Report& r) { return without_negative_zeros(render_explain_markdown_text(r)); }
+// Numbers go through format_text: those that round to zero print unsigned ("0.00", not "-0.00").
+std::string render_explain_table(const Report& r) { return render_explain_table_text(r); }
+std::string render_explain_csv(const Report& r) { return render_explain_csv_text(r); }
+std::string render_explain_markdown(const Report& r) { return render_explain_markdown_text(r); }
 
 }  // namespace gpusize

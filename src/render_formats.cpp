@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "gpusize/memory.hpp"
+#include "gpusize/number_text.hpp"
 #include "gpusize/render.hpp"
 
 namespace gpusize {
@@ -57,7 +58,7 @@ private:
     std::string_view s_;
     std::size_t i_ = 0;
 
-    [[noreturn]] void fail() const { throw std::runtime_error(fmt::format("malformed JSON at byte {}", i_)); }
+    [[noreturn]] void fail() const { throw std::runtime_error(format_text("malformed JSON at byte {}", i_)); }
     void skip() {
         while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
     }
@@ -219,7 +220,7 @@ std::string yaml_key(const std::string& k) {
     std::string raw = "\"";
     for (char c : k) {
         if (c == '"' || c == '\\') raw += std::string("\\") + c;
-        else if (static_cast<unsigned char>(c) < 0x20) raw += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        else if (static_cast<unsigned char>(c) < 0x20) raw += format_text("\\u{:04x}", static_cast<unsigned>(c));
         else raw += c;
     }
     return yaml_quoted(raw + "\"");
@@ -367,26 +368,26 @@ std::string md_table(const std::vector<std::string>& head, const std::vector<std
     return out;
 }
 
-std::string opt_text(const std::optional<double>& v, const char* f) { return v ? fmt::format(fmt::runtime(f), *v) : "-"; }
+std::string opt_text(const std::optional<double>& v, const char* f) { return v ? format_text(fmt::runtime(f), *v) : "-"; }
 
 std::vector<std::string> evaluation_cells(const Report& r, const Evaluation& e) {
     std::vector<std::string> c{e.rank > 0 ? std::to_string(e.rank) : "", e.device.id(), std::to_string(e.gpu_count),
                                layout_label(deployment_id(e)),
-                               fmt::format("{:.1f}/{:.1f}", to_gib(e.memory.total()), to_gib(e.memory.capacity))};
+                               format_text("{:.1f}/{:.1f}", to_gib(e.memory.total()), to_gib(e.memory.capacity))};
     const std::optional<double> per_hour = e.cost.per_hour ? std::optional<double>(e.cost.per_hour->value()) : std::nullopt;
     if (r.problem.spec.workload == Workload::inference) {
         const auto* p = e.inference ? &e.inference->performance : nullptr;
-        c.push_back(p ? fmt::format("{:.1f}", to_ms(p->ttft)) : "-");
-        c.push_back(p ? fmt::format("{:.1f}", to_ms(p->tpot)) : "-");
+        c.push_back(p ? format_text("{:.1f}", to_ms(p->ttft)) : "-");
+        c.push_back(p ? format_text("{:.1f}", to_ms(p->tpot)) : "-");
         c.push_back(p ? std::to_string(p->concurrency) : "-");
-        c.push_back(p ? fmt::format("{:.0f}", p->output_tokens_per_s) : "-");
+        c.push_back(p ? format_text("{:.0f}", p->output_tokens_per_s) : "-");
         c.push_back(opt_text(per_hour, "{:.2f}"));
         c.push_back(opt_text(e.cost.usd_per_million_output_tokens, "{:.3f}"));
     } else {
         const auto* p = e.training ? &e.training->performance : nullptr;
-        c.push_back(p ? fmt::format("{:.2f}", p->step_time.value()) : "-");
-        c.push_back(p ? fmt::format("{:.0f}", p->tokens_per_s_per_gpu) : "-");
-        c.push_back(p ? fmt::format("{:.0f}%", p->mfu * 100) : "-");
+        c.push_back(p ? format_text("{:.2f}", p->step_time.value()) : "-");
+        c.push_back(p ? format_text("{:.0f}", p->tokens_per_s_per_gpu) : "-");
+        c.push_back(p ? format_text("{:.0f}%", p->mfu * 100) : "-");
         c.push_back(opt_text(per_hour, "{:.2f}"));
         c.push_back(opt_text(e.cost.total ? std::optional<double>(e.cost.total->value()) : std::nullopt, "{:.0f}"));
         c.push_back(opt_text(p && p->time_to_train ? std::optional<double>(p->time_to_train->value() / 86400.0) : std::nullopt, "{:.1f}"));
@@ -404,8 +405,8 @@ std::vector<std::string> evaluation_head(const Report& r) {
 }
 
 std::string gpu_link(const Gpu& g) {
-    return g.scale_up ? fmt::format("{} {:.0f} GB/s x{}", g.scale_up->kind, to_gb_per_s(g.scale_up->bandwidth), g.scale_up->domain_size)
-                      : fmt::format("pcie{} x{}", g.pcie_generation, g.pcie_lanes);
+    return g.scale_up ? format_text("{} {:.0f} GB/s x{}", g.scale_up->kind, to_gb_per_s(g.scale_up->bandwidth), g.scale_up->domain_size)
+                      : format_text("pcie{} x{}", g.pcie_generation, g.pcie_lanes);
 }
 
 }  // namespace
@@ -414,28 +415,6 @@ std::string no_valid_layout_text(const Report& r) {
     std::string out = "no valid layout: ";
     if (r.invalid_reasons.empty()) return out + "the search has no layout to try within the spec's deployment limits";
     for (std::size_t i = 0; i < r.invalid_reasons.size(); ++i) out += (i ? "; " : "") + r.invalid_reasons[i];
-    return out;
-}
-
-std::string without_negative_zeros(std::string text) {
-    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; };
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '-' && i + 1 < text.size() && text[i + 1] == '0' && (i == 0 || (!word(text[i - 1]) && text[i - 1] != '-'))) {
-            std::size_t j = i + 2;
-            if (j + 1 < text.size() && text[j] == '.' && text[j + 1] == '0') {
-                j += 1;
-                while (j < text.size() && text[j] == '0') ++j;
-            }
-            if (j == text.size() || !word(text[j])) {
-                // After a space the sign becomes one, so right-aligned table columns stay aligned.
-                if (i > 0 && text[i - 1] == ' ') out += ' ';
-                continue;
-            }
-        }
-        out += text[i];
-    }
     return out;
 }
 
@@ -479,17 +458,17 @@ static std::string render_models_csv_text(const std::vector<const Preset*>& pres
 static std::string render_report_markdown_text(const Report& r, const RenderOptions& o) {
     const auto& s = r.problem.spec;
     const auto& m = r.problem.model;
-    std::string out = fmt::format("## gpusize {}: {}\n\n", r.command, md_cell(s.name.empty() ? m.name : s.name));
-    out += fmt::format("- **model**: {} ({:.2f} B parameters, {:.2f} B active, {})\n", m.id, m.parameters.total / 1e9,
+    std::string out = format_text("## gpusize {}: {}\n\n", r.command, md_cell(s.name.empty() ? m.name : s.name));
+    out += format_text("- **model**: {} ({:.2f} B parameters, {:.2f} B active, {})\n", m.id, m.parameters.total / 1e9,
                        m.parameters.active / 1e9, to_string(m.source_kind));
     if (s.workload == Workload::inference)
-        out += fmt::format("- **workload**: inference, {} input + {} output tokens, concurrency {}, engine {}\n", s.inference.input_tokens,
+        out += format_text("- **workload**: inference, {} input + {} output tokens, concurrency {}, engine {}\n", s.inference.input_tokens,
                            s.inference.output_tokens, s.inference.concurrency ? std::to_string(*s.inference.concurrency) : "auto",
                            to_string(s.inference.engine));
     else
-        out += fmt::format("- **workload**: training ({}), sequence {}, micro batch {}\n", to_string(s.training.method),
+        out += format_text("- **workload**: training ({}), sequence {}, micro batch {}\n", to_string(s.training.method),
                            s.training.sequence_length, s.training.micro_batch_text());
-    out += fmt::format("- **precision**: weights {}, activations {}, kv cache {}\n\n", to_string(s.precision.weights),
+    out += format_text("- **precision**: weights {}, activations {}, kv cache {}\n\n", to_string(s.precision.weights),
                        to_string(s.precision.activations), to_string(s.precision.kv_cache));
     const auto head = evaluation_head(r);
     const std::string align = "rlrrr" + std::string(head.size() - 5, 'r');
@@ -499,8 +478,8 @@ static std::string render_report_markdown_text(const Report& r, const RenderOpti
         cells.front().clear();  // one evaluation: no rank
         out += md_table(head, {cells}, align);
         const char* verdict = !e.fits ? "DOES NOT FIT" : !e.meets_targets ? "FITS, MISSES A TARGET" : "OK";
-        out += fmt::format("\n**verdict: {}**\n", verdict);
-        for (const auto& reason : e.reasons) out += fmt::format("- {}\n", md_cell(reason));
+        out += format_text("\n**verdict: {}**\n", verdict);
+        for (const auto& reason : e.reasons) out += format_text("- {}\n", md_cell(reason));
     } else {
         const std::size_t top = std::min(r.candidates.size(), o.top.value_or(10));
         if (r.candidates.empty() && r.rejected.empty()) {
@@ -508,15 +487,15 @@ static std::string render_report_markdown_text(const Report& r, const RenderOpti
         } else if (r.candidates.empty()) {
             out += "**nothing fits**: no candidate meets memory and targets\n";
         } else {
-            out += fmt::format("{} candidate(s) of {} valid layouts; showing {}\n\n", r.candidates.size(), r.evaluated, top);
+            out += format_text("{} candidate(s) of {} valid layouts; showing {}\n\n", r.candidates.size(), r.evaluated, top);
             std::vector<std::vector<std::string>> rows;
             for (std::size_t i = 0; i < top; ++i) rows.push_back(evaluation_cells(r, r.candidates[i]));
             out += md_table(head, rows, align);
         }
         if (!r.rejected.empty()) {
             const std::size_t shown = o.verbose ? r.rejected.size() : std::min<std::size_t>(r.rejected.size(), 10);
-            out += fmt::format("\n### rejected: {} option(s){}\n\n", r.rejected.size(),
-                               shown < r.rejected.size() ? fmt::format(", first {} (--verbose lists all)", shown) : "");
+            out += format_text("\n### rejected: {} option(s){}\n\n", r.rejected.size(),
+                               shown < r.rejected.size() ? format_text(", first {} (--verbose lists all)", shown) : "");
             std::vector<std::vector<std::string>> rows;
             for (std::size_t i = 0; i < shown; ++i) {
                 const auto& e = r.rejected[i];
@@ -528,7 +507,7 @@ static std::string render_report_markdown_text(const Report& r, const RenderOpti
     }
     if (!r.unmodelled.empty()) {
         out += "\n### not modelled\n\n";
-        for (const auto& u : r.unmodelled) out += fmt::format("- {}\n", md_cell(u));
+        for (const auto& u : r.unmodelled) out += format_text("- {}\n", md_cell(u));
     }
     out += "\n### assumptions\n\n";
     std::vector<std::vector<std::string>> rows;
@@ -542,12 +521,12 @@ static std::string render_gpus_markdown_text(const std::vector<const Gpu*>& gpus
     for (const Gpu* g : gpus) {
         auto tf = [&](DType t) {
             auto p = g->peak(t);
-            return p ? fmt::format("{:.0f}", to_tflops(*p)) : std::string("-");
+            return p ? format_text("{:.0f}", to_tflops(*p)) : std::string("-");
         };
         const auto price = g->cheapest_price();
-        rows.push_back({g->id, g->vendor, fmt::format("{:.1f}", to_gib(g->memory)), fmt::format("{:.2f}", g->memory_bandwidth.value() / 1e12),
-                        tf(DType::bf16), tf(DType::fp8), gpu_link(*g), fmt::format("{:.0f}", g->tdp_watts),
-                        price ? fmt::format("{:.2f}", price->per_gpu_hour.value()) : "-"});
+        rows.push_back({g->id, g->vendor, format_text("{:.1f}", to_gib(g->memory)), format_text("{:.2f}", g->memory_bandwidth.value() / 1e12),
+                        tf(DType::bf16), tf(DType::fp8), gpu_link(*g), format_text("{:.0f}", g->tdp_watts),
+                        price ? format_text("{:.2f}", price->per_gpu_hour.value()) : "-"});
     }
     return md_table({"id", "vendor", "mem GiB", "mem TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", "TDP W", "$/h"}, rows, "llrrrrlrr");
 }
@@ -559,8 +538,8 @@ static std::string render_models_markdown_text(const std::vector<const Preset*>&
         const auto c = count_parameters(a);
         std::string kind = a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
         if (a.sliding_window) kind += "+swa";
-        rows.push_back({p->id, fmt::format("{:.2f}", c.total / 1e9), fmt::format("{:.2f}", c.active / 1e9), std::to_string(a.layers), kind,
-                        fmt::format("{:.1f}", kv_cache_bytes(a, 1, 2).value() / 1024.0)});
+        rows.push_back({p->id, format_text("{:.2f}", c.total / 1e9), format_text("{:.2f}", c.active / 1e9), std::to_string(a.layers), kind,
+                        format_text("{:.1f}", kv_cache_bytes(a, 1, 2).value() / 1024.0)});
     }
     return md_table({"id", "total B", "active B", "layers", "attention", "KV KiB/tok"}, rows, "lrrrlr");
 }
@@ -576,12 +555,12 @@ std::string csv_table(const std::vector<std::vector<std::pair<std::string, std::
 
 }  // namespace detail
 
-// Numbers that round to zero print unsigned, whatever their sign ("0.00", not "-0.00").
-std::string render_report_csv(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_csv_text(r, o)); }
-std::string render_gpus_csv(const Catalog& c, const std::vector<const Gpu*>& gpus) { return without_negative_zeros(render_gpus_csv_text(c, gpus)); }
-std::string render_models_csv(const std::vector<const Preset*>& presets) { return without_negative_zeros(render_models_csv_text(presets)); }
-std::string render_report_markdown(const Report& r, const RenderOptions& o) { return without_negative_zeros(render_report_markdown_text(r, o)); }
-std::string render_gpus_markdown(const std::vector<const Gpu*>& gpus) { return without_negative_zeros(render_gpus_markdown_text(gpus)); }
-std::string render_models_markdown(const std::vector<const Preset*>& presets) { return without_negative_zeros(render_models_markdown_text(presets)); }
+// Numbers that round to zero print unsigned (format_text, number_text.hpp).
+std::string render_report_csv(const Report& r, const RenderOptions& o) { return render_report_csv_text(r, o); }
+std::string render_gpus_csv(const Catalog& c, const std::vector<const Gpu*>& gpus) { return render_gpus_csv_text(c, gpus); }
+std::string render_models_csv(const std::vector<const Preset*>& presets) { return render_models_csv_text(presets); }
+std::string render_report_markdown(const Report& r, const RenderOptions& o) { return render_report_markdown_text(r, o); }
+std::string render_gpus_markdown(const std::vector<const Gpu*>& gpus) { return render_gpus_markdown_text(gpus); }
+std::string render_models_markdown(const std::vector<const Preset*>& presets) { return render_models_markdown_text(presets); }
 
 }  // namespace gpusize

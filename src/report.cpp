@@ -6,10 +6,12 @@
 
 #include <algorithm>
 
+#include "gpusize/number_text.hpp"
+
 namespace gpusize {
 namespace {
 
-std::string number(double v) { return fmt::format("{:g}", v); }
+std::string number(double v) { return format_number(v, "g"); }
 
 std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<const Gpu*>& gpus) {
     std::vector<Assumption> out;
@@ -42,13 +44,13 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
     for (const Gpu* g : gpus) {
         const auto& e = g->efficiency;
         out.push_back({fmt::format("efficiency.{}", g->id),
-                       fmt::format("memory bandwidth {:g}, matmul {:g}, all-reduce intra-node {:g}, inter-node {:g}{}",
+                       format_text("memory bandwidth {:g}, matmul {:g}, all-reduce intra-node {:g}, inter-node {:g}{}",
                                    e.memory_bandwidth, e.matmul, e.allreduce_intra_node, e.allreduce_inter_node,
                                    e.measured ? "" : " (documented default)"),
                        e.source});
     }
     if (s.pricing.mode == PricingMode::onprem)
-        out.push_back({"pricing", fmt::format("on-premises: {:g} years, utilisation {:g}, PUE {:g}, {:g} USD/kWh",
+        out.push_back({"pricing", format_text("on-premises: {:g} years, utilisation {:g}, PUE {:g}, {:g} USD/kWh",
                                               s.pricing.amortization_years.value_or(pricing_defaults::amortization_years),
                                               s.pricing.utilization.value_or(pricing_defaults::utilization),
                                               s.pricing.pue.value_or(pricing_defaults::pue),
@@ -57,7 +59,7 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
     else
         out.push_back({"pricing", "cloud: the spec's usd_per_gpu_hour, else the cheapest dated on-demand price in the catalog",
                        "catalog prices with provider and date"});
-    out.push_back({"headroom", fmt::format("{:g}% of usable memory kept free", s.headroom * 100), "spec"});
+    out.push_back({"headroom", format_text("{:g}% of usable memory kept free", s.headroom * 100), "spec"});
     return out;
 }
 

@@ -9,38 +9,20 @@
 #include <cmath>
 
 #include "gpusize/diagnostics.hpp"
+#include "gpusize/number_text.hpp"
+#include "gpusize/vocabulary.hpp"
 
 namespace gpusize {
 namespace {
 
-enum class Scope { any, inference, training };
+using Field = RequirementField;
+using Scope = FieldScope;
 
-struct Field {
-    const char* name;
-    Scope scope;
-    bool fraction;
-    const char* unknown_because;  ///< why the value can be missing
-};
-
-constexpr std::array fields{
-    Field{"usd_per_hour", Scope::any, false, "no price for this GPU"},
-    Field{"gpu_count", Scope::any, false, ""},
-    Field{"memory_headroom", Scope::any, true, "no memory capacity"},
-    Field{"usd_per_million_output_tokens", Scope::inference, false, "no price or no throughput"},
-    Field{"usd_per_million_input_tokens", Scope::inference, false, "no price or no throughput"},
-    Field{"ttft_ms", Scope::inference, false, "no performance estimate"},
-    Field{"tpot_ms", Scope::inference, false, "no performance estimate"},
-    Field{"output_tokens_per_s", Scope::inference, false, "no performance estimate"},
-    Field{"requests_per_s", Scope::inference, false, "no performance estimate"},
-    Field{"usd_per_million_training_tokens", Scope::training, false, "no price or no throughput"},
-    Field{"usd_total", Scope::training, false, "no price or no training.tokens budget"},
-    Field{"tokens_per_s", Scope::training, false, "no performance estimate"},
-    Field{"mfu", Scope::training, true, "no performance estimate"},
-    Field{"time_to_train_days", Scope::training, false, "no training.tokens budget"},
-};
+const std::vector<Field>& fields = requirement_field_table();
 
 const Field* find_field(std::string_view name) {
-    if (name == "headroom") name = "memory_headroom";
+    for (const auto& [alias, field] : requirement_aliases())
+        if (name == alias) name = field;
     for (const auto& f : fields)
         if (name == f.name) return &f;
     return nullptr;
@@ -61,8 +43,8 @@ std::string fraction_fields() {
 
 /// Four significant digits, without an exponent for large values.
 std::string number_text(double v) {
-    if (std::fabs(v) >= 1000) return fmt::format("{:.0f}", v);
-    return fmt::format("{:.4g}", v);
+    if (std::fabs(v) >= 1000) return format_text("{:.0f}", v);
+    return format_text("{:.4g}", v);
 }
 
 }  // namespace
@@ -100,7 +82,7 @@ Requirement parse_requirement(std::string_view text, int index) {
     const Field* field = find_field(name);
     if (!field) {
         std::vector<std::string> names = requirement_fields();
-        names.emplace_back("headroom");
+        for (const auto& alias : requirement_aliases()) names.emplace_back(alias.first);
         std::string hint = did_you_mean(name, names);
         if (hint.empty()) {
             std::string list;
@@ -154,7 +136,7 @@ Requirement parse_requirement(std::string_view text, int index) {
     std::size_t end = text.size();
     while (end > field_start && is_space(text[end - 1])) --end;
     return Requirement{.text = std::string(text.substr(field_start, end - field_start)),
-                       .field = field->name,
+                       .field = std::string(field->name),
                        .comparison = *comparison,
                        .value = value,
                        .index = index,
@@ -222,12 +204,12 @@ std::vector<std::string> unmet_requirements(const std::vector<Requirement>& rs, 
         // As many digits as it takes to read differently from the condition's value.
         const bool fraction = f && f->fraction;
         const double scale = fraction ? 100 : 1;
-        auto text_of = [&](double x) { return fraction ? fmt::format("{:.1f}", x * scale) : number_text(x); };
+        auto text_of = [&](double x) { return fraction ? format_text("{:.1f}", x * scale) : number_text(x); };
         std::string shown = text_of(*v);
         if (*v != r.value && shown == text_of(r.value)) {
             for (int digits = 4; digits <= 17; ++digits) {
-                shown = fmt::format("{:.{}g}", *v * scale, digits);
-                if (shown != fmt::format("{:.{}g}", r.value * scale, digits)) break;
+                shown = format_text("{:.{}g}", *v * scale, digits);
+                if (shown != format_text("{:.{}g}", r.value * scale, digits)) break;
             }
         }
         if (fraction) shown += "%";

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "gpusize/calibration.hpp"
+#include "gpusize/vocabulary.hpp"
 #include "yaml_reader.hpp"
 
 namespace gpusize {
@@ -20,24 +21,16 @@ using detail::YamlReader;
 
 namespace {
 
-// Bounds that keep every product finite and meaningful; beyond them the input is refused.
-constexpr std::int64_t max_layers = 10'000;
-constexpr std::int64_t max_width = 1'000'000;
-constexpr std::int64_t max_tokens = 100'000'000;
-constexpr std::int64_t max_sequences = 10'000'000;
-constexpr std::int64_t max_gpu_count = 1'000'000;
-constexpr double max_parameters = 1e15;
-/// GPU names a spec may list (deployment.gpus, pricing.usd_per_gpu_hour): more than a catalog
-/// holds, and few enough that looking each up (with a suggestion when unknown) stays instant.
-constexpr std::size_t max_gpu_names = 256;
+using limits::max_gpu_count;
+using limits::max_gpu_names;
+using limits::max_layers;
+using limits::max_parameters;
+using limits::max_sequences;
+using limits::max_tokens;
+using limits::max_width;
 
-const std::vector<std::string> dtype_names{"fp32", "bf16", "fp16", "fp8", "int8", "int4", "nf4", "fp4"};
+const std::vector<std::string> dtype_names = spellings("precision.weights");
 const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4};
-
-/// Other spellings of the dtypes (PyTorch's and Hugging Face's torch_dtype names), read as the
-/// short names.
-const std::vector<std::pair<std::string, std::string>> dtype_aliases{
-    {"bfloat16", "bf16"}, {"float16", "fp16"}, {"half", "fp16"}, {"float32", "fp32"}};
 
 /// Money the spec may state, per unit: below a cent per GPU-hour or above 1000 USD is a typo (the
 /// dearest catalog GPU rents for about 15 USD per hour); denormal prices would make every cost 0.
@@ -156,10 +149,10 @@ KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& m, std::map<std::str
         bool_key("mlp_bias", m.mlp_bias),
         bool_key("parallel_attention", m.parallel_attention),
         track("mlp", [&r, &m](const YAML::Node& n) {
-            m.mlp = r.enumeration<MlpKind>(n, "mlp", {"gated", "standard"}, {MlpKind::gated, MlpKind::standard});
+            m.mlp = r.enumeration<MlpKind>(n, "mlp", spellings("model.mlp"), {MlpKind::gated, MlpKind::standard});
         }),
         track("norm", [&r, &m](const YAML::Node& n) {
-            m.norm = r.enumeration<NormKind>(n, "norm", {"rmsnorm", "layernorm"}, {NormKind::rmsnorm, NormKind::layernorm});
+            m.norm = r.enumeration<NormKind>(n, "norm", spellings("model.norm"), {NormKind::rmsnorm, NormKind::layernorm});
         }),
         track("mla", [&r, &m](const YAML::Node& n) {
             MlaConfig x;
@@ -214,6 +207,8 @@ private:
     bool have_model_ = false, have_inference_ = false, have_training_ = false, have_workload_ = false;
     std::optional<YAML::Node> context_, batch_, global_batch_;
     YAML::Node root_;
+    std::map<std::string, YAML::Node> calibration_keys_;                        ///< constant -> its key
+    std::map<std::string, std::pair<YAML::Node, std::string>> constant_keys_;  ///< constant -> spec key, path
 
     void top(const YAML::Node& root) {
         root_ = root;
@@ -222,7 +217,7 @@ private:
                  {"model", [&](const YAML::Node& n) { model(n); }},
                  {"workload", [&](const YAML::Node& n) {
                       have_workload_ = true;
-                      spec_.workload = r_.enumeration<Workload>(n, "workload", {"inference", "training"},
+                      spec_.workload = r_.enumeration<Workload>(n, "workload", spellings("workload"),
                                                                 {Workload::inference, Workload::training})
                                            .value_or(Workload::inference);
                   }},
@@ -241,6 +236,7 @@ private:
             if (have_training_ && !have_inference_) spec_.workload = Workload::training;
         }
         short_form();
+        constant_conflicts();
         completeness();
     }
 
@@ -299,15 +295,14 @@ private:
                       p.weights_explicit = true;
                   }},
                  {"activations", [&](const YAML::Node& v) {
-                      p.activations = dtype(v, "activations", {"fp32", "bf16", "fp16", "fp8"}).value_or(p.activations);
+                      p.activations = dtype(v, "activations", spellings("precision.activations")).value_or(p.activations);
                   }},
                  {"kv_cache", [&](const YAML::Node& v) {
-                      p.kv_cache = dtype(v, "kv_cache", {"fp32", "bf16", "fp16", "fp8", "int8", "int4"}).value_or(p.kv_cache);
+                      p.kv_cache = dtype(v, "kv_cache", spellings("precision.kv_cache")).value_or(p.kv_cache);
                   }},
                  {"group_size", [&](const YAML::Node& v) {
-                      p.quant_group_size = static_cast<int>(r_.integer(v, "group_size", 1, 1 << 20).value_or(128));
-                      p.group_size_explicit = true;
-                      spec_.calibration["int4_group_size"] = p.quant_group_size;
+                      const auto x = r_.integer(v, "group_size", 1, 1 << 20);
+                      constant_key(v, "precision.group_size", "int4_group_size", x ? std::optional<double>(*x) : std::nullopt);
                   }}});
     }
 
@@ -338,7 +333,7 @@ private:
                       else r_.error(v, fmt::format("expected 'concurrency' to be a whole number or 'auto', got {}", detail::describe(v)));
                   }},
                  {"engine", [&](const YAML::Node& v) {
-                      i.engine = r_.enumeration<Engine>(v, "engine", {"vllm", "trtllm", "sglang", "generic"},
+                      i.engine = r_.enumeration<Engine>(v, "engine", spellings("inference.engine"),
                                                         {Engine::vllm, Engine::trtllm, Engine::sglang, Engine::generic})
                                      .value_or(Engine::vllm);
                   }},
@@ -351,7 +346,7 @@ private:
         auto& t = spec_.training;
         r_.walk(n, "training",
                 {{"method", [&](const YAML::Node& v) {
-                      t.method = r_.enumeration<TrainingMethod>(v, "method", {"full", "lora", "qlora"},
+                      t.method = r_.enumeration<TrainingMethod>(v, "method", spellings("training.method"),
                                                                 {TrainingMethod::full, TrainingMethod::lora, TrainingMethod::qlora})
                                      .value_or(t.method);
                   }},
@@ -370,25 +365,25 @@ private:
                   }},
                  {"tokens", [&](const YAML::Node& v) { t.tokens = r_.count(v, "tokens", 1, 1e18); }},
                  {"optimizer", [&](const YAML::Node& v) {
-                      t.optimizer = r_.enumeration<Optimizer>(v, "optimizer", {"adamw", "adamw_8bit", "sgd"},
+                      t.optimizer = r_.enumeration<Optimizer>(v, "optimizer", spellings("training.optimizer"),
                                                               {Optimizer::adamw, Optimizer::adamw_8bit, Optimizer::sgd})
                                         .value_or(t.optimizer);
                   }},
                  {"sharding", [&](const YAML::Node& v) {
-                      t.sharding = r_.enumeration<Sharding>(v, "sharding", {"none", "zero1", "zero2", "zero3", "fsdp", "distributed_optimizer"},
+                      t.sharding = r_.enumeration<Sharding>(v, "sharding", spellings("training.sharding"),
                                                             {Sharding::none, Sharding::zero1, Sharding::zero2, Sharding::zero3, Sharding::zero3,
                                                              Sharding::distributed_optimizer})
                                        .value_or(t.sharding);
                   }},
                  {"activation_checkpointing", [&](const YAML::Node& v) {
                       t.activation_checkpointing =
-                          r_.enumeration<Recompute>(v, "activation_checkpointing", {"none", "selective", "full"},
+                          r_.enumeration<Recompute>(v, "activation_checkpointing", spellings("training.activation_checkpointing"),
                                                     {Recompute::none, Recompute::selective, Recompute::full})
                               .value_or(t.activation_checkpointing);
                   }},
                  {"master_weights", [&](const YAML::Node& v) { t.master_weights = r_.boolean(v, "master_weights").value_or(true); }},
                  {"gradient_precision", [&](const YAML::Node& v) {
-                      t.gradient_precision = dtype(v, "gradient_precision", {"fp32", "bf16", "fp16"});
+                      t.gradient_precision = dtype(v, "gradient_precision", spellings("training.gradient_precision"));
                   }},
                  {"pipeline_interleave", [&](const YAML::Node& v) {
                       t.pipeline_interleave = r_.integer(v, "pipeline_interleave", 1, 64).value_or(1);
@@ -401,14 +396,20 @@ private:
                  {"loss_chunks", [&](const YAML::Node& v) { t.loss_chunks = r_.integer(v, "loss_chunks", 1, 1024).value_or(1); }},
                  {"checkpoint", [&](const YAML::Node& v) {
                       r_.walk(v, "training.checkpoint",
-                              {{"write_gb_per_s", [&](const YAML::Node& x) { t.checkpoint_write_gb_per_s = r_.number(x, "write_gb_per_s", 0.001, 1e6); }},
-                               {"restart_minutes", [&](const YAML::Node& x) { t.restart_minutes = r_.number(x, "restart_minutes", 0, 1e5); }}});
+                              {{"write_gb_per_s", [&](const YAML::Node& x) {
+                                    constant_key(x, "training.checkpoint.write_gb_per_s", "checkpoint_write_gb_per_s",
+                                                 r_.number(x, "write_gb_per_s", 0.001, 1e6));
+                                }},
+                               {"restart_minutes", [&](const YAML::Node& x) {
+                                    constant_key(x, "training.checkpoint.restart_minutes", "restart_minutes",
+                                                 r_.number(x, "restart_minutes", 0, 1e5));
+                                }}});
                   }}});
     }
 
     void offload(const YAML::Node& n) {
         auto& o = spec_.training.offload;
-        const std::vector<std::string> names{"optimizer", "parameters", "activations"};
+        const std::vector<std::string> names = spellings("training.offload");
         if (!n.IsSequence()) {
             r_.error(n, fmt::format("expected 'offload' to be a list of optimizer, parameters, activations, got {}", detail::describe(n)));
             return;
@@ -422,7 +423,7 @@ private:
 
     void lora(const YAML::Node& n) {
         auto& l = spec_.training.lora;
-        const std::vector<std::string> names{"q", "k", "v", "o", "gate", "up", "down"};
+        const std::vector<std::string> names = spellings("training.lora.targets");
         r_.walk(n, "training.lora",
                 {{"rank", [&](const YAML::Node& v) { l.rank = r_.integer(v, "rank", 1, 65536).value_or(l.rank); }},
                  {"targets", [&](const YAML::Node& v) {
@@ -540,27 +541,43 @@ private:
             if (!x) continue;
             if (auto problem = Calibration::range_problem(key, *x)) r_.error(kv.second, std::move(*problem));
             else spec_.calibration[key] = *x;
+            calibration_keys_.emplace(key, kv.first);
         }
+    }
+
+    /// A spec key that names a calibration constant (`precision.group_size` is `int4_group_size`):
+    /// its value is kept once, as that constant, which the estimators read and the assumptions
+    /// print; giving both is a contradiction, reported by `constant_conflicts`.
+    void constant_key(const YAML::Node& n, const char* path, const char* constant, std::optional<double> value) {
+        constant_keys_.emplace(constant, std::pair{n, std::string(path)});
+        if (value) spec_.calibration[constant] = *value;
+    }
+
+    void constant_conflicts() {
+        for (const auto& [constant, given] : constant_keys_)
+            if (const auto it = calibration_keys_.find(constant); it != calibration_keys_.end())
+                r_.error(it->second, fmt::format("'calibration.{}' and '{}' are one setting, given twice", constant, given.second),
+                         "keep one of them");
     }
 
     /// A dtype among `names` (a subset of dtype_names), or an alias of one.
     std::optional<DType> dtype(const YAML::Node& n, std::string_view key, const std::vector<std::string>& names) {
         if (n.IsScalar()) {
             std::string word = n.Scalar();
-            for (const auto& [alias, name] : dtype_aliases)
+            for (const auto& [alias, name] : dtype_aliases())
                 if (word == alias) word = name;
             for (const auto& name : names)
                 if (word == name)
                     return dtype_values[static_cast<std::size_t>(std::find(dtype_names.begin(), dtype_names.end(), name) - dtype_names.begin())];
         }
         // Refused with the key's own list; the suggestion may be an alias ('bfloat' -> 'bfloat16').
-        std::vector<std::string> spellings = names;
-        for (const auto& [alias, name] : dtype_aliases)
-            if (std::find(names.begin(), names.end(), name) != names.end()) spellings.push_back(alias);
+        std::vector<std::string> words = names;
+        for (const auto& [alias, name] : dtype_aliases())
+            if (std::find(names.begin(), names.end(), name) != names.end()) words.push_back(std::string(alias));
         std::string list;
         for (const auto& name : names) list += (list.empty() ? "" : " | ") + name;
         r_.error(n, fmt::format("expected '{}' to be one of {}, got {}", key, list, detail::describe(n)),
-                 n.IsScalar() ? did_you_mean(n.Scalar(), spellings) : std::string{});
+                 n.IsScalar() ? did_you_mean(n.Scalar(), words) : std::string{});
         return std::nullopt;
     }
 

@@ -1,5 +1,7 @@
 #include "yaml_reader.hpp"
 
+#include "gpusize/vocabulary.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
@@ -17,8 +19,8 @@ namespace gpusize::detail {
 
 namespace {
 /// Refuses documents that would exhaust memory or the parser's stack.
-constexpr std::size_t max_document_bytes = 4u << 20;
-constexpr int max_nesting = 64;
+constexpr std::size_t max_document_bytes = limits::max_input_bytes;
+constexpr int max_nesting = limits::max_nesting;
 
 /// Records where each document and its first node start, and the first scalar that decodes to
 /// text that is not UTF-8; builds nothing.

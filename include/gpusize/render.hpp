@@ -69,13 +69,6 @@ std::string render_models_markdown(const std::vector<const Preset*>& presets);
 /// skipped (or that the search had none to try), for every text format.
 std::string no_valid_layout_text(const Report& r);
 
-/// `text` with every number that rounds to zero printed unsigned: "-0", "-0.00" (a "-" before a
-/// zero with only zeros after its point, not preceded by a letter, digit, '.', '-' or '_' and not
-/// followed by a digit, letter, '.' or '_') lose the "-", which becomes a space after a space so
-/// that table columns keep their width. Every text renderer passes its output
-/// through this, so "-0.00 $/h" or "headroom -0%" cannot reach the user; JSON writes -0 as 0.
-std::string without_negative_zeros(std::string text);
-
 namespace detail {
 /// A GitHub pipe table; `align` has one letter per column, 'r' right-aligned, else left.
 std::string markdown_table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows,

@@ -65,11 +65,9 @@ struct Precision {
     DType weights = DType::bf16;
     DType activations = DType::bf16;
     DType kv_cache = DType::bf16;
-    /// Group size of group-quantised int4 weights (GPTQ/AWQ), from the spec or a config file.
-    int quant_group_size = 128;
     /// The spec set the weights precision itself (otherwise a model file's declared one is used).
     bool weights_explicit = false;
-    bool group_size_explicit = false;
+    // `precision.group_size` is the calibration constant int4_group_size: Spec::calibration holds it.
 };
 
 struct Targets {
@@ -137,7 +135,10 @@ struct TrainingSpec {
     /// Fused norm and rotary kernels (Megatron, Transformer Engine, torch.compile, Liger); false:
     /// eager PyTorch, whose norms and rotary embedding save fp32 copies for backward.
     bool fused_kernels = true;
-    /// Aggregate bandwidth checkpoints are written at, and the time a restart takes.
+    /// Never set by the parser: `training.checkpoint.write_gb_per_s` and `restart_minutes` are the
+    /// calibration constants checkpoint_write_gb_per_s and restart_minutes, held in
+    /// Spec::calibration where the assumptions print them. Kept while performance.cpp reads them
+    /// (its value_or falls back to those constants); to be removed with that read.
     std::optional<double> checkpoint_write_gb_per_s;
     std::optional<double> restart_minutes;
 };

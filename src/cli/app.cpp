@@ -23,11 +23,13 @@
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "gpusize/model_library.hpp"
+#include "gpusize/number_text.hpp"
 #include "gpusize/planner.hpp"
 #include "gpusize/render.hpp"
 #include "gpusize/report.hpp"
 #include "gpusize/requirements.hpp"
 #include "gpusize/spec.hpp"
+#include "gpusize/vocabulary.hpp"
 
 namespace gpusize::cli {
 namespace {
@@ -65,7 +67,7 @@ std::optional<double> parse_memory(std::string s) {
 
 /// The most any input file may hold: the spec, catalog and config.json parsers refuse more, so a
 /// larger file (or an endless stream such as /dev/zero) is refused before it is read into memory.
-constexpr std::uintmax_t max_input_bytes = 4u << 20;
+constexpr std::uintmax_t max_input_bytes = limits::max_input_bytes;
 
 /// What an input is, for the error when it holds more than max_input_bytes: it was read, and is
 /// then an invalid spec or config.json (65) or catalog overlay (78); a larger baseline is refused
@@ -186,7 +188,7 @@ void write(std::ostream& out, const std::string& text) {
 }
 
 /// "1 GPU", "8 GPUs".
-std::string gpu_text(std::int64_t n) { return fmt::format("{} GPU{}", n, n == 1 ? "" : "s"); }
+std::string gpu_text(std::int64_t n) { return plural(n, "GPU"); }
 
 /// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count
 /// (without "x dp" for the group one replica needs).
@@ -257,10 +259,10 @@ Evaluation check_one(const Options& o, Problem& p, const Catalog& catalog) {
     // Each flag is bounded; their product must be too, or the GPU count overflows 64 bits.
     const double layout_gpus = static_cast<double>(dep.tensor_parallel.value_or(1)) * static_cast<double>(dep.pipeline_parallel.value_or(1)) *
                                static_cast<double>(dep.data_parallel.value_or(1)) * static_cast<double>(dep.context_parallel.value_or(1));
-    if (layout_gpus > 1e6)
-        throw usage_error(fmt::format("tensor {} x pipeline {} x data {} x context {} is {:g} GPUs, more than the 1000000 accepted",
+    if (layout_gpus > static_cast<double>(limits::max_gpu_count))
+        throw usage_error(fmt::format("tensor {} x pipeline {} x data {} x context {} is {:g} GPUs, more than the {} accepted",
                                       dep.tensor_parallel.value_or(1), dep.pipeline_parallel.value_or(1), dep.data_parallel.value_or(1),
-                                      dep.context_parallel.value_or(1), layout_gpus));
+                                      dep.context_parallel.value_or(1), layout_gpus, limits::max_gpu_count));
     const Gpu& g = *catalog.find_id(dep.gpus.front());
     if (partition) return evaluate(p, Device{.gpu = &g, .partition = partition}, Layout{});
     if (dep.tensor_parallel && dep.pipeline_parallel && (dep.data_parallel || dep.gpu_count)) {
@@ -583,6 +585,12 @@ CLI::Validator whole_number(std::int64_t lo, std::int64_t hi) {
         fmt::format("in [{} - {}]", lo, hi));
 }
 
+std::vector<std::string> format_names() {
+    std::vector<std::string> out;
+    for (const auto& f : output_formats()) out.emplace_back(f.name);
+    return out;
+}
+
 CLI::Validator one_of(std::vector<std::string> names) {
     std::string list;
     for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
@@ -611,8 +619,7 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
         "66 input missing, 70 internal error, 74 output failed, 78 invalid catalog.");
     std::string format = "table", min_memory;
     auto add_common = [&](CLI::App* sub) {
-        sub->add_option("-o,--output", format, "output format: table, json, yaml, markdown, csv (html for plan and check)")
-            ->check(one_of({"table", "json", "yaml", "markdown", "csv", "html"}));
+        sub->add_option("-o,--output", format, "output format: " + output_formats_text())->check(one_of(format_names()));
         sub->add_option("--catalog", o.catalogs, "overlay a GPU catalog file (repeatable)");
     };
     auto add_set = [&](CLI::App* sub) {
@@ -635,15 +642,15 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     add_set(check);
     check->add_option("--gpu", o.gpu, "catalog id or alias (ID:PROFILE for a MIG slice)");
     check->add_option("--baseline", o.baseline, "compare with an earlier 'check -o json' (memory, cost, verdict)");
-    check->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
-    check->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
-    check->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
-    check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, 1000000));
+    check->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, limits::max_gpu_count));
+    check->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, limits::max_gpu_count));
+    check->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, limits::max_gpu_count));
+    check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, limits::max_gpu_count));
     check->add_flag("--verbose", o.verbose, "list every assumption");
     check->add_option("--solve", o.solve,
                       "with the GPU fixed, solve for the largest context, the largest concurrency or the fewest GPUs "
                       "that fit and meet the targets; exit 0 when a value exists, 1 when none does")
-        ->check(one_of({"context", "concurrency", "gpus"}));
+        ->check(one_of({solve_variables().begin(), solve_variables().end()}));
     check->add_option("--require", o.requirements,
                       "a condition FIELD OP VALUE that must hold, such as 'usd_per_million_output_tokens<0.5' or "
                       "'headroom>=15%' (repeatable); one that does not exits 2")
@@ -659,10 +666,10 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     add_set(explain);
     explain->add_option("--gpu", o.explain_gpus, "explain this GPU (repeatable; ID:PROFILE for a MIG slice)")
         ->allow_extra_args(false);
-    explain->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, 1000000));
-    explain->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, 1000000));
-    explain->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, 1000000));
-    explain->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, 1000000));
+    explain->add_option("--count", o.count, "number of GPUs")->check(whole_number(1, limits::max_gpu_count));
+    explain->add_option("--tp", o.tp, "tensor parallel degree")->check(whole_number(1, limits::max_gpu_count));
+    explain->add_option("--pp", o.pp, "pipeline parallel degree")->check(whole_number(1, limits::max_gpu_count));
+    explain->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, limits::max_gpu_count));
     explain->footer("Examples:\n"
                     "  gpusize explain examples/chat-llama-3.1-70b.yaml --gpu h100-sxm-80gb --count 4\n"
                     "  gpusize explain spec.yaml --gpu h100 --gpu mi300x --set calibration.decode_step_overhead_ms=2 -o json");
@@ -716,8 +723,16 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     }
     for (auto* sub : {plan, check, explain, gpus, models})
         if (sub->parsed()) o.command = sub->get_name();
-    if (format == "html" && o.command != "plan" && o.command != "check")
-        throw usage_error(fmt::format("-o html is for plan and check, not {}", o.command), "use -o table, json, yaml, markdown or csv");
+    for (const auto& f : output_formats()) {
+        if (f.name != format || !f.reports_only || o.command == "plan" || o.command == "check") continue;
+        std::vector<std::string_view> others;
+        for (const auto& g : output_formats())
+            if (!g.reports_only) others.push_back(g.name);
+        const std::string last(others.back());
+        others.pop_back();
+        throw usage_error(fmt::format("-o {} is for plan and check, not {}", format, o.command),
+                          fmt::format("use -o {} or {}", fmt::join(others, ", "), last));
+    }
     o.format = format == "html" ? Format::html
                : format == "json" ? Format::json
                : format == "yaml" ? Format::yaml

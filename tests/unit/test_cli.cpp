@@ -1,6 +1,7 @@
 // The command line (cli/app.hpp) in-process: option parsing into the Options struct, and the exit
 // code and streams of whole invocations. The golden cases under tests/golden/ pin the full output.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <sstream>
 
@@ -222,4 +223,45 @@ TEST_CASE("an impossible pinned layout is a usage error with the reason") {
     CHECK(r.code == exit_code::usage);
     CHECK(r.err == "gpusize: error: no layout with 3 GPUs, tp 2 on 'h100-sxm-80gb' is possible for this model: 3 GPUs is not a "
                    "multiple of tp 2 x pp 1 = 2\n");
+}
+
+TEST_CASE("the assumption printed for a constant is the value the estimate used") {
+    auto json_of = [](std::vector<std::string> args) {
+        const Result r = run_args(std::move(args));
+        REQUIRE(r.code == 0);
+        return nlohmann::json::parse(r.out);
+    };
+    auto assumption = [](const nlohmann::json& report, const std::string& name) {
+        for (const auto& a : report["assumptions"])
+            if (a["name"] == name) return a["value"].get<std::string>();
+        return std::string("missing");
+    };
+    // training.checkpoint.*: the failure model writes 94,337,818,624 checkpoint bytes (7B pre-training,
+    // 8 x H100) in bytes / 50 GB/s = 1.88676 s, and restarts in 3 x 60 = 180 s; the assumptions say
+    // 50 and 3 (they said the defaults 20 and 10 while 50 and 3 were used).
+    const auto training = json_of({"check", "examples/pretrain-llama-7b.yaml", "--gpu", "h100-sxm-80gb", "--count", "8", "-o", "json",
+                                   "--set", "training.checkpoint.write_gb_per_s=50", "--set", "training.checkpoint.restart_minutes=3"});
+    const auto& failures = training["evaluation"]["training"]["failures"];
+    CHECK(failures["checkpoint_bytes"].get<double>() == 94337818624.0);
+    CHECK(failures["checkpoint_write_s"].get<double>() == Approx(94337818624.0 / 50e9).epsilon(1e-5));
+    CHECK(failures["restart_s"].get<double>() == 180);
+    CHECK(assumption(training, "calibration.checkpoint_write_gb_per_s") == "50 GB/s aggregate (from spec)");
+    CHECK(assumption(training, "calibration.restart_minutes") == "3 minutes per interruption (from spec)");
+    // int4 group size: the AWQ config.json declares 128; calibration.int4_group_size=64 and
+    // precision.group_size=64 both win over it, weigh the same ((4 + 32/64) / 8 bytes per int4
+    // weight, more than (4 + 32/128) / 8) and print 64 (the calibration key was overwritten by the
+    // file's 128 before).
+    const std::vector<std::string> awq{"check", "tests/data/specs/awq-hf-config.yaml", "--gpu", "h100-sxm-80gb", "-o", "json"};
+    auto with = [&](const std::string& set) {
+        auto args = awq;
+        if (!set.empty()) args.insert(args.end(), {"--set", set});
+        return json_of(args);
+    };
+    const auto file = with(""), calibration = with("calibration.int4_group_size=64"), precision = with("precision.group_size=64");
+    auto weights = [](const nlohmann::json& r) { return r["evaluation"]["memory_per_gpu"]["weights_bytes"].get<double>(); };
+    CHECK(assumption(file, "calibration.int4_group_size").rfind("128 ", 0) == 0);
+    CHECK(assumption(calibration, "calibration.int4_group_size").rfind("64 ", 0) == 0);
+    CHECK(assumption(precision, "calibration.int4_group_size").rfind("64 ", 0) == 0);
+    CHECK(weights(calibration) == weights(precision));
+    CHECK(weights(calibration) > weights(file));
 }

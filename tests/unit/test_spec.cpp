@@ -856,3 +856,29 @@ TEST_CASE("hundreds of thousands of names or constants are answered at once") {
     CHECK(error.rfind("spec.yaml:4:3: error: unknown key 'c0' in 'calibration'\n", 0) == 0);
     CHECK(error.substr(error.size() - 27) == "... and 9950 more error(s)\n");
 }
+
+// ---- One value, one key -----------------------------------------------------------------------
+
+TEST_CASE("a spec key that names a calibration constant is kept once, as that constant") {
+    const auto s = parse_spec("model: {preset: llama-3.1-8b}\nworkload: training\nprecision: {weights: int4, group_size: 64}\n"
+                              "training: {sequence_length: 512, checkpoint: {write_gb_per_s: 50, restart_minutes: 3}}\n",
+                              "spec.yaml");
+    CHECK(s.calibration.at("int4_group_size") == 64);
+    CHECK(s.calibration.at("checkpoint_write_gb_per_s") == 50);
+    CHECK(s.calibration.at("restart_minutes") == 3);
+    CHECK_FALSE(s.training.checkpoint_write_gb_per_s);
+    CHECK_FALSE(s.training.restart_minutes);
+    // Both names at once is a contradiction, whichever comes first.
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncalibration: {int4_group_size: 32}\nprecision: {weights: int4, group_size: 64}\n"
+                       "context: 100\n") ==
+          "spec.yaml:2:15: error: 'calibration.int4_group_size' and 'precision.group_size' are one setting, given twice\n"
+          "  calibration: {int4_group_size: 32}\n"
+          "                ^\n"
+          "hint: keep one of them\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 512, checkpoint: {restart_minutes: 3}}\n"
+                       "calibration:\n  restart_minutes: 5\n") ==
+          "spec.yaml:5:3: error: 'calibration.restart_minutes' and 'training.checkpoint.restart_minutes' are one setting, given twice\n"
+          "    restart_minutes: 5\n"
+          "    ^\n"
+          "hint: keep one of them\n");
+}
