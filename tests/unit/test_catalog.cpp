@@ -92,6 +92,38 @@ TEST_CASE("every id the catalog promises is present") {
     }
 }
 
+TEST_CASE("corrected datasheet figures: A10G, RTX PRO 6000 editions, B300, TPU v6e") {
+    const auto& c = bundled();
+    // A10G: NVIDIA's A10G sheet gives 70 dense / 140 sparse BF16, not the A10's 125 / 250.
+    const Gpu& a10g = c.resolve("a10g");
+    CHECK(a10g.dense_flops.at(DType::bf16).value() == Approx(70e12));
+    CHECK(a10g.sparse_flops.at(DType::bf16).value() == Approx(140e12));
+    CHECK(a10g.dense_flops.count(DType::int8) == 0);  // not published: refused, not guessed
+    // RTX PRO 6000 Blackwell: three editions; the Server Edition has 1597 GB/s and a 2430 MHz boost.
+    const Gpu& ws = c.resolve("rtx-pro-6000-blackwell");
+    const Gpu& se = c.resolve("rtx-pro-6000-server");
+    const Gpu& maxq = c.resolve("rtx-pro-6000-max-q");
+    CHECK(se.id == "rtx-pro-6000-blackwell-server");
+    CHECK(maxq.id == "rtx-pro-6000-blackwell-max-q");
+    CHECK(ws.memory_bandwidth.value() == Approx(1792e9));
+    CHECK(se.memory_bandwidth.value() == Approx(1597e9));
+    CHECK(maxq.memory_bandwidth.value() == Approx(1792e9));
+    CHECK(ws.dense_flops.at(DType::bf16).value() == Approx(503.8e12));
+    CHECK(se.dense_flops.at(DType::bf16).value() == Approx(467.8e12));   // 188 SMs x 1024 x 2.43 GHz
+    CHECK(se.dense_flops.at(DType::tf32).value() == Approx(234e12).epsilon(0.001));  // NVIDIA's dense TF32
+    CHECK(maxq.sparse_flops.at(DType::fp4).value() == Approx(3511e12));
+    CHECK(maxq.tdp_watts == 300);
+    // B300: NVIDIA's B300 reference gives 7.7 TB/s (8 TB/s is GB300's); sparse FP4 is not 2x dense.
+    const Gpu& b300 = c.resolve("b300");
+    CHECK(b300.memory_bandwidth.value() == Approx(7.7e12));
+    CHECK(b300.dense_flops.at(DType::fp4).value() == Approx(13.5e15));
+    CHECK(b300.sparse_flops.at(DType::fp4).value() == Approx(18e15));
+    // TPU v6e: FP8 runs at the bf16 rate.
+    const Gpu& v6e = c.resolve("tpu-v6e");
+    REQUIRE(v6e.dense_flops.count(DType::fp8) == 1);
+    CHECK(v6e.dense_flops.at(DType::fp8).value() == Approx(918e12));
+}
+
 TEST_CASE("every entry has its required fields and their sources") {
     for (const auto& g : bundled().gpus) {
         INFO(g.id);
