@@ -54,11 +54,25 @@ struct Efficiency {
 };
 
 struct Partition {
-    std::string profile;      ///< e.g. "1g.10gb"
+    std::string profile;  ///< e.g. "1g.10gb"
     Bytes memory;
     double compute_fraction = 1;
     double bandwidth_fraction = 1;
+    std::optional<int> max_instances = std::nullopt;  ///< how many such slices one device holds, where the vendor says
+    std::string kind = "mig";          ///< mig (NVIDIA Multi-Instance GPU), sr-iov (FuriosaAI RNGD), compute_partition (AMD CPX ...)
     friend bool operator==(const Partition&, const Partition&) = default;
+};
+
+/// Memory the accelerator shares with, or reaches coherently from, its host CPU.
+struct UnifiedMemory {
+    /// `shared`: memory_bytes is one pool that the host OS and CPU also use (DGX Spark, Jetson);
+    /// `coherent_host`: besides its own memory the GPU reaches host memory coherently over a
+    /// chip-to-chip link (GH200, GB200, GB300 over NVLink-C2C). Informational: memory estimates
+    /// use `usable_memory` only.
+    std::string kind;
+    std::optional<Bytes> host_memory;              ///< coherent host memory per accelerator
+    std::optional<BytesPerSecond> link_bandwidth;  ///< the CPU-accelerator link, total bidirectional
+    friend bool operator==(const UnifiedMemory&, const UnifiedMemory&) = default;
 };
 
 struct Gpu {
@@ -84,6 +98,16 @@ struct Gpu {
     std::vector<Price> prices;
     std::optional<PurchasePrice> purchase;
     std::vector<Partition> partitions;
+    std::optional<UnifiedMemory> unified_memory;
+    /// What one entry counts: `gpu` (the default), `chip` (a TPU or Trainium chip), `card` (a
+    /// board that may carry several chips), `package` (several chiplets sold as one device) or
+    /// `system` (a desk-side or embedded computer). Every per-unit figure is per this unit.
+    std::string counted_as = "gpu";
+    int chips_per_unit = 1;              ///< chips (dies with their own memory) in one unit
+    std::optional<int> cores_per_unit;   ///< the vendor's cores (TensorCores, NeuronCores, Tensix), where it counts them
+    /// Field group (as in `sources`) -> `estimate` (derived or from a secondary source) or
+    /// `preliminary` (announced, not yet in a datasheet). Absent groups are datasheet figures.
+    std::map<std::string, std::string> basis;
     std::map<std::string, std::string> sources;
     std::string notes;
     std::string origin;  ///< the catalog file the entry (or its last override) came from

@@ -124,6 +124,86 @@ TEST_CASE("corrected datasheet figures: A10G, RTX PRO 6000 editions, B300, TPU v
     CHECK(v6e.dense_flops.at(DType::fp8).value() == Approx(918e12));
 }
 
+TEST_CASE("the catalog covers at least 55 accelerators from at least 8 vendors") {
+    std::set<std::string> vendors;
+    for (const auto& g : bundled().gpus) vendors.insert(g.vendor);
+    CHECK(bundled().gpus.size() >= 55);
+    CHECK(vendors.size() >= 8);
+    for (const char* id : {"gb300", "h20", "l20", "mi350x", "tpu7x", "trn2", "trn3", "inf2", "rngd", "rebel-quad", "arc-pro-b60",
+                           "tt-wormhole-n300", "tt-blackhole-p150a", "dgx-spark", "jetson-agx-thor",
+                           "rtx-pro-6000-blackwell-server", "rtx-pro-6000-blackwell-max-q"}) {
+        INFO(id);
+        CHECK(bundled().find_id(id) != nullptr);
+    }
+}
+
+TEST_CASE("no dense figure equals the sparse one published for the same part and precision") {
+    // A dense rate equal to the 'with sparsity' figure is the classic copy error (the A10G's 125
+    // was the A10's dense figure; the RTX PRO 6000's '1 PF FP16' is sparse).
+    for (const auto& g : bundled().gpus)
+        for (const auto& [t, sparse] : g.sparse_flops) {
+            INFO(g.id << " " << to_string(t));
+            if (g.dense_flops.count(t)) CHECK(g.dense_flops.at(t) != sparse);
+        }
+}
+
+TEST_CASE("schema 1.2: unified memory, counting units, partitions beyond MIG, non-NVLink scale-up, basis") {
+    const auto& c = bundled();
+    const Gpu& spark = c.resolve("dgx-spark");
+    REQUIRE(spark.unified_memory);
+    CHECK(spark.unified_memory->kind == "shared");
+    CHECK(spark.counted_as == "system");
+    const Gpu& gh200 = c.resolve("gh200-96gb");
+    REQUIRE(gh200.unified_memory);
+    CHECK(gh200.unified_memory->kind == "coherent_host");
+    CHECK(gh200.unified_memory->host_memory->value() == Approx(480e9));
+    const Gpu& trn2 = c.resolve("trn2");
+    CHECK(trn2.counted_as == "chip");
+    CHECK(trn2.cores_per_unit == 8);
+    REQUIRE(trn2.scale_up);
+    CHECK(trn2.scale_up->kind == "neuronlink");
+    CHECK(trn2.scale_up->domain_size == 64);
+    CHECK(c.resolve("tpu7x").scale_up->kind == "ici");
+    CHECK(c.resolve("tpu7x").scale_up->domain_size == 9216);
+    const Gpu& n300 = c.resolve("tt-wormhole-n300");
+    CHECK(n300.counted_as == "card");
+    CHECK(n300.chips_per_unit == 2);
+    const Gpu& rngd = c.resolve("rngd");
+    REQUIRE(rngd.partitions.size() == 3);
+    CHECK(rngd.partitions[2].kind == "sr-iov");
+    CHECK(rngd.partitions[2].max_instances == 8);
+    CHECK(rngd.partitions[2].compute_fraction == Approx(0.125));
+    CHECK(c.resolve("h100-sxm-80gb").partitions.front().kind == "mig");  // the default
+    CHECK(c.resolve("rebel-quad").basis.at("dense_flops") == "preliminary");
+    CHECK(c.resolve("h20").basis.at("dense_flops") == "estimate");
+    CHECK(c.resolve("h100-sxm-80gb").basis.empty());
+    CHECK(c.resolve("h100-sxm-80gb").counted_as == "gpu");
+    // every basis names a field group the entry cites
+    for (const auto& g : c.gpus)
+        for (const auto& [k, v] : g.basis) {
+            INFO(g.id << " " << k);
+            CHECK((k == "usable_memory" || k == "links" || k == "partitions" || g.sources.count(k) == 1));
+        }
+}
+
+TEST_CASE("broken overlay: a basis that is neither estimate nor preliminary") {
+    CHECK(overlay_error("bad-basis.json") ==
+          "tests/data/catalogs/bad-basis.json:4:54: error: /gpus/0/basis/dense_flops: unknown basis 'estimated': "
+          "expected one of estimate, preliminary\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"basis\": {\"dense_flops\": \"estimated\"}}\n"
+          "                                                       ^\n"
+          "hint: did you mean 'estimate'?\n");
+}
+
+TEST_CASE("broken overlay: an unknown scale-up kind") {
+    CHECK(overlay_error("unknown-scale-up-kind.json") ==
+          "tests/data/catalogs/unknown-scale-up-kind.json:4:41: error: /gpus/0/scale_up/kind: unknown scale-up kind 'neuron_link': "
+          "expected one of nvlink, infinity_fabric, ici, neuronlink, ualink, xe_link, rdma_ethernet, tt_ethernet\n"
+          "      {\"id\": \"trn2\", \"scale_up\": {\"kind\": \"neuron_link\", \"bandwidth_bytes_per_s\": 1.28e12, \"domain_size\": 64}}\n"
+          "                                          ^\n"
+          "hint: did you mean 'neuronlink'?\n");
+}
+
 TEST_CASE("every entry has its required fields and their sources") {
     for (const auto& g : bundled().gpus) {
         INFO(g.id);
@@ -480,7 +560,7 @@ TEST_CASE("an overlay without schema_version is read as the current schema") {
     const std::string text = R"({"gpus": [{"id": "l4", "tdp_watts": 75}]})";
     const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "plain.json"}});
     CHECK(c.find_id("l4")->tdp_watts == 75);
-    CHECK(c.schema_version == "1.1");
+    CHECK(c.schema_version == "1.2");
     CHECK(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {"{}", "empty.json"}}).gpus == bundled().gpus);
 }
 
