@@ -61,10 +61,27 @@ BytesPerSecond Gpu::pcie_bandwidth() const {
     return bytes_per_s(gts * 1e9 * 128.0 / 130.0 / 8.0 * pcie_lanes);
 }
 
-std::optional<Price> Gpu::cheapest_price() const {
+std::string_view to_string(Commitment c) {
+    return commitment_names()[static_cast<std::size_t>(c)];
+}
+
+const std::vector<std::string>& commitment_names() {
+    static const std::vector<std::string> names{"on_demand", "spot", "reserved_1y", "reserved_3y"};
+    return names;
+}
+
+std::optional<Commitment> parse_commitment(std::string_view s) {
+    const auto& n = commitment_names();
+    for (std::size_t i = 0; i < n.size(); ++i)
+        if (n[i] == s) return static_cast<Commitment>(i);
+    return std::nullopt;
+}
+
+std::optional<Price> Gpu::cheapest_price(Commitment commitment) const {
     std::optional<Price> best;
     for (const auto& p : prices)
-        if (!best || p.per_gpu_hour < best->per_gpu_hour ||
+        if (p.commitment != commitment) continue;
+        else if (!best || p.per_gpu_hour < best->per_gpu_hour ||
             (p.per_gpu_hour == best->per_gpu_hour && p.provider < best->provider))
             best = p;
     return best;
@@ -361,7 +378,7 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
             for (std::size_t i = 0; i < ps.size(); ++i) {
                 const std::string p = fmt::format("{}/prices/{}", ptr, i);
                 if (!c.object(ps[i], p)) continue;
-                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "instance", "notes"});
+                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "region", "commitment", "instance", "notes"});
                 Price pr;
                 for (const char* k : {"provider", "usd_per_gpu_hour", "date", "source"})
                     if (!ps[i].contains(k)) c.error(p + "/" + k, fmt::format("missing required field '{}'", k));
@@ -371,6 +388,8 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                 if (!pr.date.empty() && !is_date(pr.date))
                     c.error(p + "/date", fmt::format("expected a date as YYYY-MM-DD, got '{}'", pr.date));
                 pr.source = c.string(ps[i], p, "source").value_or("");
+                pr.region = c.string(ps[i], p, "region").value_or("");
+                if (auto s = c.one_of(ps[i], p, "commitment", commitment_names())) pr.commitment = *parse_commitment(*s);
                 g.prices.push_back(pr);
             }
     }
@@ -791,6 +810,42 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
 }
 
 Catalog parse_catalogs(const std::vector<CatalogSource>& sources) { return parse_catalogs(CatalogBase(), sources); }
+
+std::optional<std::int64_t> days_since_epoch(std::string_view date) {
+    if (!is_date(std::string(date))) return std::nullopt;
+    auto num = [&](std::size_t at, std::size_t n) {
+        std::int64_t v = 0;
+        for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (date[i] - '0');
+        return v;
+    };
+    std::int64_t y = num(0, 4);
+    const std::int64_t m = num(5, 2), d = num(8, 2);
+    const std::int64_t days_in_month[] = {31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d > days_in_month[m - 1]) return std::nullopt;
+    // Howard Hinnant's days_from_civil.
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const std::int64_t yoe = y - era * 400;
+    const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+std::vector<StalePrice> stale_prices(const Catalog& catalog, std::string_view today, std::int64_t days) {
+    const auto now = days_since_epoch(today);
+    if (!now)
+        throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("expected today's date as YYYY-MM-DD, got '{}'", today), {}, {}}});
+    std::vector<StalePrice> out;
+    for (const auto& g : catalog.gpus)
+        for (const auto& p : g.prices)
+            if (auto when = days_since_epoch(p.date); when && *now - *when > days) out.push_back({&g, &p, *now - *when});
+    std::stable_sort(out.begin(), out.end(), [](const StalePrice& a, const StalePrice& b) {
+        if (a.age_days != b.age_days) return a.age_days > b.age_days;
+        if (a.gpu->id != b.gpu->id) return a.gpu->id < b.gpu->id;
+        return a.price->provider < b.price->provider;
+    });
+    return out;
+}
 
 std::string_view bundled_catalog_text() { return embedded::gpus_json; }
 

@@ -398,6 +398,8 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
             w.key("usd_per_gpu_hour").value(p.per_gpu_hour.value());
             w.key("date").value(p.date);
             w.key("source").value(p.source);
+            w.key("region").value(p.region);
+            w.key("commitment").value(to_string(p.commitment));
             w.end_object();
         }
         w.end_array();

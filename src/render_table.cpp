@@ -368,7 +368,9 @@ static std::string render_gpu_detail_text(const Gpu& g) {
                                   e.allreduce_intra_node, e.allreduce_inter_node, e.measured ? "" : " (documented default)", e.source));
     row("tdp", fmt::format("{:.0f} W{}", g.tdp_watts, src("tdp")));
     for (const auto& p : g.prices)
-        row(fmt::format("price {}", p.provider), fmt::format("{:.2f} USD/GPU-hour ({})  [{}]", p.per_gpu_hour.value(), p.date, p.source));
+        row(fmt::format("price {}", p.provider), fmt::format("{:.2f} USD/GPU-hour ({}{}, {})  [{}]", p.per_gpu_hour.value(),
+                                                           to_string(p.commitment), p.region.empty() ? "" : ", " + p.region,
+                                                           p.date, p.source));
     if (g.purchase)
         row("purchase", fmt::format("{:.0f} USD ({})  [{}]", g.purchase->price.value(), g.purchase->date, g.purchase->source));
     for (const auto& p : g.partitions)

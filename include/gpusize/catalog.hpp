@@ -3,6 +3,7 @@
 // alias. Missing hardware facts are errors, never guessed. Schema: data/README.md.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,11 +21,22 @@ enum class DType { fp32, tf32, bf16, fp16, fp8, int8, int4, nf4, fp4, fp64 };
 std::string_view to_string(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
+/// How a price is paid: on demand, on the spot market (interruptible), or reserved for one or
+/// three years. Spelled as in JSON and YAML.
+enum class Commitment { on_demand, spot, reserved_1y, reserved_3y };
+
+std::string_view to_string(Commitment c);
+std::optional<Commitment> parse_commitment(std::string_view s);
+/// The spellings, in enum order, for parsers and did-you-mean hints.
+const std::vector<std::string>& commitment_names();
+
 struct Price {
     std::string provider;
     UsdPerHour per_gpu_hour;
     std::string date;
     std::string source;
+    std::string region{};                          ///< e.g. "us-east-1"; empty where the source does not say
+    Commitment commitment = Commitment::on_demand;
     friend bool operator==(const Price&, const Price&) = default;
 };
 
@@ -116,8 +128,8 @@ struct Gpu {
     std::optional<FlopsPerSecond> peak(DType t) const;
     /// One direction of the PCIe link: lanes * GT/s * 128/130 / 8.
     BytesPerSecond pcie_bandwidth() const;
-    /// The cheapest listed on-demand price, if any (ties: provider name).
-    std::optional<Price> cheapest_price() const;
+    /// The cheapest listed price under `commitment`, if any (ties: provider name).
+    std::optional<Price> cheapest_price(Commitment commitment = Commitment::on_demand) const;
     friend bool operator==(const Gpu&, const Gpu&) = default;
 };
 
@@ -141,6 +153,21 @@ struct Catalog {
     std::vector<std::string> names() const;
     friend bool operator==(const Catalog&, const Catalog&) = default;
 };
+
+/// Days from 1970-01-01 to a `YYYY-MM-DD` date (proleptic Gregorian); nullopt when `date` is not
+/// such a date.
+std::optional<std::int64_t> days_since_epoch(std::string_view date);
+
+/// A price row of one entry and its age.
+struct StalePrice {
+    const Gpu* gpu;
+    const Price* price;
+    std::int64_t age_days;
+};
+
+/// The price rows dated more than `days` days before `today` (YYYY-MM-DD), oldest first (ties:
+/// id, then provider). Throws UsageError when `today` is not a date.
+std::vector<StalePrice> stale_prices(const Catalog& catalog, std::string_view today, std::int64_t days);
 
 /// One catalog file's text and the name it is reported under.
 struct CatalogSource {

@@ -23,7 +23,7 @@ def schema(name):
 
 validators = {"spec": schema("spec.schema.json"), "plan": schema("report.schema.json"),
               "check": schema("report.schema.json"), "gpus": schema("gpus.schema.json"),
-              "models": schema("models.schema.json")}
+              "models": schema("models.schema.json"), "gpus --stale": schema("stale-prices.schema.json")}
 failures, checked = [], 0
 
 
@@ -48,8 +48,9 @@ for case in sorted(glob.glob(os.path.join(root, "tests", "golden", "*", "args"))
     json_out = any(a in ("-o", "--output") and i + 1 < len(args) and args[i + 1] == "json" for i, a in enumerate(args))
     if not json_out or code not in ("0", "1", "2") or args[0] not in validators:
         continue
+    kind = "gpus --stale" if args[0] == "gpus" and "--stale" in args else args[0]
     with open(os.path.join(folder, "stdout"), encoding="utf-8") as f:
-        check(validators[args[0]], json.load(f), os.path.relpath(folder, root))
+        check(validators[kind], json.load(f), os.path.relpath(folder, root))
 
 for failure in failures:
     print(failure)

@@ -747,3 +747,56 @@ TEST_CASE("the peak of a weight-only format is its compute precision's") {
     REQUIRE(g->cheapest_price());
     for (const auto& p : g->prices) CHECK(g->cheapest_price()->per_gpu_hour <= p.per_gpu_hour);
 }
+
+TEST_CASE("days_since_epoch counts civil days and refuses what is not a date") {
+    CHECK(days_since_epoch("1970-01-01") == 0);
+    CHECK(days_since_epoch("1969-12-31") == -1);
+    CHECK(days_since_epoch("2000-03-01") == 11017);  // after a leap day of a year divisible by 400
+    CHECK(days_since_epoch("2026-12-03") == 20790);
+    CHECK_FALSE(days_since_epoch("2026-02-29"));
+    CHECK_FALSE(days_since_epoch("2026-13-01"));
+    CHECK_FALSE(days_since_epoch("26-12-03"));
+}
+
+TEST_CASE("stale prices: rows older than the given days, oldest first, with their age") {
+    const auto& c = bundled();
+    const auto rows = stale_prices(c, "2026-12-03", 365);
+    REQUIRE_FALSE(rows.empty());
+    std::size_t older = 0;
+    for (const auto& g : c.gpus)
+        for (const auto& p : g.prices)
+            if (*days_since_epoch("2026-12-03") - *days_since_epoch(p.date) > 365) ++older;
+    CHECK(rows.size() == older);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CHECK(rows[i].age_days > 365);
+        if (i > 0) CHECK(rows[i - 1].age_days >= rows[i].age_days);
+    }
+    // The A10G's g5.xlarge row is dated 2024-08-01: 854 days before 2026-12-03.
+    CHECK(rows.front().gpu->id == "a10g");
+    CHECK(rows.front().age_days == 854);
+    CHECK(stale_prices(c, "2026-12-03", 100000).empty());
+    CHECK_THROWS_AS(stale_prices(c, "yesterday", 1), UsageError);
+}
+
+TEST_CASE("prices carry region and commitment; the cheapest is taken within one commitment") {
+    const auto& c = bundled();
+    const Gpu& b300 = c.resolve("b300");
+    REQUIRE(b300.cheapest_price(Commitment::spot));
+    CHECK(b300.cheapest_price(Commitment::spot)->per_gpu_hour.value() == Approx(4.48));
+    CHECK(b300.cheapest_price()->per_gpu_hour.value() == Approx(6.94));  // on demand: the spot row does not count
+    const Gpu& trn1 = c.resolve("trn1");
+    CHECK(trn1.cheapest_price(Commitment::reserved_1y)->per_gpu_hour.value() == Approx(0.8268));
+    CHECK(trn1.cheapest_price(Commitment::reserved_1y)->region == "us-east-1");
+    CHECK_FALSE(trn1.cheapest_price(Commitment::reserved_3y));
+    CHECK(parse_commitment("reserved_3y") == Commitment::reserved_3y);
+    CHECK_FALSE(parse_commitment("reserved"));
+}
+
+TEST_CASE("broken overlay: a price commitment misspelt") {
+    CHECK(overlay_error("bad-commitment.json") ==
+          "tests/data/catalogs/bad-commitment.json:5:44: error: /gpus/0/prices/0/commitment: unknown commitment 'on-demand': "
+          "expected one of on_demand, spot, reserved_1y, reserved_3y\n"
+          "                               \"commitment\": \"on-demand\"}]}\n"
+          "                                             ^\n"
+          "hint: did you mean 'on_demand'?\n");
+}
