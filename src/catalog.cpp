@@ -690,7 +690,7 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
         }
         std::set<std::string> in_file;
         for (std::size_t i = 0; i < doc["gpus"].size(); ++i) {
-            const auto& e = doc["gpus"][i];
+            auto& e = doc["gpus"][i];  // moved into the entry's layer below: `doc` is not read again
             const std::string ptr = fmt::format("/gpus/{}", i);
             if (!c.object(e, ptr)) continue;
             if (!e.contains("id") || !e["id"].is_string() || e["id"].get<std::string>().empty()) {
@@ -707,7 +707,7 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
                 if (auto b = base->entries.find(id); b != base->entries.end()) it = s.entries.emplace(id, b->second).first;
             if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, {}, {}, {}}).first;
             else it->second.merged.merge_patch(e);
-            it->second.layers.push_back(EntryLayer{file, ptr, e});
+            it->second.layers.push_back(EntryLayer{file, ptr, std::move(e)});
         }
     }
     s.diagnostics = std::move(sink.diagnostics());
