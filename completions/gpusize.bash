@@ -31,14 +31,14 @@ _gpusize() {
         --solve) COMPREPLY=($(compgen -W "context concurrency gpus" -- "$cur")); return ;;
         --catalog|--baseline) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --gpu) COMPREPLY=($(compgen -W "$(_gpusize_ids gpus)" -- "$cur")); return ;;
-        --vendor) COMPREPLY=($(compgen -W "nvidia amd intel google" -- "$cur")); return ;;
+        --vendor) COMPREPLY=($(compgen -W "nvidia amd intel google aws furiosa rebellions tenstorrent" -- "$cur")); return ;;
         --require)
             COMPREPLY=($(compgen -W "usd_per_hour gpu_count memory_headroom headroom usd_per_million_output_tokens
                 usd_per_million_input_tokens ttft_ms tpot_ms output_tokens_per_s requests_per_s
                 usd_per_million_training_tokens usd_total tokens_per_s mfu time_to_train_days" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return ;;
-        --count|--tp|--pp|--dp|--top|--set|--min-memory) return ;;
+        --count|--tp|--pp|--dp|--top|--set|--min-memory|--stale|--today) return ;;
     esac
 
     if [[ -z $command ]]; then
@@ -52,7 +52,7 @@ _gpusize() {
         plan) opts="$common --set --top --verbose --baseline" ;;
         check) opts="$common --set --gpu --count --tp --pp --dp --verbose --solve --require --baseline" ;;
         explain) opts="$common --set --gpu --count --tp --pp --dp" ;;
-        gpus) opts="$common --vendor --min-memory" ;;
+        gpus) opts="$common --vendor --min-memory --stale --today" ;;
         models) opts="$common" ;;
     esac
     if [[ $cur == -* ]]; then

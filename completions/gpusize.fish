@@ -44,6 +44,8 @@ complete -c gpusize -n "__fish_seen_subcommand_from check" -l require -x -a 'usd
 
 # gpus and models
 complete -c gpusize -n "__fish_seen_subcommand_from gpus" -a '(__gpusize_ids gpus)'
-complete -c gpusize -n "__fish_seen_subcommand_from gpus" -l vendor -x -a 'nvidia amd intel google' -d 'only this vendor'
+complete -c gpusize -n "__fish_seen_subcommand_from gpus" -l vendor -x -a 'nvidia amd intel google aws furiosa rebellions tenstorrent' -d 'only this vendor'
 complete -c gpusize -n "__fish_seen_subcommand_from gpus" -l min-memory -x -d 'only GPUs with at least this memory (80GB)'
+complete -c gpusize -n "__fish_seen_subcommand_from gpus" -l stale -x -d 'list the price rows dated more than DAYS days ago'
+complete -c gpusize -n "__fish_seen_subcommand_from gpus" -l today -x -d 'the date --stale counts from (YYYY-MM-DD)'
 complete -c gpusize -n "__fish_seen_subcommand_from models" -a '(__gpusize_ids models)'

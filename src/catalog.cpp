@@ -61,10 +61,27 @@ BytesPerSecond Gpu::pcie_bandwidth() const {
     return bytes_per_s(gts * 1e9 * 128.0 / 130.0 / 8.0 * pcie_lanes);
 }
 
-std::optional<Price> Gpu::cheapest_price() const {
+std::string_view to_string(Commitment c) {
+    return commitment_names()[static_cast<std::size_t>(c)];
+}
+
+const std::vector<std::string>& commitment_names() {
+    static const std::vector<std::string> names{"on_demand", "spot", "reserved_1y", "reserved_3y"};
+    return names;
+}
+
+std::optional<Commitment> parse_commitment(std::string_view s) {
+    const auto& n = commitment_names();
+    for (std::size_t i = 0; i < n.size(); ++i)
+        if (n[i] == s) return static_cast<Commitment>(i);
+    return std::nullopt;
+}
+
+std::optional<Price> Gpu::cheapest_price(Commitment commitment) const {
     std::optional<Price> best;
     for (const auto& p : prices)
-        if (!best || p.per_gpu_hour < best->per_gpu_hour ||
+        if (p.commitment != commitment) continue;
+        else if (!best || p.per_gpu_hour < best->per_gpu_hour ||
             (p.per_gpu_hour == best->per_gpu_hour && p.provider < best->provider))
             best = p;
     return best;
@@ -81,7 +98,8 @@ std::string lower(std::string_view s) {
 const std::vector<std::string> entry_keys{
     "id", "name", "vendor", "architecture", "form_factor", "launch_year", "aliases", "memory_bytes", "usable_memory_bytes",
     "memory_type", "memory_bandwidth_bytes_per_s", "dense_flops_per_s", "sparse_flops_per_s", "scale_up", "pcie", "scale_out",
-    "efficiency", "tdp_watts", "prices", "purchase", "partitions", "sources", "notes"};
+    "efficiency", "tdp_watts", "prices", "purchase", "partitions", "unified_memory", "counted_as", "chips_per_unit",
+    "cores_per_unit", "basis", "sources", "notes"};
 const std::vector<std::string> required_keys{
     "id", "name", "vendor", "architecture", "form_factor", "launch_year", "memory_bytes", "usable_memory_bytes",
     "memory_type", "memory_bandwidth_bytes_per_s", "dense_flops_per_s", "pcie", "tdp_watts", "sources"};
@@ -89,8 +107,18 @@ const std::vector<std::string> efficiency_keys{"memory_bandwidth", "matmul", "al
                                                "source", "measured"};
 const std::vector<std::string> required_sources{"memory", "memory_bandwidth", "dense_flops", "tdp"};
 
-/// The catalog schema this build writes and reads; any 1.x is accepted (1.1 added alias_defaults).
-constexpr const char* current_schema_version = "1.1";
+const std::vector<std::string> scale_up_kinds{"nvlink", "infinity_fabric", "ici", "neuronlink", "ualink", "xe_link",
+                                              "rdma_ethernet", "tt_ethernet"};
+const std::vector<std::string> counted_as_values{"gpu", "chip", "card", "package", "system"};
+const std::vector<std::string> basis_values{"estimate", "preliminary"};
+const std::vector<std::string> basis_groups{"memory", "usable_memory", "memory_bandwidth", "dense_flops", "sparse_flops",
+                                            "tdp", "links", "prices", "partitions", "unified_memory"};
+const std::vector<std::string> partition_kinds{"mig", "sr-iov", "compute_partition"};
+const std::vector<std::string> unified_memory_kinds{"shared", "coherent_host"};
+
+/// The catalog schema this build writes and reads; any 1.x is accepted (1.1 added alias_defaults;
+/// 1.2 added unified_memory, counted_as, chips_per_unit, cores_per_unit, basis, partition kinds).
+constexpr const char* current_schema_version = "1.2";
 
 /// Plausible values, generous on both sides: beyond them a number is a typo or a unit slip, and
 /// 1e-300 or 1e308 would print absurd times or overflow the integer conversions downstream.
@@ -177,6 +205,21 @@ public:
         return v.get<std::int64_t>();
     }
 
+    /// A string that must be one of `allowed`.
+    std::optional<std::string> one_of(const json& o, const std::string& ptr, const char* key, const std::vector<std::string>& allowed,
+                                      const char* what = nullptr) {
+        auto s = string(o, ptr, key);
+        if (!s) return std::nullopt;
+        if (std::find(allowed.begin(), allowed.end(), *s) == allowed.end()) {
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            error(ptr + "/" + key, fmt::format("unknown {} '{}': expected one of {}", what ? what : key, *s, list),
+                  did_you_mean(*s, allowed));
+            return std::nullopt;
+        }
+        return s;
+    }
+
     bool object(const json& v, const std::string& ptr) {
         if (v.is_object()) return true;
         error(ptr, fmt::format("expected an object, got {}", got(v)));
@@ -196,7 +239,7 @@ public:
         const auto& v = o[key];
         known_keys(v, p, {"kind", "generation", "bandwidth_bytes_per_s", "domain_size", "notes"});
         Link l;
-        l.kind = string(v, p, "kind").value_or("");
+        l.kind = (scale_up ? one_of(v, p, "kind", scale_up_kinds, "scale-up kind") : string(v, p, "kind")).value_or("");
         if (v.contains("generation")) l.generation = v["generation"].is_string() ? v["generation"].get<std::string>() : v["generation"].dump();
         auto bw = bounded(v, p, "bandwidth_bytes_per_s", bandwidth_range);
         if (!v.contains("bandwidth_bytes_per_s")) error(p + "/bandwidth_bytes_per_s", "missing: the link's bandwidth is required");
@@ -335,7 +378,7 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
             for (std::size_t i = 0; i < ps.size(); ++i) {
                 const std::string p = fmt::format("{}/prices/{}", ptr, i);
                 if (!c.object(ps[i], p)) continue;
-                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "instance", "notes"});
+                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "region", "commitment", "instance", "notes"});
                 Price pr;
                 for (const char* k : {"provider", "usd_per_gpu_hour", "date", "source"})
                     if (!ps[i].contains(k)) c.error(p + "/" + k, fmt::format("missing required field '{}'", k));
@@ -345,6 +388,8 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                 if (!pr.date.empty() && !is_date(pr.date))
                     c.error(p + "/date", fmt::format("expected a date as YYYY-MM-DD, got '{}'", pr.date));
                 pr.source = c.string(ps[i], p, "source").value_or("");
+                pr.region = c.string(ps[i], p, "region").value_or("");
+                if (auto s = c.one_of(ps[i], p, "commitment", commitment_names())) pr.commitment = *parse_commitment(*s);
                 g.prices.push_back(pr);
             }
     }
@@ -364,9 +409,11 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
             for (std::size_t i = 0; i < ps.size(); ++i) {
                 const std::string p = fmt::format("{}/partitions/{}", ptr, i);
                 if (!c.object(ps[i], p)) continue;
-                c.known_keys(ps[i], p, {"profile", "memory_bytes", "compute_fraction", "bandwidth_fraction", "max_instances", "notes"});
+                c.known_keys(ps[i], p, {"kind", "profile", "memory_bytes", "compute_fraction", "bandwidth_fraction", "max_instances", "notes"});
                 Partition part;
+                if (ps[i].contains("kind")) part.kind = c.one_of(ps[i], p, "kind", partition_kinds, "partition kind").value_or(part.kind);
                 part.profile = c.string(ps[i], p, "profile").value_or("");
+                if (auto n = c.integer(ps[i], p, "max_instances", 1, 1024)) part.max_instances = static_cast<int>(*n);
                 part.memory = Bytes(c.bounded(ps[i], p, "memory_bytes", memory_range).value_or(0));
                 part.compute_fraction = c.fraction(ps[i], p, "compute_fraction").value_or(1);
                 part.bandwidth_fraction = c.fraction(ps[i], p, "bandwidth_fraction").value_or(1);
@@ -374,6 +421,27 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                     c.error(p + "/memory_bytes", "a partition cannot have more memory than the GPU");
                 g.partitions.push_back(part);
             }
+    }
+    if (e.contains("unified_memory") && c.object(e["unified_memory"], ptr + "/unified_memory")) {
+        const auto& u = e["unified_memory"];
+        const std::string p = ptr + "/unified_memory";
+        c.known_keys(u, p, {"kind", "host_memory_bytes", "link_bandwidth_bytes_per_s", "notes"});
+        UnifiedMemory um;
+        if (!u.contains("kind")) c.error(p + "/kind", "missing required field 'kind'");
+        um.kind = c.one_of(u, p, "kind", unified_memory_kinds, "unified memory kind").value_or("");
+        if (auto b = c.bounded(u, p, "host_memory_bytes", memory_range)) um.host_memory = Bytes(*b);
+        if (auto b = c.bounded(u, p, "link_bandwidth_bytes_per_s", bandwidth_range)) um.link_bandwidth = bytes_per_s(*b);
+        g.unified_memory = um;
+    }
+    if (e.contains("counted_as")) g.counted_as = c.one_of(e, ptr, "counted_as", counted_as_values).value_or(g.counted_as);
+    g.chips_per_unit = static_cast<int>(c.integer(e, ptr, "chips_per_unit", 1, 1024).value_or(1));
+    if (auto n = c.integer(e, ptr, "cores_per_unit", 1, 1'000'000)) g.cores_per_unit = static_cast<int>(*n);
+    if (e.contains("basis") && c.object(e["basis"], ptr + "/basis")) {
+        const std::string p = ptr + "/basis";
+        c.known_keys(e["basis"], p, basis_groups);
+        for (const auto& [k, v] : e["basis"].items())
+            if (std::find(basis_groups.begin(), basis_groups.end(), k) != basis_groups.end())
+                if (auto b = c.one_of(e["basis"], p, k.c_str(), basis_values, "basis")) g.basis[k] = *b;
     }
     if (e.contains("sources") && c.object(e["sources"], ptr + "/sources")) {
         for (const auto& [k, v] : e["sources"].items()) {
@@ -622,7 +690,7 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
         }
         std::set<std::string> in_file;
         for (std::size_t i = 0; i < doc["gpus"].size(); ++i) {
-            const auto& e = doc["gpus"][i];
+            auto& e = doc["gpus"][i];  // moved into the entry's layer below: `doc` is not read again
             const std::string ptr = fmt::format("/gpus/{}", i);
             if (!c.object(e, ptr)) continue;
             if (!e.contains("id") || !e["id"].is_string() || e["id"].get<std::string>().empty()) {
@@ -639,7 +707,7 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
                 if (auto b = base->entries.find(id); b != base->entries.end()) it = s.entries.emplace(id, b->second).first;
             if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, {}, {}, {}}).first;
             else it->second.merged.merge_patch(e);
-            it->second.layers.push_back(EntryLayer{file, ptr, e});
+            it->second.layers.push_back(EntryLayer{file, ptr, std::move(e)});
         }
     }
     s.diagnostics = std::move(sink.diagnostics());
@@ -712,13 +780,16 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
     }
     // Aliases must not shadow another entry's id (an alias may be shared to mean "any of these").
     std::vector<std::string> lower_ids;
-    for (const auto& g : cat.gpus) lower_ids.push_back(lower(g.id));
+    std::map<std::string, std::size_t> by_lower_id;  // one lookup per alias, not a scan of the catalog
+    for (std::size_t k = 0; k < cat.gpus.size(); ++k) {
+        lower_ids.push_back(lower(cat.gpus[k].id));
+        by_lower_id.emplace(lower_ids.back(), k);
+    }
     for (std::size_t k = 0; k < cat.gpus.size(); ++k)
         for (const auto& a : cat.gpus[k].aliases) {
-            const std::string la = lower(a);
-            for (std::size_t o = 0; o < cat.gpus.size(); ++o)
-                if (o != k && lower_ids[o] == la)
-                    Checker(sink, entry_locator(*merged[k])).error("/aliases", fmt::format("alias '{}' is the id of another entry", a));
+            auto o = by_lower_id.find(lower(a));
+            if (o != by_lower_id.end() && o->second != k)
+                Checker(sink, entry_locator(*merged[k])).error("/aliases", fmt::format("alias '{}' is the id of another entry", a));
         }
     // A default for a shared alias must name an entry that has that alias.
     for (const auto& [key, ad] : s.alias_defaults) {
@@ -739,6 +810,42 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
 }
 
 Catalog parse_catalogs(const std::vector<CatalogSource>& sources) { return parse_catalogs(CatalogBase(), sources); }
+
+std::optional<std::int64_t> days_since_epoch(std::string_view date) {
+    if (!is_date(std::string(date))) return std::nullopt;
+    auto num = [&](std::size_t at, std::size_t n) {
+        std::int64_t v = 0;
+        for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (date[i] - '0');
+        return v;
+    };
+    std::int64_t y = num(0, 4);
+    const std::int64_t m = num(5, 2), d = num(8, 2);
+    const std::int64_t days_in_month[] = {31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d > days_in_month[m - 1]) return std::nullopt;
+    // Howard Hinnant's days_from_civil.
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const std::int64_t yoe = y - era * 400;
+    const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+std::vector<StalePrice> stale_prices(const Catalog& catalog, std::string_view today, std::int64_t days) {
+    const auto now = days_since_epoch(today);
+    if (!now)
+        throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("expected today's date as YYYY-MM-DD, got '{}'", today), {}, {}}});
+    std::vector<StalePrice> out;
+    for (const auto& g : catalog.gpus)
+        for (const auto& p : g.prices)
+            if (auto when = days_since_epoch(p.date); when && *now - *when > days) out.push_back({&g, &p, *now - *when});
+    std::stable_sort(out.begin(), out.end(), [](const StalePrice& a, const StalePrice& b) {
+        if (a.age_days != b.age_days) return a.age_days > b.age_days;
+        if (a.gpu->id != b.gpu->id) return a.gpu->id < b.gpu->id;
+        return a.price->provider < b.price->provider;
+    });
+    return out;
+}
 
 std::string_view bundled_catalog_text() { return embedded::gpus_json; }
 

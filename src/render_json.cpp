@@ -342,7 +342,7 @@ std::string render_report_json(const Report& r, const RenderOptions& o) {
 std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gpus) {
     JsonWriter w;
     w.begin_object();
-    w.key("schema_version").value("1.0");
+    w.key("schema_version").value("1.1");
     w.key("catalog_schema_version").value(c.schema_version);
     w.key("catalogs").strings(c.origins);
     w.key("gpus").begin_array();
@@ -372,6 +372,9 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
         w.key("dense_flops_per_s").begin_object();
         for (const auto& [t, v] : g->dense_flops) w.key(to_string(t)).value(v.value());
         w.end_object();
+        w.key("sparse_flops_per_s").begin_object();
+        for (const auto& [t, v] : g->sparse_flops) w.key(to_string(t)).value(v.value());
+        w.end_object();
         link("scale_up", g->scale_up);
         w.key("pcie").begin_object();
         w.key("generation").value(g->pcie_generation);
@@ -395,6 +398,8 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
             w.key("usd_per_gpu_hour").value(p.per_gpu_hour.value());
             w.key("date").value(p.date);
             w.key("source").value(p.source);
+            w.key("region").value(p.region);
+            w.key("commitment").value(to_string(p.commitment));
             w.end_object();
         }
         w.end_array();
@@ -411,13 +416,40 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
         w.key("partitions").begin_array();
         for (const auto& p : g->partitions) {
             w.begin_object();
+            w.key("kind").value(p.kind);
             w.key("profile").value(p.profile);
             w.key("memory_bytes").whole(p.memory.value());
             w.key("compute_fraction").value(p.compute_fraction);
             w.key("bandwidth_fraction").value(p.bandwidth_fraction);
+            w.key("max_instances");
+            if (p.max_instances) w.value(*p.max_instances);
+            else w.null();
             w.end_object();
         }
         w.end_array();
+        w.key("unified_memory");
+        if (g->unified_memory) {
+            const auto& u = *g->unified_memory;
+            w.begin_object();
+            w.key("kind").value(u.kind);
+            w.key("host_memory_bytes");
+            if (u.host_memory) w.whole(u.host_memory->value());
+            else w.null();
+            w.key("link_bandwidth_bytes_per_s");
+            if (u.link_bandwidth) w.value(u.link_bandwidth->value());
+            else w.null();
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("counted_as").value(g->counted_as);
+        w.key("chips_per_unit").value(g->chips_per_unit);
+        w.key("cores_per_unit");
+        if (g->cores_per_unit) w.value(*g->cores_per_unit);
+        else w.null();
+        w.key("basis").begin_object();
+        for (const auto& [k, v] : g->basis) w.key(k).value(v);
+        w.end_object();
         w.key("sources").begin_object();
         for (const auto& [k, v] : g->sources) w.key(k).value(v);
         w.end_object();

@@ -299,12 +299,13 @@ static std::string render_gpus_table_text(const std::vector<const Gpu*>& gpus) {
                                          g->scale_up->domain_size)
                            : format_text("pcie{} x{}", g->pcie_generation, g->pcie_lanes);
     };
-    std::size_t id_w = 2, link_w = 8;
+    std::size_t id_w = 2, link_w = 8, vendor_w = 8;
     for (const Gpu* g : gpus) {
         id_w = std::max(id_w, g->id.size());
+        vendor_w = std::max(vendor_w, g->vendor.size());
         link_w = std::max(link_w, link_text(g).size());
     }
-    std::string out = format_text("{:<{}} {:<8} {:>8} {:>9} {:>10} {:>10} {:<{}} {:>6} {:>8}\n", "id", id_w, "vendor", "mem GiB",
+    std::string out = format_text("{:<{}} {:<{}} {:>8} {:>9} {:>10} {:>10} {:<{}} {:>6} {:>8}\n", "id", id_w, "vendor", vendor_w, "mem GiB",
                                   "mem TB/s", "bf16 TF/s", "fp8 TF/s", "scale-up", link_w, "TDP W", "$/h");
     for (const Gpu* g : gpus) {
         auto tf = [&](DType t) {
@@ -312,7 +313,7 @@ static std::string render_gpus_table_text(const std::vector<const Gpu*>& gpus) {
             return p ? format_text("{:.0f}", to_tflops(*p)) : std::string("-");
         };
         const auto price = g->cheapest_price();
-        out += format_text("{:<{}} {:<8} {:>8.1f} {:>9.2f} {:>10} {:>10} {:<{}} {:>6.0f} {:>8}\n", g->id, id_w, g->vendor,
+        out += format_text("{:<{}} {:<{}} {:>8.1f} {:>9.2f} {:>10} {:>10} {:<{}} {:>6.0f} {:>8}\n", g->id, id_w, g->vendor, vendor_w,
                            to_gib(g->memory), g->memory_bandwidth.value() / 1e12, tf(DType::bf16), tf(DType::fp8), link_text(g),
                            link_w, g->tdp_watts, price ? format_text("{:.2f}", price->per_gpu_hour.value()) : "-");
     }
@@ -334,6 +335,20 @@ static std::string render_gpu_detail_text(const Gpu& g) {
     }
     row("memory", format_text("{:.0f} bytes ({:.2f} GiB) {}{}", g.memory.value(), to_gib(g.memory), g.memory_type, src("memory")));
     row("usable memory", format_text("{:.0f} bytes ({:.2f} GiB){}", g.usable_memory.value(), to_gib(g.usable_memory), src("usable_memory")));
+    if (g.unified_memory) {
+        std::string u = g.unified_memory->kind == "shared" ? "shared with the host OS and CPU" : "coherent access to host memory";
+        if (g.unified_memory->host_memory) u += format_text(", {:.0f} GiB host", to_gib(*g.unified_memory->host_memory));
+        if (g.unified_memory->link_bandwidth) u += format_text(" over {:.0f} GB/s", to_gb_per_s(*g.unified_memory->link_bandwidth));
+        row("unified memory", u);
+    }
+    if (g.counted_as != "gpu" || g.chips_per_unit != 1 || g.cores_per_unit)
+        row("counted as", format_text("one {}{}{}", g.counted_as, g.chips_per_unit != 1 ? format_text(", {} chips", g.chips_per_unit) : "",
+                                      g.cores_per_unit ? format_text(", {} cores", *g.cores_per_unit) : ""));
+    if (!g.basis.empty()) {
+        std::string b;
+        for (const auto& [k, v] : g.basis) b += format_text("{}{} {}", b.empty() ? "" : ", ", k, v);
+        row("not from a datasheet", b);
+    }
     row("memory bandwidth", format_text("{:.0f} GB/s{}", to_gb_per_s(g.memory_bandwidth), src("memory_bandwidth")));
     for (const auto& [t, v] : g.dense_flops) row(format_text("dense {}", to_string(t)), format_text("{:.1f} TFLOP/s", to_tflops(v)));
     out += format_text("  {:<28} {}\n", "", src("dense_flops"));
@@ -348,11 +363,14 @@ static std::string render_gpu_detail_text(const Gpu& g) {
                                   e.allreduce_intra_node, e.allreduce_inter_node, e.measured ? "" : " (documented default)", e.source));
     row("tdp", format_text("{:.0f} W{}", g.tdp_watts, src("tdp")));
     for (const auto& p : g.prices)
-        row(format_text("price {}", p.provider), format_text("{:.2f} USD/GPU-hour ({})  [{}]", p.per_gpu_hour.value(), p.date, p.source));
+        row(format_text("price {}", p.provider), format_text("{:.2f} USD/GPU-hour ({}{}, {})  [{}]", p.per_gpu_hour.value(),
+                                                           to_string(p.commitment), p.region.empty() ? "" : ", " + p.region,
+                                                           p.date, p.source));
     if (g.purchase)
         row("purchase", format_text("{:.0f} USD ({})  [{}]", g.purchase->price.value(), g.purchase->date, g.purchase->source));
     for (const auto& p : g.partitions)
-        row(format_text("partition {}", p.profile), format_text("{:.2f} GiB, compute {:.3f}, bandwidth {:.3f}", to_gib(p.memory),
+        row(format_text("partition {}", p.profile), format_text("{}{:.2f} GiB, compute {:.3f}, bandwidth {:.3f}",
+                                                              p.kind == "mig" ? "" : p.kind + ", ", to_gib(p.memory),
                                                               p.compute_fraction, p.bandwidth_fraction));
     if (!g.notes.empty()) row("notes", g.notes);
     row("from", g.origin);

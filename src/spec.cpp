@@ -511,6 +511,12 @@ private:
                       p.mode = r_.enumeration<PricingMode>(v, "mode", {"cloud", "onprem"}, {PricingMode::cloud, PricingMode::onprem})
                                    .value_or(p.mode);
                   }},
+                 {"commitment", [&](const YAML::Node& v) {
+                      p.commitment = r_.enumeration<Commitment>(v, "commitment", commitment_names(),
+                                                                {Commitment::on_demand, Commitment::spot, Commitment::reserved_1y,
+                                                                 Commitment::reserved_3y})
+                                         .value_or(p.commitment);
+                  }},
                  {"electricity_usd_per_kwh", [&](const YAML::Node& v) { p.electricity_usd_per_kwh = r_.number(v, "electricity_usd_per_kwh", 0, max_usd_per_kwh, "USD per kWh"); }},
                  {"pue", [&](const YAML::Node& v) { p.pue = r_.number(v, "pue", 1, 10); }},
                  {"amortization_years", [&](const YAML::Node& v) { p.amortization_years = r_.number(v, "amortization_years", 0.1, 50); }},

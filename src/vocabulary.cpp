@@ -112,6 +112,8 @@ std::vector<SpecKey> make_spec_keys() {
         {"pricing", K::section, 0, 0, {}, "prices"},
         {"pricing.usd_per_gpu_hour", K::price_map, 0.01, 1000, {}, "GPU id -> USD per GPU-hour, over the catalog's"},
         {"pricing.mode", K::choice, 0, 0, {"cloud", "onprem"}, "rent, or buy and run"},
+        {"pricing.commitment", K::choice, 0, 0, {"on_demand", "spot", "reserved_1y", "reserved_3y"},
+         "cloud: which catalog prices to pay"},
         {"pricing.electricity_usd_per_kwh", K::number, 0, 10, {}, "onprem: energy price, USD per kWh"},
         {"pricing.pue", K::number, 1, 10, {}, "onprem: power usage effectiveness"},
         {"pricing.amortization_years", K::number, 0.1, 50, {}, "onprem: years the purchase is spread over"},

@@ -3,6 +3,7 @@
 // alias. Missing hardware facts are errors, never guessed. Schema: data/README.md.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,11 +21,22 @@ enum class DType { fp32, tf32, bf16, fp16, fp8, int8, int4, nf4, fp4, fp64 };
 std::string_view to_string(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
+/// How a price is paid: on demand, on the spot market (interruptible), or reserved for one or
+/// three years. Spelled as in JSON and YAML.
+enum class Commitment { on_demand, spot, reserved_1y, reserved_3y };
+
+std::string_view to_string(Commitment c);
+std::optional<Commitment> parse_commitment(std::string_view s);
+/// The spellings, in enum order, for parsers and did-you-mean hints.
+const std::vector<std::string>& commitment_names();
+
 struct Price {
     std::string provider;
     UsdPerHour per_gpu_hour;
     std::string date;
     std::string source;
+    std::string region{};                          ///< e.g. "us-east-1"; empty where the source does not say
+    Commitment commitment = Commitment::on_demand;
     friend bool operator==(const Price&, const Price&) = default;
 };
 
@@ -54,11 +66,25 @@ struct Efficiency {
 };
 
 struct Partition {
-    std::string profile;      ///< e.g. "1g.10gb"
+    std::string profile;  ///< e.g. "1g.10gb"
     Bytes memory;
     double compute_fraction = 1;
     double bandwidth_fraction = 1;
+    std::optional<int> max_instances = std::nullopt;  ///< how many such slices one device holds, where the vendor says
+    std::string kind = "mig";          ///< mig (NVIDIA Multi-Instance GPU), sr-iov (FuriosaAI RNGD), compute_partition (AMD CPX ...)
     friend bool operator==(const Partition&, const Partition&) = default;
+};
+
+/// Memory the accelerator shares with, or reaches coherently from, its host CPU.
+struct UnifiedMemory {
+    /// `shared`: memory_bytes is one pool that the host OS and CPU also use (DGX Spark, Jetson);
+    /// `coherent_host`: besides its own memory the GPU reaches host memory coherently over a
+    /// chip-to-chip link (GH200, GB200, GB300 over NVLink-C2C). Informational: memory estimates
+    /// use `usable_memory` only.
+    std::string kind;
+    std::optional<Bytes> host_memory;              ///< coherent host memory per accelerator
+    std::optional<BytesPerSecond> link_bandwidth;  ///< the CPU-accelerator link, total bidirectional
+    friend bool operator==(const UnifiedMemory&, const UnifiedMemory&) = default;
 };
 
 struct Gpu {
@@ -84,6 +110,16 @@ struct Gpu {
     std::vector<Price> prices;
     std::optional<PurchasePrice> purchase;
     std::vector<Partition> partitions;
+    std::optional<UnifiedMemory> unified_memory;
+    /// What one entry counts: `gpu` (the default), `chip` (a TPU or Trainium chip), `card` (a
+    /// board that may carry several chips), `package` (several chiplets sold as one device) or
+    /// `system` (a desk-side or embedded computer). Every per-unit figure is per this unit.
+    std::string counted_as = "gpu";
+    int chips_per_unit = 1;              ///< chips (dies with their own memory) in one unit
+    std::optional<int> cores_per_unit;   ///< the vendor's cores (TensorCores, NeuronCores, Tensix), where it counts them
+    /// Field group (as in `sources`) -> `estimate` (derived or from a secondary source) or
+    /// `preliminary` (announced, not yet in a datasheet). Absent groups are datasheet figures.
+    std::map<std::string, std::string> basis;
     std::map<std::string, std::string> sources;
     std::string notes;
     std::string origin;  ///< the catalog file the entry (or its last override) came from
@@ -92,8 +128,8 @@ struct Gpu {
     std::optional<FlopsPerSecond> peak(DType t) const;
     /// One direction of the PCIe link: lanes * GT/s * 128/130 / 8.
     BytesPerSecond pcie_bandwidth() const;
-    /// The cheapest listed on-demand price, if any (ties: provider name).
-    std::optional<Price> cheapest_price() const;
+    /// The cheapest listed price under `commitment`, if any (ties: provider name).
+    std::optional<Price> cheapest_price(Commitment commitment = Commitment::on_demand) const;
     friend bool operator==(const Gpu&, const Gpu&) = default;
 };
 
@@ -117,6 +153,21 @@ struct Catalog {
     std::vector<std::string> names() const;
     friend bool operator==(const Catalog&, const Catalog&) = default;
 };
+
+/// Days from 1970-01-01 to a `YYYY-MM-DD` date (proleptic Gregorian); nullopt when `date` is not
+/// such a date.
+std::optional<std::int64_t> days_since_epoch(std::string_view date);
+
+/// A price row of one entry and its age.
+struct StalePrice {
+    const Gpu* gpu;
+    const Price* price;
+    std::int64_t age_days;
+};
+
+/// The price rows dated more than `days` days before `today` (YYYY-MM-DD), oldest first (ties:
+/// id, then provider). Throws UsageError when `today` is not a date.
+std::vector<StalePrice> stale_prices(const Catalog& catalog, std::string_view today, std::int64_t days);
 
 /// One catalog file's text and the name it is reported under.
 struct CatalogSource {

@@ -1,5 +1,6 @@
 // What a deployment costs per hour (docs/estimation.md §8): cloud prices from the spec or the
-// catalog's cheapest dated on-demand price, or on-premises cost as the purchase price amortised
+// catalog's cheapest dated price under the spec's commitment (on demand unless it says spot or
+// reserved_1y/3y), or on-premises cost as the purchase price amortised
 // over its years at a utilisation plus energy at TDP x PUE x electricity price. Per unit of work:
 // `$ per 1M tokens = $/h / (tokens/s * 3600) * 1e6`.
 #pragma once
@@ -23,7 +24,7 @@ inline constexpr double utilization = 1.0;               ///< the GPUs are busy 
 /// Price of one GPU (or slice) for one hour, and where it came from.
 struct HourlyRate {
     UsdPerHour per_gpu;
-    std::string basis;  ///< "spec", "<provider> <date>", or "on-premises"
+    std::string basis;  ///< "spec", "<provider> <date>" ("<provider> <commitment> <date>" off on-demand), or "on-premises"
 };
 
 /// The hourly rate of one device under the spec's pricing, or nullopt when no price is known

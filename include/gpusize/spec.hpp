@@ -155,6 +155,8 @@ struct DeploymentSpec {
 struct PricingSpec {
     std::map<std::string, UsdPerHour> usd_per_gpu_hour;  ///< by id or alias as written
     PricingMode mode = PricingMode::cloud;
+    /// Which catalog prices a cloud deployment pays: on_demand (default), spot, reserved_1y, reserved_3y.
+    Commitment commitment = Commitment::on_demand;
     std::optional<double> electricity_usd_per_kwh;
     std::optional<double> pue;
     std::optional<double> amortization_years;

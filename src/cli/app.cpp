@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -437,6 +439,52 @@ PlanOptions with_progress(std::ostream& err, bool& shown) {
     return po;
 }
 
+/// Today's date in UTC as YYYY-MM-DD.
+std::string utc_today() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+/// `gpus --stale DAYS`: the price rows of `list` dated more than `days` days before `today`.
+std::string render_stale_prices(const Catalog& catalog, const std::vector<const Gpu*>& list, std::int64_t days,
+                                       const std::string& today, Format format) {
+    std::vector<StalePrice> rows;
+    std::size_t total = 0;
+    for (const auto& r : stale_prices(catalog, today, days))
+        if (std::find(list.begin(), list.end(), r.gpu) != list.end()) rows.push_back(r);
+    for (const Gpu* g : list) total += g->prices.size();
+    if (format == Format::json) {
+        nlohmann::ordered_json j;
+        j["schema_version"] = "1.0";
+        j["today"] = today;
+        j["days"] = days;
+        j["price_rows"] = total;
+        j["stale"] = nlohmann::ordered_json::array();
+        for (const auto& r : rows)
+            j["stale"].push_back({{"id", r.gpu->id}, {"provider", r.price->provider}, {"region", r.price->region},
+                                  {"commitment", std::string(to_string(r.price->commitment))}, {"date", r.price->date},
+                                  {"age_days", r.age_days}, {"usd_per_gpu_hour", r.price->per_gpu_hour.value()},
+                                  {"source", r.price->source}});
+        return j.dump(2) + "\n";
+    }
+    std::size_t id_w = 2, prov_w = 8;
+    for (const auto& r : rows) {
+        id_w = std::max(id_w, r.gpu->id.size());
+        prov_w = std::max(prov_w, r.price->provider.size());
+    }
+    std::string s = fmt::format("{:<{}} {:<{}} {:<11} {:<10} {:>8} {:>9}\n", "id", id_w, "provider", prov_w, "commitment", "date",
+                                "age days", "USD/GPU-h");
+    for (const auto& r : rows)
+        s += fmt::format("{:<{}} {:<{}} {:<11} {:<10} {:>8} {:>9.3f}\n", r.gpu->id, id_w, r.price->provider, prov_w,
+                         to_string(r.price->commitment), r.price->date, r.age_days, r.price->per_gpu_hour.value());
+    s += fmt::format("{} of {} price rows are dated more than {} days before {}\n", rows.size(), total, days, today);
+    return s;
+}
+
 int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
     // Standard input can be read once: two readers would leave the second an empty file.
     std::vector<std::string> readers;
@@ -476,6 +524,10 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
             if (o.vendor && lower(g.vendor) != lower(*o.vendor)) continue;
             if (o.min_memory_bytes && g.memory.value() < *o.min_memory_bytes) continue;
             list.push_back(&g);
+        }
+        if (o.stale_days) {
+            write(out, render_stale_prices(catalog, list, *o.stale_days, o.today ? *o.today : utc_today(), o.format));
+            return exit_code::ok;
         }
         write(out, render_as(
                        o.format, [&] { return render_gpus_json(catalog, list); }, [&] { return render_gpus_table(list); },
@@ -676,10 +728,14 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     auto* gpus = app.add_subcommand("gpus", "list the GPU catalog, or show one entry with its sources");
     gpus->add_option("id", o.item, "show one GPU with every field and its source");
     add_common(gpus);
-    gpus->add_option("--vendor", o.vendor, "only this vendor (nvidia, amd, intel, google)");
+    gpus->add_option("--vendor", o.vendor, "only this vendor (nvidia, amd, intel, google, aws, furiosa, rebellions, tenstorrent)");
     gpus->add_option("--min-memory", min_memory, "only GPUs with at least this memory (80GB, 141GiB)");
+    gpus->add_option("--stale", o.stale_days, "list the price rows dated more than DAYS days ago (-o table or json)")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{100000}));
+    gpus->add_option("--today", o.today, "the date --stale counts from, YYYY-MM-DD (default: today, UTC; for reproducible runs)");
     gpus->footer("Examples:\n"
                  "  gpusize gpus --min-memory 80GB -o json\n"
+                 "  gpusize gpus --stale 90\n"
                  "  gpusize gpus h100-sxm-80gb -o yaml");
     auto* models = app.add_subcommand("models", "list the bundled model presets, or show one");
     models->add_option("id", o.item, "show one preset");
@@ -739,6 +795,10 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
                : format == "markdown" ? Format::markdown
                : format == "csv" ? Format::csv
                                  : Format::table;
+    if (o.today && !o.stale_days) throw usage_error("--today is the date --stale counts from: give --stale DAYS too");
+    if (o.stale_days && o.item) throw usage_error("--stale lists the price rows of the whole catalog: leave out the id", "filter with --vendor or --min-memory");
+    if (o.stale_days && o.format != Format::table && o.format != Format::json)
+        throw usage_error(fmt::format("--stale prints a table or JSON, not {}", format), "use -o table or -o json");
     if (!min_memory.empty()) {
         o.min_memory_bytes = parse_memory(min_memory);
         if (!o.min_memory_bytes) throw usage_error(fmt::format("--min-memory: expected a size such as 80GB or 141GiB, got '{}'", min_memory));

@@ -40,6 +40,8 @@ struct Options {
     std::optional<std::int64_t> count, tp, pp, dp;
     std::optional<std::string> vendor;
     std::optional<double> min_memory_bytes;
+    std::optional<std::int64_t> stale_days;  ///< `gpus --stale DAYS`: list price rows older than DAYS
+    std::optional<std::string> today;        ///< `gpus --today YYYY-MM-DD`: the date --stale counts from
     std::vector<std::string> sets;          ///< `--set key=value`, in order
     std::vector<std::string> explain_gpus;  ///< `explain --gpu ID` (repeatable)
     /// `check --solve context|concurrency|gpus`: the free variable to solve with the GPU fixed.

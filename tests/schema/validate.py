@@ -24,7 +24,7 @@ def schema(name):
 
 validators = {"spec": schema("spec.schema.json"), "plan": schema("report.schema.json"),
               "check": schema("report.schema.json"), "gpus": schema("gpus.schema.json"),
-              "models": schema("models.schema.json")}
+              "models": schema("models.schema.json"), "gpus --stale": schema("stale-prices.schema.json")}
 failures, checked = [], 0
 DROPPED = "(assumptions dropped by tests/golden/run_case.sh"
 
@@ -50,13 +50,14 @@ for case in sorted(glob.glob(os.path.join(root, "tests", "golden", "*", "args"))
     json_out = any(a in ("-o", "--output") and i + 1 < len(args) and args[i + 1] == "json" for i, a in enumerate(args))
     if not json_out or code not in ("0", "1", "2") or args[0] not in validators:
         continue
+    kind = "gpus --stale" if args[0] == "gpus" and "--stale" in args else args[0]
     with open(os.path.join(folder, "stdout"), encoding="utf-8") as f:
         document = json.load(f)
     # run_case.sh replaces the assumptions of cases without keep-assumptions by one marker string;
     # the assumptions-* cases validate the array itself.
     if isinstance(document.get("assumptions"), str) and document["assumptions"].startswith(DROPPED):
         document["assumptions"] = []
-    check(validators[args[0]], document, os.path.relpath(folder, root))
+    check(validators[kind], document, os.path.relpath(folder, root))
 
 for failure in failures:
     print(failure)

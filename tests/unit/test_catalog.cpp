@@ -92,6 +92,118 @@ TEST_CASE("every id the catalog promises is present") {
     }
 }
 
+TEST_CASE("corrected datasheet figures: A10G, RTX PRO 6000 editions, B300, TPU v6e") {
+    const auto& c = bundled();
+    // A10G: NVIDIA's A10G sheet gives 70 dense / 140 sparse BF16, not the A10's 125 / 250.
+    const Gpu& a10g = c.resolve("a10g");
+    CHECK(a10g.dense_flops.at(DType::bf16).value() == Approx(70e12));
+    CHECK(a10g.sparse_flops.at(DType::bf16).value() == Approx(140e12));
+    CHECK(a10g.dense_flops.count(DType::int8) == 0);  // not published: refused, not guessed
+    // RTX PRO 6000 Blackwell: three editions; the Server Edition has 1597 GB/s and a 2430 MHz boost.
+    const Gpu& ws = c.resolve("rtx-pro-6000-blackwell");
+    const Gpu& se = c.resolve("rtx-pro-6000-server");
+    const Gpu& maxq = c.resolve("rtx-pro-6000-max-q");
+    CHECK(se.id == "rtx-pro-6000-blackwell-server");
+    CHECK(maxq.id == "rtx-pro-6000-blackwell-max-q");
+    CHECK(ws.memory_bandwidth.value() == Approx(1792e9));
+    CHECK(se.memory_bandwidth.value() == Approx(1597e9));
+    CHECK(maxq.memory_bandwidth.value() == Approx(1792e9));
+    CHECK(ws.dense_flops.at(DType::bf16).value() == Approx(503.8e12));
+    CHECK(se.dense_flops.at(DType::bf16).value() == Approx(467.8e12));   // 188 SMs x 1024 x 2.43 GHz
+    CHECK(se.dense_flops.at(DType::tf32).value() == Approx(234e12).epsilon(0.001));  // NVIDIA's dense TF32
+    CHECK(maxq.sparse_flops.at(DType::fp4).value() == Approx(3511e12));
+    CHECK(maxq.tdp_watts == 300);
+    // B300: NVIDIA's B300 reference gives 7.7 TB/s (8 TB/s is GB300's); sparse FP4 is not 2x dense.
+    const Gpu& b300 = c.resolve("b300");
+    CHECK(b300.memory_bandwidth.value() == Approx(7.7e12));
+    CHECK(b300.dense_flops.at(DType::fp4).value() == Approx(13.5e15));
+    CHECK(b300.sparse_flops.at(DType::fp4).value() == Approx(18e15));
+    // TPU v6e: FP8 runs at the bf16 rate.
+    const Gpu& v6e = c.resolve("tpu-v6e");
+    REQUIRE(v6e.dense_flops.count(DType::fp8) == 1);
+    CHECK(v6e.dense_flops.at(DType::fp8).value() == Approx(918e12));
+}
+
+TEST_CASE("the catalog covers at least 55 accelerators from at least 8 vendors") {
+    std::set<std::string> vendors;
+    for (const auto& g : bundled().gpus) vendors.insert(g.vendor);
+    CHECK(bundled().gpus.size() >= 55);
+    CHECK(vendors.size() >= 8);
+    for (const char* id : {"gb300", "h20", "l20", "mi350x", "tpu7x", "trn2", "trn3", "inf2", "rngd", "rebel-quad", "arc-pro-b60",
+                           "tt-wormhole-n300", "tt-blackhole-p150a", "dgx-spark", "jetson-agx-thor",
+                           "rtx-pro-6000-blackwell-server", "rtx-pro-6000-blackwell-max-q"}) {
+        INFO(id);
+        CHECK(bundled().find_id(id) != nullptr);
+    }
+}
+
+TEST_CASE("no dense figure equals the sparse one published for the same part and precision") {
+    // A dense rate equal to the 'with sparsity' figure is the classic copy error (the A10G's 125
+    // was the A10's dense figure; the RTX PRO 6000's '1 PF FP16' is sparse).
+    for (const auto& g : bundled().gpus)
+        for (const auto& [t, sparse] : g.sparse_flops) {
+            INFO(g.id << " " << to_string(t));
+            if (g.dense_flops.count(t)) CHECK(g.dense_flops.at(t) != sparse);
+        }
+}
+
+TEST_CASE("schema 1.2: unified memory, counting units, partitions beyond MIG, non-NVLink scale-up, basis") {
+    const auto& c = bundled();
+    const Gpu& spark = c.resolve("dgx-spark");
+    REQUIRE(spark.unified_memory);
+    CHECK(spark.unified_memory->kind == "shared");
+    CHECK(spark.counted_as == "system");
+    const Gpu& gh200 = c.resolve("gh200-96gb");
+    REQUIRE(gh200.unified_memory);
+    CHECK(gh200.unified_memory->kind == "coherent_host");
+    CHECK(gh200.unified_memory->host_memory->value() == Approx(480e9));
+    const Gpu& trn2 = c.resolve("trn2");
+    CHECK(trn2.counted_as == "chip");
+    CHECK(trn2.cores_per_unit == 8);
+    REQUIRE(trn2.scale_up);
+    CHECK(trn2.scale_up->kind == "neuronlink");
+    CHECK(trn2.scale_up->domain_size == 64);
+    CHECK(c.resolve("tpu7x").scale_up->kind == "ici");
+    CHECK(c.resolve("tpu7x").scale_up->domain_size == 9216);
+    const Gpu& n300 = c.resolve("tt-wormhole-n300");
+    CHECK(n300.counted_as == "card");
+    CHECK(n300.chips_per_unit == 2);
+    const Gpu& rngd = c.resolve("rngd");
+    REQUIRE(rngd.partitions.size() == 3);
+    CHECK(rngd.partitions[2].kind == "sr-iov");
+    CHECK(rngd.partitions[2].max_instances == 8);
+    CHECK(rngd.partitions[2].compute_fraction == Approx(0.125));
+    CHECK(c.resolve("h100-sxm-80gb").partitions.front().kind == "mig");  // the default
+    CHECK(c.resolve("rebel-quad").basis.at("dense_flops") == "preliminary");
+    CHECK(c.resolve("h20").basis.at("dense_flops") == "estimate");
+    CHECK(c.resolve("h100-sxm-80gb").basis.empty());
+    CHECK(c.resolve("h100-sxm-80gb").counted_as == "gpu");
+    // every basis names a field group the entry cites
+    for (const auto& g : c.gpus)
+        for (const auto& [k, v] : g.basis) {
+            INFO(g.id << " " << k);
+            CHECK((k == "usable_memory" || k == "links" || k == "partitions" || g.sources.count(k) == 1));
+        }
+}
+
+TEST_CASE("broken overlay: a basis that is neither estimate nor preliminary") {
+    CHECK(overlay_error("bad-basis.json") ==
+          "tests/data/catalogs/bad-basis.json:4:54: error: /gpus/0/basis/dense_flops: unknown basis 'estimated': "
+          "expected one of estimate, preliminary\n"
+          "      {\"id\": \"h100-sxm-80gb\", \"basis\": {\"dense_flops\": \"estimated\"}}\n"
+          "                                                       ^\n"
+          "hint: did you mean 'estimate'?\n");
+}
+
+TEST_CASE("broken overlay: an unknown scale-up kind") {
+    CHECK(overlay_error("unknown-scale-up-kind.json") ==
+          "tests/data/catalogs/unknown-scale-up-kind.json:4:41: error: /gpus/0/scale_up/kind: unknown scale-up kind 'neuron_link': "
+          "expected one of nvlink, infinity_fabric, ici, neuronlink, ualink, xe_link, rdma_ethernet, tt_ethernet\n"
+          "      {\"id\": \"trn2\", \"scale_up\": {\"kind\": \"neuron_link\", \"bandwidth_bytes_per_s\": 1.28e12, \"domain_size\": 64}}\n"
+          "                                          ^\n"
+          "hint: did you mean 'neuronlink'?\n");
+}
+
 TEST_CASE("every entry has its required fields and their sources") {
     for (const auto& g : bundled().gpus) {
         INFO(g.id);
@@ -448,7 +560,7 @@ TEST_CASE("an overlay without schema_version is read as the current schema") {
     const std::string text = R"({"gpus": [{"id": "l4", "tdp_watts": 75}]})";
     const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "plain.json"}});
     CHECK(c.find_id("l4")->tdp_watts == 75);
-    CHECK(c.schema_version == "1.1");
+    CHECK(c.schema_version == "1.2");
     CHECK(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {"{}", "empty.json"}}).gpus == bundled().gpus);
 }
 
@@ -634,4 +746,57 @@ TEST_CASE("the peak of a weight-only format is its compute precision's") {
     CHECK(g->pcie_bandwidth().value() == Approx(32e9 * 16 * 128.0 / 130.0 / 8.0));
     REQUIRE(g->cheapest_price());
     for (const auto& p : g->prices) CHECK(g->cheapest_price()->per_gpu_hour <= p.per_gpu_hour);
+}
+
+TEST_CASE("days_since_epoch counts civil days and refuses what is not a date") {
+    CHECK(days_since_epoch("1970-01-01") == 0);
+    CHECK(days_since_epoch("1969-12-31") == -1);
+    CHECK(days_since_epoch("2000-03-01") == 11017);  // after a leap day of a year divisible by 400
+    CHECK(days_since_epoch("2026-12-03") == 20790);
+    CHECK_FALSE(days_since_epoch("2026-02-29"));
+    CHECK_FALSE(days_since_epoch("2026-13-01"));
+    CHECK_FALSE(days_since_epoch("26-12-03"));
+}
+
+TEST_CASE("stale prices: rows older than the given days, oldest first, with their age") {
+    const auto& c = bundled();
+    const auto rows = stale_prices(c, "2026-12-03", 365);
+    REQUIRE_FALSE(rows.empty());
+    std::size_t older = 0;
+    for (const auto& g : c.gpus)
+        for (const auto& p : g.prices)
+            if (*days_since_epoch("2026-12-03") - *days_since_epoch(p.date) > 365) ++older;
+    CHECK(rows.size() == older);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CHECK(rows[i].age_days > 365);
+        if (i > 0) CHECK(rows[i - 1].age_days >= rows[i].age_days);
+    }
+    // The A10G's g5.xlarge row is dated 2024-08-01: 854 days before 2026-12-03.
+    CHECK(rows.front().gpu->id == "a10g");
+    CHECK(rows.front().age_days == 854);
+    CHECK(stale_prices(c, "2026-12-03", 100000).empty());
+    CHECK_THROWS_AS(stale_prices(c, "yesterday", 1), UsageError);
+}
+
+TEST_CASE("prices carry region and commitment; the cheapest is taken within one commitment") {
+    const auto& c = bundled();
+    const Gpu& b300 = c.resolve("b300");
+    REQUIRE(b300.cheapest_price(Commitment::spot));
+    CHECK(b300.cheapest_price(Commitment::spot)->per_gpu_hour.value() == Approx(4.48));
+    CHECK(b300.cheapest_price()->per_gpu_hour.value() == Approx(6.94));  // on demand: the spot row does not count
+    const Gpu& trn1 = c.resolve("trn1");
+    CHECK(trn1.cheapest_price(Commitment::reserved_1y)->per_gpu_hour.value() == Approx(0.8268));
+    CHECK(trn1.cheapest_price(Commitment::reserved_1y)->region == "us-east-1");
+    CHECK_FALSE(trn1.cheapest_price(Commitment::reserved_3y));
+    CHECK(parse_commitment("reserved_3y") == Commitment::reserved_3y);
+    CHECK_FALSE(parse_commitment("reserved"));
+}
+
+TEST_CASE("broken overlay: a price commitment misspelt") {
+    CHECK(overlay_error("bad-commitment.json") ==
+          "tests/data/catalogs/bad-commitment.json:5:44: error: /gpus/0/prices/0/commitment: unknown commitment 'on-demand': "
+          "expected one of on_demand, spot, reserved_1y, reserved_3y\n"
+          "                               \"commitment\": \"on-demand\"}]}\n"
+          "                                             ^\n"
+          "hint: did you mean 'on_demand'?\n");
 }

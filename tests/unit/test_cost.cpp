@@ -20,6 +20,23 @@ TEST_CASE("cloud: the cheapest dated catalog price, or the spec's") {
     CHECK(r->basis == "spec");
 }
 
+TEST_CASE("cloud: the spec's commitment picks the price rows it pays") {
+    Gpu g = toy_gpu();
+    g.prices.push_back(Price{"cloud-c", usd_per_hour(0.9), "2026-02-01", "test", "eu-west", Commitment::spot});
+    g.prices.push_back(Price{"cloud-d", usd_per_hour(1.4), "2026-03-01", "test", "", Commitment::reserved_1y});
+    PricingSpec pricing;
+    CHECK(hourly_rate(whole(g), pricing)->per_gpu.value() == 2.0);  // on demand: cloud-a, not the cheaper spot row
+    pricing.commitment = Commitment::spot;
+    auto r = hourly_rate(whole(g), pricing);
+    REQUIRE(r);
+    CHECK(r->per_gpu.value() == 0.9);
+    CHECK(r->basis == "cloud-c spot 2026-02-01");
+    pricing.commitment = Commitment::reserved_1y;
+    CHECK(hourly_rate(whole(g), pricing)->basis == "cloud-d reserved_1y 2026-03-01");
+    pricing.commitment = Commitment::reserved_3y;  // no such row: unpriced, not the on-demand rate
+    CHECK_FALSE(hourly_rate(whole(g), pricing).has_value());
+}
+
 TEST_CASE("no price is no price") {
     Gpu g = toy_gpu();
     g.prices.clear();

@@ -334,6 +334,18 @@ TEST_CASE("a duplicate key") {
           "    ^\n");
 }
 
+TEST_CASE("pricing.commitment chooses the catalog prices; a misspelling gets a did-you-mean") {
+    CHECK(parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\n", "spec.yaml").pricing.commitment == Commitment::on_demand);
+    CHECK(parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\npricing: {commitment: reserved_3y}\n", "spec.yaml")
+              .pricing.commitment == Commitment::reserved_3y);
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\npricing: {commitment: reserved-1y}\n") ==
+          "spec.yaml:3:23: error: expected 'commitment' to be one of on_demand | spot | reserved_1y | reserved_3y, got "
+          "'reserved-1y'\n"
+          "  pricing: {commitment: reserved-1y}\n"
+          "                        ^\n"
+          "hint: did you mean 'reserved_1y'?\n");
+}
+
 TEST_CASE("duplicate keys in the maps keyed by name") {
     CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\n"
                        "pricing: {usd_per_gpu_hour: {h100: 2, h100: 3}}\n") ==
