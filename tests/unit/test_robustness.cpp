@@ -472,3 +472,31 @@ TEST_CASE("JSON output stays valid UTF-8 whatever text reaches it (a --catalog p
     w.end_array();
     CHECK(w.take() == "[\n  \"caf\xEF\xBF\xBD.json\",\n  \"ok \xc3\xa9, cut \xEF\xBF\xBD\xEF\xBF\xBD\"\n]\n");
 }
+
+TEST_CASE("a --catalog path that is not UTF-8 leaves every JSON and YAML report valid") {
+    // An overlay at a path whose name holds the Latin-1 byte 0xe9: Linux file names are bytes.
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::temp_directory_path() / "gpusize-test-catalog-path";
+    fs::create_directories(folder);
+    const std::string path = (folder / "caf\xe9.json").string();
+    fs::copy_file("tests/data/catalogs/price-override.json", path, fs::copy_options::overwrite_existing);
+    const std::string shown = (folder / "caf\xEF\xBF\xBD.json").string();
+    auto catalogs = [&](const std::string& out) {
+        const auto j = nlohmann::json::parse(out);  // throws on invalid UTF-8
+        return j.at("catalogs").get<std::vector<std::string>>();
+    };
+    const auto plan = run_args({"plan", "tests/data/specs/golden-small.yaml", "--catalog", path, "-o", "json", "--top", "1"});
+    CHECK(plan.code == 0);
+    CHECK(catalogs(plan.out) == std::vector<std::string>{"data/gpus.json", shown});
+    const auto explain = run_args({"explain", "tests/data/specs/golden-small.yaml", "--gpu", "h100", "--catalog", path, "-o", "json"});
+    CHECK(explain.code == 0);
+    CHECK(catalogs(explain.out) == std::vector<std::string>{"data/gpus.json", shown});
+    const auto gpus = run_args({"gpus", "--catalog", path, "-o", "json"});
+    CHECK(gpus.code == 0);
+    CHECK(catalogs(gpus.out) == std::vector<std::string>{"data/gpus.json", shown});
+    const auto yaml = run_args({"gpus", "--catalog", path, "-o", "yaml"});
+    CHECK(yaml.code == 0);
+    CHECK(yaml.out.find("caf\xe9") == std::string::npos);
+    CHECK(yaml.out.find(shown) != std::string::npos);
+    fs::remove_all(folder);
+}
