@@ -8,7 +8,7 @@ BUILD_DEPS = cmake g++ ninja-build libcli11-dev nlohmann-json3-dev libfmt-dev li
 TEST_DEPS = $(BUILD_DEPS) catch2 python3-jsonschema python3-yaml chromium
 DEMO_SPEC = examples/chat-llama-3.1-70b.yaml
 
-.PHONY: deps build demo test bench accuracy fuzz clean
+.PHONY: deps build demo test bench accuracy fuzz fuzz-merge clean
 deps:
 	@./scripts/install-deps.sh $(TEST_DEPS)
 
@@ -35,7 +35,7 @@ bench: build
 accuracy: build
 	$(BUILD)/bench/gpusize-bench-accuracy ../shared/validation/public_cases.jsonl bench/accuracy-report.md
 
-# Each libFuzzer target for FUZZ_SECONDS from its seed corpus (clang; fuzz/README.md).
+# Each libFuzzer target for FUZZ_SECONDS from fuzz/corpus/ and the seeds (clang; fuzz/README.md).
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
 fuzz:
@@ -43,6 +43,10 @@ fuzz:
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DGPUSIZE_FUZZ=ON -DGPUSIZE_BUILD_TESTS=OFF -DGPUSIZE_BUILD_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_spec fuzz_catalog fuzz_hf_config fuzz_set
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD)
+
+# Shrinks fuzz/corpus/ to the inputs that add coverage beyond the seeds, before committing it.
+fuzz-merge:
+	fuzz/run.sh --merge $(FUZZ_BUILD)
 
 clean:
 	rm -rf $(BUILD)

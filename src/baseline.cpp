@@ -77,6 +77,9 @@ BaselineDiff diff_against_baseline(const Report& current, std::string_view basel
         return UsageError({Diagnostic{{std::string(origin), 0, 0, {}}, fmt::format("--baseline: {}", why),
                                       "give the JSON output of an earlier 'gpusize plan -o json' or 'check -o json'", {}}});
     };
+    // nlohmann ends a document at a NUL byte: what follows one would be silently ignored.
+    if (const auto nul = baseline_json.find('\0'); nul != std::string_view::npos)
+        throw fail(fmt::format("not a gpusize JSON report: control character 0x00 at byte {}", nul + 1));
     std::vector<std::pair<std::string, Snapshot>> before;
     try {
         const json doc = json::parse(baseline_json);

@@ -799,7 +799,7 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
             c.error(ad.pointer, fmt::format("unknown GPU id '{}'", ad.id), did_you_mean(ad.id, lower_ids));
             continue;
         }
-        if (std::none_of(g->aliases.begin(), g->aliases.end(), [&](const std::string& a) { return lower(a) == key; })) {
+        if (std::none_of(g->aliases.begin(), g->aliases.end(), [&wanted = key](const std::string& a) { return lower(a) == wanted; })) {
             c.error(ad.pointer, fmt::format("'{}' has no alias '{}': add it to the entry's aliases", ad.id, ad.alias));
             continue;
         }

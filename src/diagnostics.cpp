@@ -13,17 +13,28 @@ bool same_letter(char x, char y) {
 }
 
 /// Case-insensitive optimal-string-alignment distance: insertions, deletions, substitutions and
-/// transpositions of adjacent letters ("bf61" -> "bf16") each cost 1.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+/// transpositions of adjacent letters ("bf61" -> "bf16") each cost 1. Exact up to `bound`; above
+/// it, some number above `bound`. A word is compared with every key a section accepts, and a
+/// hostile or fuzzed key can be thousands of characters long, so the table is not filled where
+/// the answer is already known to pass the bound: a length difference is a lower bound on the
+/// distance, and once two consecutive rows all pass the bound no later row can come back under it
+/// (each entry is at least the least of the row above, or of the row before that plus one).
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t bound) {
+    if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > bound) return bound + 1;
     std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    std::size_t least_prev = 0;  // the least entry of `prev` (row 0: 0)
     for (std::size_t i = 1; i <= a.size(); ++i) {
         row[0] = i;
+        std::size_t least = row[0];
         for (std::size_t j = 1; j <= b.size(); ++j) {
             row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (same_letter(a[i - 1], b[j - 1]) ? 0 : 1)});
             if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) && same_letter(a[i - 2], b[j - 1]))
                 row[j] = std::min(row[j], before[j - 2] + 1);
+            least = std::min(least, row[j]);
         }
+        if (least > bound && least_prev > bound) return bound + 1;
+        least_prev = least;
         before.swap(prev);
         prev.swap(row);
     }
@@ -85,7 +96,8 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
     std::optional<std::string> best;
     std::size_t best_distance = limit + 1;
     for (const auto& c : candidates) {
-        const std::size_t dist = edit_distance(word, c);
+        // Only a distance up to the best so far matters (equal ones break ties by name).
+        const std::size_t dist = edit_distance(word, c, best_distance);
         if (dist < best_distance || (dist == best_distance && best && c < *best)) {
             best_distance = dist;
             best = c;

@@ -108,4 +108,15 @@ TEST_CASE("a file that is not a gpusize report is a usage error") {
                                        "hint: give the JSON output of an earlier 'gpusize plan -o json' or 'check -o json'\n");
     }
     CHECK_THROWS_AS(diff_against_baseline(r, "# yaml", "spec.yaml", 3), UsageError);
+    // nlohmann reads a NUL byte as the end of the document: a report followed by one and anything
+    // else was taken for the report alone.
+    try {
+        diff_against_baseline(r, render_report_json(r) + std::string(1, '\0') + "garbage", "old.json", 3);
+        FAIL("expected a UsageError");
+    } catch (const UsageError& e) {
+        CHECK(std::string(e.what()) == "old.json: error: --baseline: not a gpusize JSON report: control character 0x00 at byte " +
+                                           std::to_string(render_report_json(r).size() + 1) +
+                                           "\n"
+                                           "hint: give the JSON output of an earlier 'gpusize plan -o json' or 'check -o json'\n");
+    }
 }

@@ -3,9 +3,43 @@
 // edit distance, and line extraction.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <random>
+
 #include "gpusize/diagnostics.hpp"
 
 using namespace gpusize;
+
+namespace {
+
+/// The whole optimal-string-alignment table, case-insensitive: what closest_match must agree with.
+std::size_t full_distance(const std::string& a, const std::string& b) {
+    auto same = [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); };
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+            if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[a.size()][b.size()];
+}
+
+/// The nearest candidate within max(1, len/3) edits, the first by name among equals.
+std::optional<std::string> nearest(const std::string& word, const std::vector<std::string>& candidates) {
+    std::optional<std::string> best;
+    std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
+    for (const auto& c : candidates) {
+        const std::size_t dist = full_distance(word, c);
+        if (dist < best_distance || (dist == best_distance && best && c < *best)) best_distance = dist, best = c;
+    }
+    return best;
+}
+
+}  // namespace
 
 TEST_CASE("a located diagnostic shows the line and a caret under the column") {
     const Diagnostic d{{"spec.yaml", 3, 5, {}}, "unknown key 'layres' in 'model'", "did you mean 'layers'?", "  layres: 32"};
@@ -93,6 +127,41 @@ TEST_CASE("closest_match refuses candidates too far to be a typo") {
     // The limit is max(1, len/3): 9 letters allow 3 edits, not 4.
     CHECK(closest_match("abcdefghi", {"abcdefxyz"}) == "abcdefxyz");
     CHECK_FALSE(closest_match("abcdefghi", {"abcdewxyz"}));
+}
+
+TEST_CASE("closest_match agrees with the whole distance table on words near and far from the keys") {
+    const std::vector<std::string> keys{"prefill_compute_efficiency", "decode_memory_efficiency", "matmul_fraction",
+                                        "comm_overlap", "int4_group_size", "ttft_ms", "tpot_ms", "tp", "pp", "bf16", "bf61x",
+                                        "kv_cache", "kv_cache_bytes", "layers", "lAyers"};
+    std::mt19937 random(12);
+    const std::string letters = "abcdefghijklmnopqrstuvwxyz_AB0";
+    for (int n = 0; n < 3000; ++n) {
+        // A key with up to 12 random edits: within the limit, at it, and past it.
+        std::string word = keys[random() % keys.size()];
+        const int edits = static_cast<int>(random() % 13);
+        for (int e = 0; e < edits; ++e) {
+            const std::size_t at = word.empty() ? 0 : random() % (word.size() + 1);
+            const char letter = letters[random() % letters.size()];
+            switch (random() % 4) {
+                case 0: word.insert(at, 1, letter); break;
+                case 1: if (at < word.size()) word.erase(at, 1); break;
+                case 2: if (at < word.size()) word[at] = letter; break;
+                default: if (at + 1 < word.size()) std::swap(word[at], word[at + 1]);
+            }
+        }
+        if (word.empty()) continue;
+        INFO(word);
+        CHECK(closest_match(word, keys) == nearest(word, keys));
+    }
+}
+
+TEST_CASE("a key of a megabyte finds no match at once, not after a billion table entries") {
+    // Every candidate is more than a third of the word's length away: nothing to compute.
+    std::vector<std::string> keys;
+    for (int i = 0; i < 40; ++i) keys.push_back("calibration_constant_" + std::to_string(i));
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(closest_match(std::string(1 << 20, 'x'), keys));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500));
 }
 
 TEST_CASE("closest_match edge cases") {

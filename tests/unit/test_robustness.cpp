@@ -328,6 +328,13 @@ TEST_CASE("catalogs: deep nesting and numbers beyond a double are refused") {
     r = run_args({"gpus", "--catalog", dir + "catalogs/number-too-large.json"});
     CHECK(r.code == 78);
     CHECK(r.err == "tests/data/robustness/catalogs/number-too-large.json: error: invalid JSON: number overflow parsing '1e400'\n");
+    // fuzz: nlohmann ends a document at a NUL byte, so what followed was silently ignored (here a
+    // second "gpus"), and an invalid escape there escaped the duplicate-key scan (exit 70).
+    r = run_args({"gpus", "--catalog", dir + "catalogs/nul-byte.json"});
+    CHECK(r.code == 78);
+    CHECK(r.out.empty());
+    CHECK(r.err == "tests/data/robustness/catalogs/nul-byte.json:2:1: error: invalid JSON: control character 0x00 is not allowed\n"
+                   "hint: remove it, or write it as \\u0000 inside a string\n");
 }
 
 TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a spec's bounds are refused") {
@@ -342,6 +349,10 @@ TEST_CASE("config.json: deep nesting, numbers beyond a double and sizes beyond a
     CHECK(parse("deep-nesting.json") == "deep-nesting.json:1:419: error: arrays and objects nest deeper than 64 levels\n");
     // fuzz: nlohmann's out_of_range escaped as an internal error (exit 70).
     CHECK(parse("number-too-large.json") == "number-too-large.json: error: invalid JSON: number overflow parsing '1e400'\n");
+    // fuzz: after a NUL byte (where nlohmann ends the document) an invalid escape escaped the
+    // duplicate-key scan as nlohmann's parse_error (exit 70); what follows one is refused now.
+    CHECK(parse("nul-byte.json") == "nul-byte.json:4:1: error: invalid JSON: control character 0x00 is not allowed\n"
+                                    "hint: remove it, or write it as \\u0000 inside a string\n");
     // 10^15 layers passed the old bound and looped over every layer.
     CHECK(parse("layers-1e15.json") ==
           "layers-1e15.json:3:24: error: /num_hidden_layers: expected a whole number from 1 to 10000, got 1000000000000000\n"
@@ -471,4 +482,32 @@ TEST_CASE("JSON output stays valid UTF-8 whatever text reaches it (a --catalog p
     w.value(std::string_view("ok \xc3\xa9, cut \xe2\x82"));
     w.end_array();
     CHECK(w.take() == "[\n  \"caf\xEF\xBF\xBD.json\",\n  \"ok \xc3\xa9, cut \xEF\xBF\xBD\xEF\xBF\xBD\"\n]\n");
+}
+
+TEST_CASE("a --catalog path that is not UTF-8 leaves every JSON and YAML report valid") {
+    // An overlay at a path whose name holds the Latin-1 byte 0xe9: Linux file names are bytes.
+    namespace fs = std::filesystem;
+    const fs::path folder = fs::temp_directory_path() / "gpusize-test-catalog-path";
+    fs::create_directories(folder);
+    const std::string path = (folder / "caf\xe9.json").string();
+    fs::copy_file("tests/data/catalogs/price-override.json", path, fs::copy_options::overwrite_existing);
+    const std::string shown = (folder / "caf\xEF\xBF\xBD.json").string();
+    auto catalogs = [&](const std::string& out) {
+        const auto j = nlohmann::json::parse(out);  // throws on invalid UTF-8
+        return j.at("catalogs").get<std::vector<std::string>>();
+    };
+    const auto plan = run_args({"plan", "tests/data/specs/golden-small.yaml", "--catalog", path, "-o", "json", "--top", "1"});
+    CHECK(plan.code == 0);
+    CHECK(catalogs(plan.out) == std::vector<std::string>{"data/gpus.json", shown});
+    const auto explain = run_args({"explain", "tests/data/specs/golden-small.yaml", "--gpu", "h100", "--catalog", path, "-o", "json"});
+    CHECK(explain.code == 0);
+    CHECK(catalogs(explain.out) == std::vector<std::string>{"data/gpus.json", shown});
+    const auto gpus = run_args({"gpus", "--catalog", path, "-o", "json"});
+    CHECK(gpus.code == 0);
+    CHECK(catalogs(gpus.out) == std::vector<std::string>{"data/gpus.json", shown});
+    const auto yaml = run_args({"gpus", "--catalog", path, "-o", "yaml"});
+    CHECK(yaml.code == 0);
+    CHECK(yaml.out.find("caf\xe9") == std::string::npos);
+    CHECK(yaml.out.find(shown) != std::string::npos);
+    fs::remove_all(folder);
 }
