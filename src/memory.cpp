@@ -101,7 +101,10 @@ StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s) {
 }
 
 Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c) {
-    const auto p = stage_parameters(m, s);
+    return weight_bytes_per_gpu(stage_parameters(m, s), l, weights, c);
+}
+
+Bytes weight_bytes_per_gpu(const StageParameters& p, const Layout& l, DType weights, const Calibration& c) {
     const double w = bytes_per_parameter(weights, c);
     const double edge = std::max(w, 2.0);  // embeddings, head and norms stay 16-bit in quantised checkpoints
     const double t = d(l.tensor);

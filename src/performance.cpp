@@ -76,11 +76,10 @@ KernelTime repeated(KernelTime k, double n) {
 
 /// Weight bytes a forward step over `tokens` tokens reads on the most loaded GPU: every dense
 /// weight, and of the routed experts only those the tokens touch.
-Bytes weights_read(const Problem& p, const Stage& s, const Layout& l, double tokens) {
+Bytes weights_read(const Problem& p, const Stage& s, const StageParameters& sp, const Layout& l, double tokens) {
     const auto& m = p.model.architecture;
-    const Bytes all = weight_bytes_per_gpu(m, s, l, p.spec.precision.weights, p.calibration);
+    const Bytes all = weight_bytes_per_gpu(sp, l, p.spec.precision.weights, p.calibration);
     if (!m.moe || s.moe_layers == 0) return all;
-    const auto sp = stage_parameters(m, s);
     const double per_param = bytes_per_parameter(p.spec.precision.weights, p.calibration);
     const Bytes experts(sp.experts * per_param / d(l.tensor * l.expert));
     const double share = experts_touched(d(m.moe->experts), d(m.moe->active_experts), tokens) / d(m.moe->experts);
@@ -127,7 +126,12 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
     const auto params = p.model.parameters;
     const auto stages = split_stages(m, l.pipeline);
-    const Stage& heaviest = stages[std::min(loaded_stage, stages.size() - 1)];
+    const std::size_t heaviest_index = std::min(loaded_stage, stages.size() - 1);
+    const Stage& heaviest = stages[heaviest_index];
+    // Each stage's parameters, counted once for the prefill steps and the decode step.
+    std::vector<StageParameters> counted;
+    counted.reserve(stages.size());
+    for (const auto& s : stages) counted.push_back(stage_parameters(m, s));
     const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds hop = microseconds(c[Constant::p2p_latency_us]);
     // Two all-reduces per layer (after attention and after the MLP) of the step's activations.
@@ -148,7 +152,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
         const Flops gemm(k * (s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) + 2.0 * h * d(m.vocab_size)) / t);
         const Flops attention(k * s_in * attention_flops_per_token(m, s_in / 2.0).value() / t);
         Bytes weights(0);
-        for (const auto& s : stages) weights += weights_read(p, s, l, k * s_in);
+        for (std::size_t i = 0; i < stages.size(); ++i) weights += weights_read(p, stages[i], counted[i], l, k * s_in);
         const Bytes kv = kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
         return roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
                         tp_comm(k * s_in, d(m.layers)) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
@@ -167,7 +171,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const double stage_share = d(heaviest.layers) / d(m.layers);
     const Flops gemm(micro * 2.0 * params.active_matmul * stage_share / t);
     const Flops attention(micro * attention_flops_per_token(m, ctx).value() * stage_share / t);
-    const Bytes weights = weights_read(p, heaviest, l, micro);
+    const Bytes weights = weights_read(p, heaviest, counted[heaviest_index], l, micro);
     const Bytes kv = kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
     const PhaseTime stage = roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
                                      tp_comm(micro, d(heaviest.layers)), Seconds(0));

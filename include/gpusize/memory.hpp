@@ -67,6 +67,8 @@ StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s);
 /// Weight bytes one GPU of the stage holds: dense parts over `tensor`, experts over
 /// `tensor * expert`; embeddings, head and norms stay 16-bit when the weights are quantised below that.
 Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c);
+/// The same from the stage's parameters already counted.
+Bytes weight_bytes_per_gpu(const StageParameters& p, const Layout& l, DType weights, const Calibration& c);
 
 /// KV heads one tensor-parallel rank holds: n_kv/t, or 1 when t > n_kv (heads replicated).
 /// MLA's latent cache is not split by heads: every rank holds it whole.
