@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "gpusize/memory.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 struct JsonMember;
 
-/// A parsed JSON value that keeps each scalar's text as written, so re-emitting it changes no digit.
+/// A JSON value that keeps each scalar's text as written, so re-emitting it changes no digit.
 /// Members are a named struct (not std::pair), which may hold the still-incomplete JsonValue.
 struct JsonValue {
     enum class Kind { object, array, string, number, boolean, null } kind = Kind::null;
@@ -44,122 +45,76 @@ const JsonValue* JsonValue::find(std::string_view key) const {
     return nullptr;
 }
 
-class JsonParser {
+/// Builds a JsonValue from nlohmann's SAX events, which give each float's text as written (the
+/// tree nlohmann builds keeps only the double), so re-emitting a number changes no digit.
+class JsonTreeBuilder {
 public:
-    explicit JsonParser(std::string_view s) : s_(s) {}
-    JsonValue parse() {
-        JsonValue v = value();
-        skip();
-        if (i_ != s_.size()) fail();
-        return v;
+    using json = nlohmann::json;
+    JsonValue root;
+
+    bool null() { return put(scalar(JsonValue::Kind::null, "null")); }
+    bool boolean(bool b) { return put(scalar(JsonValue::Kind::boolean, b ? "true" : "false")); }
+    bool number_integer(json::number_integer_t v) { return put(scalar(JsonValue::Kind::number, std::to_string(v))); }
+    bool number_unsigned(json::number_unsigned_t v) { return put(scalar(JsonValue::Kind::number, std::to_string(v))); }
+    bool number_float(json::number_float_t, const json::string_t& text) { return put(scalar(JsonValue::Kind::number, text)); }
+    bool string(json::string_t& s) {
+        JsonValue v = scalar(JsonValue::Kind::string, s);
+        v.raw = json(s).dump();  // the quoted JSON form, escapes as JSON writes them
+        return put(std::move(v));
+    }
+    bool binary(json::binary_t&) { return false; }  // not in JSON text
+    bool start_object(std::size_t) { return open(JsonValue::Kind::object); }
+    bool key(json::string_t& k) {
+        keys_.push_back(k);
+        return true;
+    }
+    bool end_object() { return close(); }
+    bool start_array(std::size_t) { return open(JsonValue::Kind::array); }
+    bool end_array() { return close(); }
+    bool parse_error(std::size_t at, const std::string&, const nlohmann::detail::exception&) {
+        throw std::runtime_error(format_text("malformed JSON at byte {}", at));
     }
 
 private:
-    std::string_view s_;
-    std::size_t i_ = 0;
+    std::vector<JsonValue> open_;   ///< containers being filled, innermost last
+    std::vector<std::string> keys_; ///< the key each open object's next member goes under
 
-    [[noreturn]] void fail() const { throw std::runtime_error(format_text("malformed JSON at byte {}", i_)); }
-    void skip() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t')) ++i_;
-    }
-    char peek() {
-        skip();
-        if (i_ >= s_.size()) fail();
-        return s_[i_];
-    }
-    void expect(char c) {
-        if (peek() != c) fail();
-        ++i_;
-    }
-    std::string string_raw(std::string& decoded) {
-        const std::size_t start = i_;
-        expect('"');
-        while (i_ < s_.size() && s_[i_] != '"') {
-            char c = s_[i_++];
-            if (c != '\\') {
-                decoded += c;
-                continue;
-            }
-            if (i_ >= s_.size()) fail();
-            c = s_[i_++];
-            switch (c) {
-                case 'n': decoded += '\n'; break;
-                case 'r': decoded += '\r'; break;
-                case 't': decoded += '\t'; break;
-                case 'b': decoded += '\b'; break;
-                case 'f': decoded += '\f'; break;
-                case 'u': {
-                    if (i_ + 4 > s_.size()) fail();
-                    const unsigned code = static_cast<unsigned>(std::stoul(std::string(s_.substr(i_, 4)), nullptr, 16));
-                    i_ += 4;
-                    if (code < 0x80) {
-                        decoded += static_cast<char>(code);
-                    } else if (code < 0x800) {
-                        decoded += static_cast<char>(0xC0 | (code >> 6));
-                        decoded += static_cast<char>(0x80 | (code & 0x3F));
-                    } else {
-                        decoded += static_cast<char>(0xE0 | (code >> 12));
-                        decoded += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-                        decoded += static_cast<char>(0x80 | (code & 0x3F));
-                    }
-                    break;
-                }
-                default: decoded += c;
-            }
-        }
-        if (i_ >= s_.size()) fail();
-        ++i_;
-        return std::string(s_.substr(start, i_ - start));
-    }
-    JsonValue value() {
+    static JsonValue scalar(JsonValue::Kind kind, std::string text) {
         JsonValue v;
-        const char c = peek();
-        if (c == '{') {
-            v.kind = JsonValue::Kind::object;
-            ++i_;
-            if (peek() == '}') return ++i_, v;
-            while (true) {
-                std::string key;
-                string_raw(key);
-                expect(':');
-                v.members.push_back(JsonMember{std::move(key), value()});
-                if (peek() == ',') {
-                    ++i_;
-                    continue;
-                }
-                expect('}');
-                return v;
-            }
-        }
-        if (c == '[') {
-            v.kind = JsonValue::Kind::array;
-            ++i_;
-            if (peek() == ']') return ++i_, v;
-            while (true) {
-                v.items.push_back(value());
-                if (peek() == ',') {
-                    ++i_;
-                    continue;
-                }
-                expect(']');
-                return v;
-            }
-        }
-        if (c == '"') {
-            v.kind = JsonValue::Kind::string;
-            v.raw = string_raw(v.text);
-            return v;
-        }
-        const std::size_t start = i_;
-        while (i_ < s_.size() && std::string_view(",]} \n\r\t").find(s_[i_]) == std::string_view::npos) ++i_;
-        v.text = std::string(s_.substr(start, i_ - start));
-        if (v.text == "true" || v.text == "false") v.kind = JsonValue::Kind::boolean;
-        else if (v.text == "null") v.kind = JsonValue::Kind::null;
-        else if (!v.text.empty()) v.kind = JsonValue::Kind::number;
-        else fail();
+        v.kind = kind;
+        v.text = std::move(text);
         return v;
     }
+    bool put(JsonValue v) {
+        if (open_.empty()) {
+            root = std::move(v);
+        } else if (open_.back().kind == JsonValue::Kind::object) {
+            open_.back().members.push_back(JsonMember{std::move(keys_.back()), std::move(v)});
+            keys_.pop_back();
+        } else {
+            open_.back().items.push_back(std::move(v));
+        }
+        return true;
+    }
+    bool open(JsonValue::Kind kind) {
+        JsonValue v;
+        v.kind = kind;
+        open_.push_back(std::move(v));
+        return true;
+    }
+    bool close() {
+        JsonValue v = std::move(open_.back());
+        open_.pop_back();
+        return put(std::move(v));
+    }
 };
+
+/// The JSON text the renderers wrote, as a tree that keeps each scalar's text.
+JsonValue parse_json_text(std::string_view text) {
+    JsonTreeBuilder builder;
+    nlohmann::json::sax_parse(text, &builder);
+    return std::move(builder.root);
+}
 
 // ---- YAML ----
 
@@ -419,7 +374,7 @@ std::string no_valid_layout_text(const Report& r) {
 }
 
 std::string render_yaml(std::string_view json) {
-    const JsonValue v = JsonParser(json).parse();
+    const JsonValue v = parse_json_text(json);
     std::string out;
     if (v.scalar() || v.empty_container()) return yaml_scalar(v) + "\n";
     emit_yaml(v, 0, out);
@@ -427,7 +382,7 @@ std::string render_yaml(std::string_view json) {
 }
 
 static std::string render_report_csv_text(const Report& r, const RenderOptions& o) {
-    const JsonValue v = JsonParser(render_report_json(r, o)).parse();
+    const JsonValue v = parse_json_text(render_report_json(r, o));
     std::vector<Row> rows;
     if (r.command == "plan") {
         rows = rows_of(v.find("candidates"), "candidate");
@@ -446,12 +401,12 @@ static std::string render_report_csv_text(const Report& r, const RenderOptions& 
 }
 
 static std::string render_gpus_csv_text(const Catalog& c, const std::vector<const Gpu*>& gpus) {
-    const JsonValue v = JsonParser(render_gpus_json(c, gpus)).parse();
+    const JsonValue v = parse_json_text(render_gpus_json(c, gpus));
     return write_csv(rows_of(v.find("gpus"), ""));
 }
 
 static std::string render_models_csv_text(const std::vector<const Preset*>& presets) {
-    const JsonValue v = JsonParser(render_models_json(presets)).parse();
+    const JsonValue v = parse_json_text(render_models_json(presets));
     return write_csv(rows_of(v.find("models"), ""));
 }
 
