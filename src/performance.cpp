@@ -319,15 +319,15 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
 
 FailureEstimate estimate_failures(const Problem& p, std::int64_t gpus, std::optional<Seconds> ideal_time) {
     const auto& c = p.calibration;
-    const auto& tr = p.spec.training;
     FailureEstimate f;
     f.interruptions_per_gpu_hour = c[Constant::interruptions_per_gpu_hour];
     f.mtbf = hours(1.0 / (f.interruptions_per_gpu_hour * d(gpus)));
     // A checkpoint holds the trainable weights and their optimizer states (not gradients).
     const double trainable = trainable_parameters(p);
     f.checkpoint = Bytes(trainable * (2.0 + optimizer_bytes_per_parameter(p)));
-    f.checkpoint_write = f.checkpoint / gb_per_s(tr.checkpoint_write_gb_per_s.value_or(c[Constant::checkpoint_write_gb_per_s]));
-    f.restart = Seconds(60.0 * tr.restart_minutes.value_or(c[Constant::restart_minutes]));
+    // training.checkpoint.write_gb_per_s and restart_minutes are these constants (spec.cpp).
+    f.checkpoint_write = f.checkpoint / gb_per_s(c[Constant::checkpoint_write_gb_per_s]);
+    f.restart = Seconds(60.0 * c[Constant::restart_minutes]);
     f.checkpoint_interval = Seconds(std::sqrt(2.0 * f.checkpoint_write.value() * f.mtbf.value()));
     f.goodput_loss = f.checkpoint_write / f.checkpoint_interval + f.checkpoint_interval / (f.mtbf * 2.0) + f.restart / f.mtbf;
     if (ideal_time && f.goodput_loss < 1)

@@ -135,12 +135,9 @@ struct TrainingSpec {
     /// Fused norm and rotary kernels (Megatron, Transformer Engine, torch.compile, Liger); false:
     /// eager PyTorch, whose norms and rotary embedding save fp32 copies for backward.
     bool fused_kernels = true;
-    /// Never set by the parser: `training.checkpoint.write_gb_per_s` and `restart_minutes` are the
-    /// calibration constants checkpoint_write_gb_per_s and restart_minutes, held in
-    /// Spec::calibration where the assumptions print them. Kept while performance.cpp reads them
-    /// (its value_or falls back to those constants); to be removed with that read.
-    std::optional<double> checkpoint_write_gb_per_s;
-    std::optional<double> restart_minutes;
+    // `training.checkpoint.write_gb_per_s` and `restart_minutes` are the calibration constants
+    // checkpoint_write_gb_per_s and restart_minutes, held in Spec::calibration where the
+    // assumptions print them: one value, one place.
 };
 
 struct DeploymentSpec {

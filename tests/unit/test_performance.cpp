@@ -213,8 +213,8 @@ TEST_CASE("interleaving v virtual stages divides the pipeline bubble by v") {
 TEST_CASE("failures: MTBF over the job, Young/Daly interval, goodput lost") {
     Problem p = toy_training();
     p.calibration.set("interruptions_per_gpu_hour", 1e-4);
-    p.spec.training.checkpoint_write_gb_per_s = 1.0;
-    p.spec.training.restart_minutes = 10;
+    p.calibration.set("checkpoint_write_gb_per_s", 1.0);
+    p.calibration.set("restart_minutes", 10);
     const auto f = estimate_failures(p, 1000, hours(100));
     CHECK(f.mtbf.value() == Approx(36000));  // 1 / (1e-4 * 1000) h = 10 h
     // 62,874,624 parameters * (2 + 12) bytes at 1 GB/s

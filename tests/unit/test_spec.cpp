@@ -878,8 +878,6 @@ TEST_CASE("a spec key that names a calibration constant is kept once, as that co
     CHECK(s.calibration.at("int4_group_size") == 64);
     CHECK(s.calibration.at("checkpoint_write_gb_per_s") == 50);
     CHECK(s.calibration.at("restart_minutes") == 3);
-    CHECK_FALSE(s.training.checkpoint_write_gb_per_s);
-    CHECK_FALSE(s.training.restart_minutes);
     // Both names at once is a contradiction, whichever comes first.
     CHECK(inline_error("model: {preset: llama-3.1-8b}\ncalibration: {int4_group_size: 32}\nprecision: {weights: int4, group_size: 64}\n"
                        "context: 100\n") ==
