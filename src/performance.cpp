@@ -9,19 +9,12 @@ namespace {
 
 double d(std::int64_t v) { return static_cast<double>(v); }
 
-/// The matmul efficiency at a compute precision: FP8 and FP4 GEMMs reach a smaller share of their
-/// peak than 16-bit ones.
 double matmul_efficiency(const Efficiency& e, DType compute, const Calibration& c) {
-    const double workload = e.matmul * c[Constant::workload_matmul_fraction];
-    return compute == DType::fp8 || compute == DType::fp4 ? workload * c[Constant::fp8_matmul_factor] : workload;
+    return e.matmul * c[Constant::workload_matmul_fraction] * precision_matmul_factor(compute, c);
 }
 
-/// The memory efficiency of streaming weights stored in `weights`: weight-only integer formats are
-/// bounded by de-quantisation as well as bandwidth.
 double stream_efficiency(const Efficiency& e, DType weights, const Calibration& c) {
-    if (weights == DType::int8) return e.memory_bandwidth * c[Constant::int8_weight_stream_factor];
-    if (weights == DType::int4 || weights == DType::nf4) return e.memory_bandwidth * c[Constant::int4_weight_stream_factor];
-    return e.memory_bandwidth;
+    return e.memory_bandwidth * weight_stream_factor(weights, c);
 }
 
 /// One kernel's work and the efficiencies it runs at.
@@ -87,6 +80,16 @@ Bytes weights_read(const Problem& p, const Stage& s, const StageParameters& sp, 
 }
 
 }  // namespace
+
+double precision_matmul_factor(DType compute, const Calibration& c) {
+    return compute == DType::fp8 || compute == DType::fp4 ? c[Constant::fp8_matmul_factor] : 1.0;
+}
+
+double weight_stream_factor(DType weights, const Calibration& c) {
+    if (weights == DType::int8) return c[Constant::int8_weight_stream_factor];
+    if (weights == DType::int4 || weights == DType::nf4) return c[Constant::int4_weight_stream_factor];
+    return 1.0;
+}
 
 std::string_view to_string(Bound b) {
     switch (b) {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "gpusize/interconnect.hpp"
+#include "gpusize/performance.hpp"
 
 namespace gpusize {
 namespace {
@@ -26,21 +27,6 @@ TermInput cal(const Problem& p, Constant c) {
 
 constexpr double gib_bytes = 1073741824.0;
 
-/// The share of the catalog's matmul efficiency a precision reaches (performance.cpp
-/// matmul_efficiency): FP8 and FP4 GEMMs the calibrated factor, others all of it.
-double precision_factor(const Problem& p) {
-    const DType a = p.spec.precision.activations;
-    return a == DType::fp8 || a == DType::fp4 ? p.calibration[Constant::fp8_matmul_factor] : 1.0;
-}
-
-/// The share of the catalog's memory efficiency weights stored in `w` stream at.
-double stream_factor(const Problem& p) {
-    const DType w = p.spec.precision.weights;
-    if (w == DType::int8) return p.calibration[Constant::int8_weight_stream_factor];
-    if (w == DType::int4 || w == DType::nf4) return p.calibration[Constant::int4_weight_stream_factor];
-    return 1.0;
-}
-
 /// The kernel terms and the total of one inference phase.
 void phase_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e, const PhaseTime& t, const std::string& phase,
                  const std::string& total_name, Constant overhead, double tokens_per_step, double allreduces, double sends) {
@@ -55,13 +41,13 @@ void phase_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e, 
                        {num("flops_per_gpu", k.flops.value()),
                         num("peak_flops_per_s", peak ? std::optional<double>(peak->value()) : std::nullopt),
                         txt("precision", to_string(p.spec.precision.activations)), num("eta_matmul (catalog)", eff.matmul),
-                        cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_factor(p))},
+                        cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_matmul_factor(p.spec.precision.activations, p.calibration))},
                        k.compute.value(), "s", src});
         out.push_back({base + "." + name + "_memory_s", "roofline.memory",
                        weights ? "weight bytes per GPU / (memory bandwidth x eta_memory x the weight format's stream factor)"
                                : "KV-cache bytes per GPU / (memory bandwidth x eta_memory)",
                        {num("bytes_per_gpu", k.bytes.value()), num("memory_bandwidth_bytes_per_s", dev.memory_bandwidth().value()),
-                        num("eta_memory (catalog)", eff.memory_bandwidth), num("stream_factor", weights ? stream_factor(p) : 1.0),
+                        num("eta_memory (catalog)", eff.memory_bandwidth), num("stream_factor", weights ? weight_stream_factor(p.spec.precision.weights, p.calibration) : 1.0),
                         txt("weights", to_string(p.spec.precision.weights))},
                        k.memory.value(), "s", src});
     };
@@ -290,7 +276,7 @@ void training_terms(std::vector<Term>& out, const Problem& p, const Evaluation& 
                    " recomputation) / (GPUs x peak x eta_matmul x workload matmul fraction x precision factor)",
                    {num("hardware_flops_per_step", t.hardware_flops.value()), num("model_flops_per_step", t.model_flops.value()),
                     num("gpus", d(e.gpu_count)), num("peak_flops_per_s", peak_value), num("eta_matmul (catalog)", e.device.gpu->efficiency.matmul),
-                    cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_factor(p)),
+                    cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_matmul_factor(p.spec.precision.activations, p.calibration)),
                     txt("activation_checkpointing", to_string(s.training.activation_checkpointing))},
                    t.compute.value(), "s", "performance.hpp training_flops_per_token, estimate_training_performance"});
     out.push_back({"training.communication_s", "sum",

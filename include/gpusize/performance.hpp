@@ -46,6 +46,14 @@ struct PhaseTime {
     Bound bound = Bound::memory;
 };
 
+/// The share of the catalog's matmul efficiency GEMMs reach at a compute precision: FP8 and FP4
+/// `calibration.fp8_matmul_factor`, others 1.
+double precision_matmul_factor(DType compute, const Calibration& c);
+/// The share of the catalog's memory efficiency weights stored in `weights` stream at: int8 and
+/// int4/nf4 de-quantise as they stream (`calibration.int8_weight_stream_factor`,
+/// `int4_weight_stream_factor`), others 1. The KV cache does not pay it.
+double weight_stream_factor(DType weights, const Calibration& c);
+
 /// Routed experts a batch of `tokens` tokens touches in one MoE layer: `E * (1 - (1 - k/E)^tokens)`.
 double experts_touched(double experts, double active, double tokens);
 

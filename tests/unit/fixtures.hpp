@@ -22,6 +22,12 @@ inline std::string read_source(const std::string& relative) {
     return ss.str();
 }
 
+/// The bundled catalog, parsed once per test executable.
+inline const Catalog& bundled_catalog() {
+    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
+    return c;
+}
+
 /// A GPU with round numbers: 10 GiB usable (12 GiB nominal), 1e12 B/s, 1e14 FLOP/s bf16, 2e14 fp8,
 /// NVLink 8e11 B/s bidirectional in domains of 8, PCIe 4 x16, scale-out 5e10 B/s, efficiencies
 /// 0.5 (memory), 0.5 (matmul), 0.5 / 0.5 (all-reduce), 300 W, 2 USD/h, 20,000 USD purchase.

@@ -20,10 +20,7 @@ using namespace gpusize::test;
 
 namespace {
 
-const Catalog& catalog() {
-    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
-    return c;
-}
+const Catalog& catalog() { return bundled_catalog(); }
 
 Problem preset_problem(const std::string& id, Workload w) {
     Spec s;

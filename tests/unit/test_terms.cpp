@@ -14,10 +14,7 @@ using namespace gpusize::test;
 
 namespace {
 
-const Catalog& catalog() {
-    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
-    return c;
-}
+const Catalog& catalog() { return bundled_catalog(); }
 
 /// Candidates and rejected options with an estimate, a spread of each.
 std::vector<Evaluation> sample(const Plan& plan) {
