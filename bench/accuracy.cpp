@@ -318,7 +318,7 @@ void run_trtllm_throughput(const json& c, const Catalog& catalog, CaseResult& r)
                                     p.spec.inference.input_tokens, p.spec.inference.output_tokens,
                                     to_string(p.spec.precision.weights), to_string(p.spec.precision.activations),
                                     to_string(p.spec.precision.kv_cache), l.tensor, perf.concurrency,
-                                    e.inference->max_concurrency, e.fits ? "" : "; does not fit"));
+                                    e.inference->memory.max_concurrency, e.fits ? "" : "; does not fit"));
     if (auto m = measured(c, "output_tokens_per_s")) {
         // The row's unit says whether it is per GPU or the whole TP group; gpusize's is the group.
         const bool per_gpu = has(m->second, "per gpu");

@@ -166,7 +166,7 @@ ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const 
         q.spec.inference.concurrency = concurrency;
         return q;
     });
-    out.max_concurrency = largest(1, std::max<std::int64_t>(1, e.inference->max_concurrency), [&](std::int64_t c) {
+    out.max_concurrency = largest(1, std::max<std::int64_t>(1, e.inference->memory.max_concurrency), [&](std::int64_t c) {
         Problem q = p;
         q.spec.inference.concurrency = c;
         return q;

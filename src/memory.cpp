@@ -54,53 +54,22 @@ double bytes_per_parameter(DType t, const Calibration& c) {
     return bytes_per_element(t);
 }
 
-std::vector<Stage> split_stages(const ModelArchitecture& m, std::int64_t pipeline) {
-    std::vector<Stage> stages(static_cast<std::size_t>(pipeline));
-    const std::int64_t base = m.layers / pipeline, extra = m.layers % pipeline;
-    std::int64_t layer = 0;
-    for (std::int64_t i = 0; i < pipeline; ++i) {
-        Stage& s = stages[static_cast<std::size_t>(i)];
-        s.first_layer = layer;
-        s.layers = base + (i < extra ? 1 : 0);
-        // Counted in closed form (not layer by layer), so a 10,000-layer model costs no more per
-        // layout than a 32-layer one: the MoE layers are those at or after `dense_layers`, and a
-        // windowed model's layers all slide but every `global_attention_every`-th (layer j is global when
-        // (j + 1) is a multiple of it).
-        const std::int64_t end = layer + s.layers;
-        if (m.moe) s.moe_layers = std::max<std::int64_t>(0, end - std::max(layer, m.moe->dense_layers));
-        if (m.sliding_window) {
-            s.sliding_layers = s.layers;
-            if (const auto every = m.global_attention_every; every && *every > 0) s.sliding_layers -= end / *every - layer / *every;
-        }
-        layer += s.layers;
-        s.embedding = i == 0;
-        s.head = i == pipeline - 1;
-    }
-    return stages;
-}
-
-StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s) {
+StageParameters stage_parameters(const LayerStack& m, const Stage& s) {
     const double h = d(m.hidden_size);
-    const double norm = (m.norm == NormKind::layernorm ? 2 : 1) * h;
     StageParameters p;
-    const double dense_layers = d(s.layers - s.moe_layers);
-    p.unquantised = d(s.layers) * d(m.norms_per_layer) * norm;
-    p.dense = d(s.layers) * attention_parameters_per_layer(m) + dense_layers * dense_mlp_parameters_per_layer(m);
-    if (m.moe && s.moe_layers > 0) {
-        const auto& e = *m.moe;
-        ModelArchitecture shared = m;
-        shared.intermediate_size = e.shared_expert_intermediate_size;
-        p.dense += d(s.moe_layers) * (d(e.shared_experts) * dense_mlp_parameters_per_layer(shared) + h * d(e.experts));
-        p.experts = d(s.moe_layers) * d(e.experts) * expert_parameters(m);
-    }
+    p.unquantised = sum_over_kinds(m, s, [](const LayerWork& w, double n) { return n * w.norm_parameters; });
+    p.dense = sum_over_kinds(m, s, [](const LayerWork& w, double n) {
+        return n * (w.attention_parameters + w.mlp_parameters + w.router_parameters);
+    });
+    p.experts = sum_over_kinds(m, s, [](const LayerWork& w, double n) { return n * w.routed_parameters(); });
     const double vocab = d(m.vocab_size) * h;
     if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h;
-    if (s.head) p.unquantised += norm + (m.tied_embeddings && s.embedding ? 0 : vocab);
+    if (s.head) p.unquantised += m.norm_parameters + (m.tied_embeddings && s.embedding ? 0 : vocab);
     p.dense += p.unquantised;
     return p;
 }
 
-Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c) {
+Bytes weight_bytes_per_gpu(const LayerStack& m, const Stage& s, const Layout& l, DType weights, const Calibration& c) {
     return weight_bytes_per_gpu(stage_parameters(m, s), l, weights, c);
 }
 
@@ -112,41 +81,26 @@ Bytes weight_bytes_per_gpu(const StageParameters& p, const Layout& l, DType weig
                  p.experts * w / (t * d(l.expert)));
 }
 
-double kv_head_share(const ModelArchitecture& m, std::int64_t tensor) {
-    if (m.mla) return 1.0;
-    return std::max(1.0, d(m.kv_heads) / d(tensor)) / d(m.kv_heads);
+Bytes kv_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::int64_t tensor, double tokens, DType kv,
+                                    bool full_length_windows) {
+    return Bytes(kv_elements(m, s, tokens, tensor, full_length_windows) * bytes_per_element(kv));
 }
 
-Bytes kv_bytes_per_sequence_per_gpu(const ModelArchitecture& m, const Stage& s, std::int64_t tensor, double tokens,
-                                    DType kv) {
-    const double windowed = m.sliding_window ? d(s.sliding_layers) : 0.0;
-    const double global = d(s.layers) - windowed;
-    const double held = windowed > 0 ? std::min(tokens, d(*m.sliding_window)) : 0;
-    return Bytes((global * tokens + windowed * held) * kv_elements_per_token_per_layer(m) * bytes_per_element(kv) *
-                 kv_head_share(m, tensor));
-}
-
-Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens,
-                                 const Calibration& c) {
+Bytes inference_activation_bytes(const LayerStack& m, const Layout& l, DType act, double tokens, const Calibration& c) {
     const double t = d(l.tensor);
-    double mlp_width = d(m.intermediate_size);
-    if (m.moe) {
-        const auto& e = *m.moe;
-        mlp_width = std::max(mlp_width, d(e.active_experts) * d(e.expert_intermediate_size) +
-                                            d(e.shared_experts) * d(e.shared_expert_intermediate_size));
-    }
+    const double mlp_width = max_over_kinds(m, whole_model(m), [](const LayerWork& w) { return w.mlp_active_width; });
     const double a = bytes_per_element(act);
     const double per_token = c[Constant::activation_hidden_tensors] * d(m.hidden_size) * a +
                              c[Constant::activation_mlp_tensors] * mlp_width / t * a;
     return Bytes(tokens * per_token);
 }
 
-Bytes sampler_bytes(const ModelArchitecture& m, double sequences, double bytes_per_logit) {
+Bytes sampler_bytes(const LayerStack& m, double sequences, double bytes_per_logit) {
     return Bytes(sequences * d(m.vocab_size) * bytes_per_logit);
 }
 
 InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, const Layout& l, std::int64_t concurrency) {
-    const auto& m = p.model.architecture;
+    const auto& m = p.model.stack;
     const auto& c = p.calibration;
     const auto& inf = p.spec.inference;
     const Bytes usable = dev.usable_memory();
@@ -157,8 +111,7 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
     const double seq_tokens = d(inf.input_tokens + inf.output_tokens);
     // vLLM 0.19 reserves full-length KV for sliding-window layers: its reported bytes per token
     // match the full-attention count for Gemma 2 and gpt-oss (shared/validation llm-d-planner logs).
-    ModelArchitecture kv_model = m;
-    if (inf.engine == Engine::vllm) kv_model.sliding_window.reset();
+    const bool full_length_windows = inf.engine == Engine::vllm;
 
     // The forward-step peak: vLLM and SGLang profile a full chunk, then sample a full batch of
     // sequences on the last stage; the two peaks do not overlap. Other engines hold the tokens and
@@ -179,9 +132,12 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
         r.stage = i;
         MemoryBreakdown& b = r.breakdown;
         b.weights = weight_bytes_per_gpu(m, s, l, p.spec.precision.weights, c);
+        r.step_tokens = step_tokens;
+        r.forward = forward;
+        r.sampler = s.head ? sampler : Bytes(0);
         b.activations = !s.head ? forward : profiles ? max(forward, sampler) : forward + sampler;
         b.capacity = limit;
-        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(kv_model, s, l.tensor, seq_tokens, p.spec.precision.kv_cache);
+        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache, full_length_windows);
         switch (inf.engine) {
             case Engine::vllm:
                 b.overhead = gib(c[Constant::vllm_non_torch_gib]) + (l.tensor > 1 ? gib(c[Constant::vllm_tp_buffers_gib]) : Bytes(0));
@@ -216,43 +172,42 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
     return best;
 }
 
-Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
-                                                    DType act, bool fused_kernels) {
-    const double a = bytes_per_element(act), t = d(tensor), h = d(m.hidden_size);
-    double q = d(m.attention_heads) * d(m.head_dim), kv = 2 * d(m.kv_heads) * d(m.head_dim), attn_out = q;
-    if (m.mla) {
-        const auto& x = *m.mla;
-        q = d(m.attention_heads) * d(x.qk_nope_head_dim + x.qk_rope_head_dim);
-        kv = d(m.attention_heads) * d(x.qk_nope_head_dim + x.qk_rope_head_dim + x.v_head_dim) + d(x.kv_lora_rank);
-        attn_out = d(m.attention_heads) * d(x.v_head_dim);
-    }
-    const double per_f = m.mlp == MlpKind::gated ? 4 : 2;
-    double mlp = per_f * d(m.intermediate_size);
-    if (m.moe) {
-        const auto& e = *m.moe;
-        mlp = per_f * (d(e.active_experts) * d(e.expert_intermediate_size) +
-                       d(e.shared_experts) * d(e.shared_expert_intermediate_size)) + d(e.experts);
-    }
+Bytes training_activation_bytes_per_token_per_layer(const LayerWork& w, std::int64_t hidden_size, std::int64_t tensor,
+                                                    bool sequence_parallel, DType act, bool fused_kernels) {
+    const double a = bytes_per_element(act), t = d(tensor), h = d(hidden_size);
     const double hidden_sized = 4 * h;  // the inputs and outputs of both blocks' norms
-    const double split = q + kv + attn_out + mlp;
+    const double split = w.q_width + w.kv_width + w.attention_output_width + w.mlp_stored_elements;
     // Eager norms: fp32 input and output (8 bytes) where the fused kernel keeps the input (a);
     // eager rotary: fp32 q and k (k is half of the k/v width).
     const double eager_hidden = fused_kernels ? 0.0 : 2.0 * (8.0 - a) * h;
-    const double eager_split = fused_kernels || m.mla ? 0.0 : 4.0 * (q + kv / 2.0);
+    const double eager_split = fused_kernels || w.latent ? 0.0 : 4.0 * (w.q_width + w.kv_width / 2.0);
     return Bytes(a * (split / t + hidden_sized / (sequence_parallel ? t : 1.0)) + eager_split / t +
                  eager_hidden / (sequence_parallel ? t : 1.0));
 }
 
-double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora) {
-    const double h = d(m.hidden_size), q = d(m.attention_heads) * d(m.head_dim), kv = d(m.kv_heads) * d(m.head_dim);
-    const double f = m.moe ? d(m.moe->expert_intermediate_size) : d(m.intermediate_size);
-    double per_layer = 0;
-    for (const auto& t : lora.targets) {
-        if (t == "q" || t == "o") per_layer += h + q;
-        else if (t == "k" || t == "v") per_layer += h + kv;
-        else if (t == "gate" || t == "up" || t == "down") per_layer += h + f;
+Bytes training_activation_bytes_per_token(const LayerStack& m, const Stage& range, std::int64_t tensor, bool sequence_parallel,
+                                          DType act, bool fused_kernels) {
+    return Bytes(sum_over_kinds(m, range, [&](const LayerWork& w, double n) {
+        return n * training_activation_bytes_per_token_per_layer(w, m.hidden_size, tensor, sequence_parallel, act, fused_kernels).value();
+    }));
+}
+
+double lora_parameters(const LayerStack& m, const LoraSpec& lora) {
+    const double h = d(m.hidden_size);
+    double total = 0;
+    for (std::size_t k = 0; k < m.kinds.size(); ++k) {
+        const auto& a = m.kinds[k].attention;
+        const double q = d(a.heads) * d(a.head_dim), kv = d(a.kv_heads) * d(a.head_dim);
+        const double f = d(m.kinds[k].feed_forward.intermediate_size);
+        double per_layer = 0;
+        for (const auto& t : lora.targets) {
+            if (t == "q" || t == "o") per_layer += h + q;
+            else if (t == "k" || t == "v") per_layer += h + kv;
+            else if (t == "gate" || t == "up" || t == "down") per_layer += h + f;
+        }
+        total += d(m.count(k)) * per_layer;
     }
-    return d(lora.rank) * per_layer * d(m.layers);
+    return d(lora.rank) * total;
 }
 
 std::string_view to_string(TrainingPeak v) { return v == TrainingPeak::forward ? "forward" : "backward"; }
@@ -261,11 +216,9 @@ namespace {
 
 /// The largest single weight matrix of a stage, per GPU: what one parameter's gradient holds when
 /// the optimizer steps each parameter during backward.
-double largest_matrix(const ModelArchitecture& m, const Stage& s, const Layout& l) {
+double largest_matrix(const LayerStack& m, const Stage& s, const Layout& l) {
     const double h = d(m.hidden_size);
-    double f = d(m.intermediate_size);
-    if (m.moe) f = std::max(d(m.moe->expert_intermediate_size), d(m.moe->shared_expert_intermediate_size));
-    double largest = std::max({h * d(m.attention_heads) * d(m.head_dim), h * f});
+    double largest = max_over_kinds(m, s, [&](const LayerWork& w) { return h * std::max(w.q_width, w.largest_mlp_width); });
     if (s.embedding || s.head) largest = std::max(largest, h * d(m.vocab_size));
     return largest / d(l.tensor);
 }
@@ -279,21 +232,32 @@ bool mixed_precision(const Problem& p) {
 
 double trainable_parameters(const Problem& p) {
     const auto& tr = p.spec.training;
-    return tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(p.model.architecture, tr.lora);
+    return tr.method == TrainingMethod::full ? p.model.parameters.total : lora_parameters(p.model.stack, tr.lora);
 }
 
 DType stored_weight_precision(const Problem& p) {
     return p.spec.training.method == TrainingMethod::qlora ? DType::nf4 : p.spec.precision.weights;
 }
 
-Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l) {
-    const auto& m = p.model.architecture;
+Bytes stored_activation_bytes(const Problem& p, const Layout& l, const Stage& range) {
+    const auto& m = p.model.stack;
     const auto& tr = p.spec.training;
     const DType act = p.spec.precision.activations;
     const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
     if (tr.activation_checkpointing == Recompute::full)  // only each layer's input
-        return Bytes(tokens * bytes_per_element(act) * d(m.hidden_size) / (l.tensor > 1 ? d(l.tensor) : 1.0));
-    return training_activation_bytes_per_token_per_layer(m, l.tensor, l.tensor > 1, act, tr.fused_kernels) * tokens;
+        return Bytes(d(range.layers) * tokens * bytes_per_element(act) * d(m.hidden_size) / (l.tensor > 1 ? d(l.tensor) : 1.0));
+    return training_activation_bytes_per_token(m, range, l.tensor, l.tensor > 1, act, tr.fused_kernels) * tokens;
+}
+
+Bytes largest_layer_activation_bytes(const Problem& p, const Layout& l, const Stage& range) {
+    const auto& m = p.model.stack;
+    const auto& tr = p.spec.training;
+    const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
+    return Bytes(tokens * max_over_kinds(m, range, [&](const LayerWork& w) {
+        return training_activation_bytes_per_token_per_layer(w, m.hidden_size, l.tensor, l.tensor > 1, p.spec.precision.activations,
+                                                             tr.fused_kernels)
+            .value();
+    }));
 }
 
 DType gradient_precision(const Problem& p) {
@@ -315,12 +279,10 @@ double optimizer_bytes_per_parameter(const Problem& p) {
 }
 
 TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, const Layout& l) {
-    const auto& m = p.model.architecture;
+    const auto& m = p.model.stack;
     const auto& c = p.calibration;
     const auto& tr = p.spec.training;
-    const DType act = p.spec.precision.activations;
     const double t = d(l.tensor), dp = d(l.data), pp = d(l.pipeline);
-    const bool sp = l.tensor > 1;
     const auto stages = split_stages(m, l.pipeline);
     const double micro_tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
     const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
@@ -379,7 +341,7 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
             optimizer = Bytes(0);
         }
         if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
-            weights += Bytes(2.0 * d(m.hidden_size) * d(m.intermediate_size) / t);
+            weights += Bytes(2.0 * d(m.hidden_size) * max_over_kinds(m, s, [](const LayerWork& w) { return w.largest_mlp_width; }) / t);
 
         // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
         // The interleaved schedule holds more: Megatron-LM's memory penalty 1 + (p - 1)/(p v).
@@ -388,9 +350,9 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         const double penalty = l.pipeline > 1 && tr.pipeline_interleave > 1 ? 1.0 + (pp - 1.0) / (pp * v) : 1.0;
         const double stored_layers = d(s.layers) * d(r.micro_batches_in_flight) * penalty;
         // One layer's activations for one micro-batch: what backward works on (and recomputes).
-        const Bytes layer = training_activation_bytes_per_token_per_layer(m, l.tensor, sp, act, tr.fused_kernels) * micro_tokens;
+        const Bytes layer = largest_layer_activation_bytes(p, l, s);
         const bool recompute = tr.activation_checkpointing == Recompute::full;
-        const Bytes stored_per_layer = stored_activation_bytes_per_layer(p, l);
+        const Bytes stored_per_layer = stored_activation_bytes(p, l, s) / layers;
         Bytes stored = stored_per_layer * stored_layers;
         if (tr.offload.activations) {  // the layer being worked on and the one in transfer stay
             const Bytes kept = stored_per_layer * std::min(stored_layers, c[Constant::activation_offload_layers]);

@@ -296,7 +296,7 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
     sink.throw_if_any<SpecError>();
     if (r.id.empty()) r.id = spec.name.empty() ? "custom" : spec.name;
     if (r.name.empty()) r.name = r.id;
-    r.parameters = count_parameters(r.architecture);
+    describe(r);
     if (ms.parameters && r.source_kind != ModelSource::derived) {
         const double off = std::abs(r.parameters.total / *ms.parameters - 1.0);
         if (off > 0.05)

@@ -70,13 +70,13 @@ KernelTime repeated(KernelTime k, double n) {
 /// Weight bytes a forward step over `tokens` tokens reads on the most loaded GPU: every dense
 /// weight, and of the routed experts only those the tokens touch.
 Bytes weights_read(const Problem& p, const Stage& s, const StageParameters& sp, const Layout& l, double tokens) {
-    const auto& m = p.model.architecture;
     const Bytes all = weight_bytes_per_gpu(sp, l, p.spec.precision.weights, p.calibration);
-    if (!m.moe || s.moe_layers == 0) return all;
-    const double per_param = bytes_per_parameter(p.spec.precision.weights, p.calibration);
-    const Bytes experts(sp.experts * per_param / d(l.tensor * l.expert));
-    const double share = experts_touched(d(m.moe->experts), d(m.moe->active_experts), tokens) / d(m.moe->experts);
-    return all - experts + experts * share;
+    if (sp.experts == 0) return all;
+    const double touched = sum_over_kinds(p.model.stack, s, [&](const LayerWork& w, double n) {
+        return w.experts > 0 ? n * w.routed_parameters() * experts_touched(w.experts, w.active_experts, tokens) / w.experts : 0.0;
+    });
+    const double per_gpu = bytes_per_parameter(p.spec.precision.weights, p.calibration) / d(l.tensor * l.expert);
+    return all - Bytes(sp.experts * per_gpu) + Bytes(touched * per_gpu);
 }
 
 }  // namespace
@@ -111,7 +111,7 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
 
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& dev, const Layout& l,
                                                                    std::int64_t concurrency, std::size_t loaded_stage) {
-    const auto& m = p.model.architecture;
+    const auto& m = p.model.stack;
     const auto& c = p.calibration;
     const auto& inf = p.spec.inference;
     const auto peak = dev.peak(p.spec.precision.activations);
@@ -127,7 +127,8 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     // Engines all-reduce in 16-bit even when the matmuls run in FP8.
     const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
-    const auto params = p.model.parameters;
+    const Flops matmul = matmul_flops_per_token(p.model.parameters), head = head_flops_per_token(m);
+    const Stage everything = whole_model(m);
     const auto stages = split_stages(m, l.pipeline);
     const std::size_t heaviest_index = std::min(loaded_stage, stages.size() - 1);
     const Stage& heaviest = stages[heaviest_index];
@@ -152,8 +153,9 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     // for throughput the engine packs chunk/input prompts into a step, sharing the weight reads.
     const double s_in = d(inf.input_tokens);
     auto prefill = [&](double k) {
-        const Flops gemm(k * (s_in * (2.0 * params.active_matmul - 2.0 * h * d(m.vocab_size)) + 2.0 * h * d(m.vocab_size)) / t);
-        const Flops attention(k * s_in * attention_flops_per_token(m, s_in / 2.0).value() / t);
+        // Every prompt token passes through the layers; only each prompt's last reaches the head.
+        const Flops gemm(k * (s_in * (matmul - head).value() + head.value()) / t);
+        const Flops attention(k * s_in * attention_flops_per_token(m, everything, s_in / 2.0).value() / t);
         Bytes weights(0);
         for (std::size_t i = 0; i < stages.size(); ++i) weights += weights_read(p, stages[i], counted[i], l, k * s_in);
         const Bytes kv = kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
@@ -172,8 +174,8 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const double micro = std::max(1.0, d(concurrency) / pp);
     const double ctx = s_in + d(inf.output_tokens) / 2.0;
     const double stage_share = d(heaviest.layers) / d(m.layers);
-    const Flops gemm(micro * 2.0 * params.active_matmul * stage_share / t);
-    const Flops attention(micro * attention_flops_per_token(m, ctx).value() * stage_share / t);
+    const Flops gemm(micro * matmul.value() * stage_share / t);
+    const Flops attention(micro * attention_flops_per_token(m, everything, ctx).value() * stage_share / t);
     const Bytes weights = weights_read(p, heaviest, counted[heaviest_index], l, micro);
     const Bytes kv = kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
     const PhaseTime stage = roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
@@ -198,13 +200,14 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
 }
 
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method) {
-    return training_flops_per_token(m, count_parameters(m), sequence_length, method);
+    const auto s = layer_stack(m);
+    return training_flops_per_token(s, count_parameters(s), sequence_length, method);
 }
 
-Flops training_flops_per_token(const ModelArchitecture& m, const ParameterCount& params, double sequence_length,
-                               TrainingMethod method) {
-    const double passes = method == TrainingMethod::full ? 6.0 : 4.0;
-    return Flops(passes * params.active_matmul + 3.0 * attention_flops_per_token(m, sequence_length).value());
+Flops training_flops_per_token(const LayerStack& m, const ParameterCount& params, double sequence_length, TrainingMethod method) {
+    // Forward 1, backward 2 (full: gradients of activations and weights; adapters: activations only).
+    const double passes = method == TrainingMethod::full ? 3.0 : 2.0;
+    return Flops(passes * matmul_flops_per_token(params).value() + 3.0 * attention_flops_per_token(m, whole_model(m), sequence_length).value());
 }
 
 namespace {
@@ -216,7 +219,6 @@ namespace {
 Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l, double micro_batches) {
     const auto& tr = p.spec.training;
     if (!tr.offload.any()) return Seconds(0);
-    const auto& m = p.model.architecture;
     const double split = d(l.tensor) * d(l.pipeline);
     const double shard = tr.sharding == Sharding::zero3 ? d(l.data) : 1.0;
     const double trainable = trainable_parameters(p);
@@ -228,14 +230,14 @@ Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l,
         bytes += trainable / split * (gradient_bytes + bytes_per_element(p.spec.precision.weights)) /
                  (tr.sharding == Sharding::none ? 1.0 : d(l.data));
     if (tr.offload.activations)
-        bytes += micro_batches * 2.0 * stored_activation_bytes_per_layer(p, l).value() * std::ceil(d(m.layers) / d(l.pipeline));
+        bytes += micro_batches * 2.0 * stored_activation_bytes(p, l, split_stages(p.model.stack, l.pipeline).front()).value();
     return Bytes(bytes) / dev.gpu->pcie_bandwidth() * (1.0 - p.calibration[Constant::host_offload_overlap]);
 }
 
 }  // namespace
 
 std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& dev, const Layout& l) {
-    const auto& m = p.model.architecture;
+    const auto& m = p.model.stack;
     const auto& c = p.calibration;
     const auto& tr = p.spec.training;
     const auto peak = dev.peak(p.spec.precision.activations);
@@ -260,15 +262,18 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     Flops hardware_flops = model_flops;
     // Full recomputation runs each transformer block's forward again: its matmuls and attention,
     // not the output head and loss, which sit outside the checkpointed blocks.
+    const Stage everything = whole_model(m);
     if (tr.activation_checkpointing == Recompute::full)
-        hardware_flops += Flops(r.tokens_per_step * (2.0 * (p.model.parameters.active_matmul - d(m.hidden_size) * d(m.vocab_size)) +
-                                                     attention_flops_per_token(m, seq).value()));
+        hardware_flops += Flops(r.tokens_per_step * ((matmul_flops_per_token(p.model.parameters) - head_flops_per_token(m)).value() +
+                                                     attention_flops_per_token(m, everything, seq).value()));
     r.compute = hardware_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c)));
 
     // Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward), plus 2 more
     // when the forward is recomputed; all micro-batches, the stage's layers.
     const double micro_tokens = d(tr.micro_batch) * seq / d(l.context);
-    const double layers = std::ceil(d(m.layers) / pp);
+    // The busiest stage is the first: it takes the remainder of an uneven split.
+    const Stage busiest = split_stages(m, l.pipeline).front();
+    const double layers = d(busiest.layers);
     const double tp_per_layer = tr.activation_checkpointing == Recompute::full ? 6.0 : 4.0;
     const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds tp = allreduce_time(Bytes(micro_tokens * h * act), l.tensor, tp_link->bus, ar_latency) *
@@ -291,8 +296,12 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
                                              (2.0 * micro_batches * d(tr.pipeline_interleave))
                                        : Seconds(0);
     // Context parallel: ring exchange of K/V per layer, partly hidden behind attention.
-    const Seconds cpt = l.context > 1 ? allgather_time(Bytes(micro_tokens * d(l.context) * 2.0 * d(m.kv_heads) * d(m.head_dim) * act /
-                                                             t), l.context, cp_link->bus, ar_latency) * (layers * micro_batches * (1.0 - c[Constant::cp_comm_overlap]))
+    // Each layer's K and V for the whole sequence go round the ring (windows included: the ring
+    // does not know them); the stage's layers in turn.
+    const double kv_per_token = kv_elements(m, busiest, 1.0, l.tensor, true) / layers;
+    const Seconds cpt = l.context > 1 ? allgather_time(Bytes(micro_tokens * d(l.context) * kv_per_token * act), l.context, cp_link->bus,
+                                                       ar_latency) *
+                                            (layers * micro_batches * (1.0 - c[Constant::cp_comm_overlap]))
                                       : Seconds(0);
     r.communication = tp + dpt + ppt + cpt;
     r.tensor_communication = tp;

@@ -123,11 +123,6 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         tpot_limited = chosen.tpot_limited;
     }
     InferenceResult r;
-    r.max_concurrency = mem.max_concurrency;
-    r.kv_capacity_tokens = mem.kv_capacity_tokens;
-    r.kv_pool = mem.kv_pool;
-    r.budget = mem.budget;
-    r.kv_per_sequence = mem.kv_per_sequence;
     e.memory_stage = mem.stage;
     const Bytes fixed = mem.breakdown.weights + mem.breakdown.activations + mem.breakdown.overhead;
     e.fits = mem.max_concurrency >= 1 && mem.max_concurrency >= concurrency;
@@ -149,6 +144,7 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
     if (tpot_limited) r.binding_target = "tpot_ms";
     mem.breakdown.kv_cache = mem.kv_per_sequence * d(concurrency);
     e.memory = mem.breakdown;
+    r.memory = mem;
     r.performance = *perf;
     e.throughput = perf->output_tokens_per_s;
     const auto& t = inf.targets;
@@ -268,21 +264,31 @@ double round_significant(double v, int digits) {
 }
 
 std::vector<std::string> layout_problems(const Problem& p, const Device& dev, const Layout& l) {
-    const auto& m = p.model.architecture;
+    const auto& m = p.model.stack;
     std::vector<std::string> out;
-    if (m.attention_heads % l.tensor != 0)
-        out.push_back(fmt::format("tensor parallel {} does not divide {} attention heads", l.tensor, m.attention_heads));
-    else if (!m.mla && m.kv_heads % l.tensor != 0 && l.tensor % m.kv_heads != 0)
-        out.push_back(fmt::format("tensor parallel {} neither divides nor is a multiple of {} KV heads", l.tensor, m.kv_heads));
+    // Every kind of layer must split over the tensor-parallel group: its heads, and its KV heads
+    // unless they are replicated (tensor a multiple of them) or latent.
+    for (const auto& kind : m.kinds) {
+        const auto& a = kind.attention;
+        if (a.heads % l.tensor != 0) {
+            out.push_back(fmt::format("tensor parallel {} does not divide {} attention heads", l.tensor, a.heads));
+            break;
+        }
+        if (a.kind != AttentionKind::latent && a.kv_heads % l.tensor != 0 && l.tensor % a.kv_heads != 0) {
+            out.push_back(fmt::format("tensor parallel {} neither divides nor is a multiple of {} KV heads", l.tensor, a.kv_heads));
+            break;
+        }
+    }
     if (l.pipeline > m.layers)
         out.push_back(fmt::format("pipeline parallel {} exceeds {} layers", l.pipeline, m.layers));
     const std::int64_t node = node_size(*dev.gpu, p.spec.deployment.gpus_per_node);
     if (l.tensor > node)
         out.push_back(fmt::format("tensor parallel {} spans nodes of {} GPU{}: keep it inside one node", l.tensor, node, node == 1 ? "" : "s"));
     if (l.expert > 1) {
-        if (!m.moe) out.push_back(fmt::format("expert parallel {} needs a mixture-of-experts model", l.expert));
-        else if (m.moe->experts % l.expert != 0)
-            out.push_back(fmt::format("expert parallel {} does not divide {} experts", l.expert, m.moe->experts));
+        const auto experts = routed_experts(m);
+        if (experts == 0) out.push_back(fmt::format("expert parallel {} needs a mixture-of-experts model", l.expert));
+        else if (experts % l.expert != 0)
+            out.push_back(fmt::format("expert parallel {} does not divide {} experts", l.expert, experts));
         if (l.data % l.expert != 0)
             out.push_back(fmt::format("expert parallel {} must divide data parallel {}", l.expert, l.data));
     }
@@ -447,11 +453,11 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
         const auto tensors = degrees(dep.tensor_parallel, std::min(node, max_gpus));
         // Inference rarely pipelines past a few nodes; training runs go to 32 stages (Llama 3 405B used 16).
         const std::int64_t deepest = training ? 32 : 16;
-        const auto pipelines = degrees(dep.pipeline_parallel, std::min({deepest, max_gpus, p.model.architecture.layers}));
+        const auto pipelines = degrees(dep.pipeline_parallel, std::min({deepest, max_gpus, p.model.stack.layers}));
         // Training searches expert parallelism for MoE models and context parallelism for long
         // sequences (32k tokens and up), where they change what fits; otherwise they stay 1.
-        const auto& arch = p.model.architecture;
-        const bool search_experts = training && arch.moe && !dep.expert_parallel;
+        const std::int64_t experts_per_layer = routed_experts(p.model.stack);
+        const bool search_experts = training && experts_per_layer > 0 && !dep.expert_parallel;
         const bool search_context = training && p.spec.training.sequence_length >= 32768 && !dep.context_parallel;
         const auto contexts = search_context ? powers_of_two(8) : std::vector<std::int64_t>{dep.context_parallel.value_or(1)};
         const std::int64_t expert = dep.expert_parallel.value_or(1);
@@ -462,7 +468,7 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
                         const std::int64_t group = t * pp * context;
                         if (group > max_gpus) continue;
                         for (const auto dp : degrees(dep.data_parallel, max_gpus / group)) {
-                            const auto experts = search_experts ? powers_of_two(std::min(dp, arch.moe->experts))
+                            const auto experts = search_experts ? powers_of_two(std::min(dp, experts_per_layer))
                                                                 : std::vector<std::int64_t>{expert};
                             for (const auto e : experts)
                                 consider(whole(*g), Layout{.tensor = t, .pipeline = pp, .data = dp, .expert = e, .context = context});

@@ -108,10 +108,10 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
             w.key("output_tokens_per_s").value(p.output_tokens_per_s);
             w.key("requests_per_s").value(p.requests_per_s);
             w.key("concurrency").value(p.concurrency);
-            w.key("max_concurrency").value(i.max_concurrency);
-            w.key("kv_cache_capacity_tokens").whole(i.kv_capacity_tokens);
-            w.key("kv_cache_pool_bytes").whole(i.kv_pool.value());
-            w.key("memory_budget_bytes").whole(i.budget.value());
+            w.key("max_concurrency").value(i.memory.max_concurrency);
+            w.key("kv_cache_capacity_tokens").whole(i.memory.kv_capacity_tokens);
+            w.key("kv_cache_pool_bytes").whole(i.memory.kv_pool.value());
+            w.key("memory_budget_bytes").whole(i.memory.budget.value());
             w.key("prefill_bound").value(to_string(p.prefill.bound));
             w.key("decode_bound").value(to_string(p.decode.bound));
             w.key("binding_target");

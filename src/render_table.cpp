@@ -186,7 +186,7 @@ std::string memory_detail(const Evaluation& e, bool micro_auto) {
                                                e.memory.total() / e.memory.capacity * 100, e.smaller_option);
     if (e.inference)
         out += format_text("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
-                           std::max(0.0, to_gib(e.inference->kv_pool)), e.inference->kv_capacity_tokens, e.inference->max_concurrency,
+                           std::max(0.0, to_gib(e.inference->memory.kv_pool)), e.inference->memory.kv_capacity_tokens, e.inference->memory.max_concurrency,
                            to_string(e.inference->performance.prefill.bound), to_string(e.inference->performance.decode.bound));
     return out;
 }

@@ -83,10 +83,10 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
     const auto& m = e.memory;
     const Layout& l = e.layout;
     const bool inference = s.workload == Workload::inference;
-    const auto& arch = p.model.architecture;
-    const auto stages = split_stages(arch, l.pipeline);
+    const auto& model = p.model.stack;
+    const auto stages = split_stages(model, l.pipeline);
     const Stage& stage = stages[std::min(e.memory_stage, stages.size() - 1)];
-    const auto sp = stage_parameters(arch, stage);
+    const auto sp = stage_parameters(model, stage);
     const DType stored = inference ? s.precision.weights : stored_weight_precision(p);
     const double bpp = bytes_per_parameter(stored, p.calibration);
     out.push_back({"memory_per_gpu.weights_bytes", inference ? "weights" : "described",
@@ -104,31 +104,24 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
         const auto& i = *e.inference;
         const auto& inf = s.inference;
         out.push_back({"memory_per_gpu.kv_cache_bytes", "kv_cache",
-                       "concurrency x KV bytes of one sequence on this GPU (per token 2 x layers of the stage x max(1, n_kv / tensor) x"
-                       " d_h x bytes; MLA: layers x (kv_lora_rank + rope_dim) x bytes; windowed layers hold the window)",
-                       {num("concurrency", d(i.performance.concurrency)), num("kv_bytes_per_sequence", i.kv_per_sequence.value()),
+                       "concurrency x KV bytes of one sequence on this GPU (per token, over the stage's layers of each kind: K and V of"
+                       " max(1, n_kv / tensor) heads x d_h, or MLA's kv_lora_rank + rope_dim, x bytes; windowed layers hold the window)",
+                       {num("concurrency", d(i.performance.concurrency)), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value()),
                         num("tokens_per_sequence", d(inf.input_tokens + inf.output_tokens)), txt("kv_cache", to_string(s.precision.kv_cache)),
-                        num("layers_of_stage", d(stage.layers)), num("kv_heads", d(arch.kv_heads)), num("head_dim", d(arch.head_dim)),
-                        num("tensor", d(l.tensor))},
-                       m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, kv_head_share; docs/estimation.md §3.3"});
-        const double chunk = p.calibration[Constant::prefill_chunk_tokens];
+                        num("layers_of_stage", d(stage.layers)), num("tensor", d(l.tensor))},
+                       m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, model.hpp kv_elements; docs/estimation.md §3.3"});
         const bool profiles = inf.engine == Engine::vllm || inf.engine == Engine::sglang;
-        const double step_tokens = profiles ? chunk : std::min(chunk, d(i.performance.concurrency) * d(inf.input_tokens));
-        const Bytes forward = inference_activation_bytes(arch, l, s.precision.activations, step_tokens, p.calibration);
-        const Bytes sampler = !stage.head ? Bytes(0)
-                              : profiles  ? sampler_bytes(arch, p.calibration[Constant::sampler_sequences],
-                                                          p.calibration[Constant::sampler_bytes_per_logit])
-                                          : sampler_bytes(arch, d(i.performance.concurrency), 4.0) / d(l.tensor);
+        const auto& im = i.memory;
         out.push_back({"memory_per_gpu.activations_bytes", profiles ? "activations.profiled" : "activations.in_flight",
                        profiles ? "the engine's profiling peak: the larger of one prefill chunk's forward pass (hidden- and MLP-sized"
                                   " tensors per token) and, on the last stage, the sampler (sequences x vocabulary x bytes per logit)"
                                 : "the forward pass of the prompts in flight (at most one chunk) plus, on the last stage, their fp32"
                                   " logits over tensor parallel",
-                       {txt("engine", to_string(inf.engine)), num("forward_bytes", forward.value()), num("sampler_bytes", sampler.value()),
-                        num("step_tokens", step_tokens), cal(p, Constant::activation_hidden_tensors),
-                        cal(p, Constant::activation_mlp_tensors), cal(p, Constant::sampler_sequences),
-                        cal(p, Constant::sampler_bytes_per_logit), num("hidden_size", d(arch.hidden_size)),
-                        num("vocab_size", d(arch.vocab_size))},
+                       {txt("engine", to_string(inf.engine)), num("forward_bytes", im.forward.value()),
+                        num("sampler_bytes", im.sampler.value()), num("step_tokens", im.step_tokens),
+                        cal(p, Constant::activation_hidden_tensors), cal(p, Constant::activation_mlp_tensors),
+                        cal(p, Constant::sampler_sequences), cal(p, Constant::sampler_bytes_per_logit),
+                        num("hidden_size", d(model.hidden_size)), num("vocab_size", d(model.vocab_size))},
                        m.activations.value(), "bytes", "memory.hpp inference_activation_bytes, sampler_bytes"});
         const bool vllm = inf.engine == Engine::vllm;
         std::vector<TermInput> parts;
@@ -156,7 +149,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                        {txt("peak_at", tr ? to_string(tr->memory_peak) : "forward"), num("sequence_length", d(t.sequence_length)),
                         num("micro_batch", d(tr ? tr->micro_batch : t.micro_batch)),
                         num("micro_batches_in_flight", d(tr ? tr->micro_batches_in_flight : 1)),
-                        num("stored_bytes_per_layer", stored_activation_bytes_per_layer(p, l).value()),
+                        num("stored_bytes_of_stage", stored_activation_bytes(p, l, stage).value()),
                         txt("activation_checkpointing", to_string(t.activation_checkpointing)), num("loss_chunks", d(t.loss_chunks)),
                         txt("fused_kernels", t.fused_kernels ? "yes" : "no"), txt("offload_activations", t.offload.activations ? "yes" : "no"),
                         cal(p, Constant::activation_offload_layers), txt("sequence_parallel", l.tensor > 1 ? "yes" : "no"),
@@ -210,7 +203,7 @@ void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e
     out.push_back({"inference.memory_budget_bytes", inf.engine == Engine::vllm ? "budget.vllm" : "capacity",
                    inf.engine == Engine::vllm ? "min(usable memory x gpu_memory_utilization, usable memory x (1 - headroom))"
                                               : "usable memory x (1 - headroom); the engine's fraction applies to what is left",
-                   sizes, i.budget.value(), "bytes", "memory.hpp estimate_inference_memory"});
+                   sizes, i.memory.budget.value(), "bytes", "memory.hpp estimate_inference_memory"});
     std::string pool_id = "kv_pool.remainder", pool_text = "memory budget - weights - activation peak - runtime overhead";
     if (inf.engine == Engine::trtllm) {
         pool_id = "kv_pool.trtllm";
@@ -220,32 +213,32 @@ void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e
         pool_text = "min(usable memory x mem_fraction_static - weights, memory budget - weights - activations - overhead)";
     }
     out.push_back({"inference.kv_cache_pool_bytes", pool_id, pool_text,
-                   {num("memory_budget_bytes", i.budget.value()), num("weights_bytes", m.weights.value()),
+                   {num("memory_budget_bytes", i.memory.budget.value()), num("weights_bytes", m.weights.value()),
                     num("activations_bytes", m.activations.value()), num("overhead_bytes", m.overhead.value()),
                     num("usable_memory_bytes", usable), num("utilization", util)},
-                   i.kv_pool.value(), "bytes", "memory.hpp InferenceMemory.kv_pool"});
+                   i.memory.kv_pool.value(), "bytes", "memory.hpp InferenceMemory.kv_pool"});
     const double tokens = d(inf.input_tokens + inf.output_tokens);
     out.push_back({"inference.kv_cache_capacity_tokens", "kv_capacity",
                    "floor(KV pool / (KV bytes of one sequence / its tokens)), engine-wide",
-                   {num("kv_cache_pool_bytes", i.kv_pool.value()), num("kv_bytes_per_sequence", i.kv_per_sequence.value()),
+                   {num("kv_cache_pool_bytes", i.memory.kv_pool.value()), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value()),
                     num("tokens_per_sequence", tokens)},
-                   i.kv_capacity_tokens, "tokens", "memory.hpp InferenceMemory.kv_capacity_tokens"});
+                   i.memory.kv_capacity_tokens, "tokens", "memory.hpp InferenceMemory.kv_capacity_tokens"});
     out.push_back({"inference.max_concurrency", "max_concurrency", "floor(KV pool / KV bytes of one full-length sequence)",
-                   {num("kv_cache_pool_bytes", i.kv_pool.value()), num("kv_bytes_per_sequence", i.kv_per_sequence.value())},
-                   d(i.max_concurrency), "sequences", "memory.hpp InferenceMemory.max_concurrency"});
+                   {num("kv_cache_pool_bytes", i.memory.kv_pool.value()), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value())},
+                   d(i.memory.max_concurrency), "sequences", "memory.hpp InferenceMemory.max_concurrency"});
     out.push_back({"inference.concurrency", "choice",
                    inf.concurrency ? "the spec's inference.concurrency"
                                    : "auto: the largest the KV pool holds at that concurrency (at most the sampler's batch) that meets"
                                      " the TPOT target",
-                   {num("max_concurrency", d(i.max_concurrency)), cal(p, Constant::sampler_sequences),
+                   {num("max_concurrency", d(i.memory.max_concurrency)), cal(p, Constant::sampler_sequences),
                     txt("binding_target", i.binding_target.empty() ? "none" : i.binding_target)},
                    d(perf.concurrency), "sequences", "planner.hpp evaluate"});
-    const auto& arch = p.model.architecture;
-    const auto stages = split_stages(arch, l.pipeline);
+    const auto& model = p.model.stack;
+    const auto stages = split_stages(model, l.pipeline);
     const Stage& heaviest = stages[std::min(e.memory_stage, stages.size() - 1)];
     const double pp = d(l.pipeline);
     phase_terms(out, p, e, perf.prefill, "prefill", "inference.ttft_s", Constant::prefill_overhead_ms, d(inf.input_tokens),
-                2.0 * d(arch.layers), pp - 1);
+                2.0 * d(model.layers), pp - 1);
     const double micro = std::max(1.0, d(perf.concurrency) / pp);
     phase_terms(out, p, e, perf.decode, "decode", "inference.tpot_s", Constant::decode_step_overhead_ms, micro,
                 2.0 * d(heaviest.layers) * pp, pp - 1);

@@ -43,18 +43,6 @@ double bytes_per_element(DType t);
 /// scale per 32 values (4.25 bits; OCP Microscaling Formats spec v1.0).
 double bytes_per_parameter(DType t, const Calibration& c);
 
-/// What one pipeline stage holds. Layers are split as evenly as possible, earlier stages taking
-/// the remainder; the first stage holds the embedding, the last the output head and final norm.
-struct Stage {
-    std::int64_t first_layer = 0;
-    std::int64_t layers = 0;
-    std::int64_t moe_layers = 0;
-    std::int64_t sliding_layers = 0;
-    bool embedding = false;
-    bool head = false;
-};
-std::vector<Stage> split_stages(const ModelArchitecture& m, std::int64_t pipeline);
-
 /// Parameters a stage holds, split into the part tensor parallelism divides (`dense`: attention,
 /// dense MLPs, shared experts, router, embedding, head, norms) and routed experts.
 struct StageParameters {
@@ -62,21 +50,17 @@ struct StageParameters {
     double experts = 0;
     double unquantised = 0;  ///< embedding, head and norms (in `dense`): 16-bit in quantised checkpoints
 };
-StageParameters stage_parameters(const ModelArchitecture& m, const Stage& s);
+StageParameters stage_parameters(const LayerStack& m, const Stage& s);
 
 /// Weight bytes one GPU of the stage holds: dense parts over `tensor`, experts over
 /// `tensor * expert`; embeddings, head and norms stay 16-bit when the weights are quantised below that.
-Bytes weight_bytes_per_gpu(const ModelArchitecture& m, const Stage& s, const Layout& l, DType weights, const Calibration& c);
+Bytes weight_bytes_per_gpu(const LayerStack& m, const Stage& s, const Layout& l, DType weights, const Calibration& c);
 /// The same from the stage's parameters already counted.
 Bytes weight_bytes_per_gpu(const StageParameters& p, const Layout& l, DType weights, const Calibration& c);
 
-/// KV heads one tensor-parallel rank holds: n_kv/t, or 1 when t > n_kv (heads replicated).
-/// MLA's latent cache is not split by heads: every rank holds it whole.
-double kv_head_share(const ModelArchitecture& m, std::int64_t tensor);
-
-/// KV bytes one GPU of the stage holds for one sequence of `tokens` tokens.
-Bytes kv_bytes_per_sequence_per_gpu(const ModelArchitecture& m, const Stage& s, std::int64_t tensor, double tokens,
-                                    DType kv);
+/// KV bytes one GPU of the stage holds for one sequence of `tokens` tokens (model.hpp kv_elements).
+Bytes kv_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::int64_t tensor, double tokens, DType kv,
+                                    bool full_length_windows = false);
 
 /// The share of memory an engine's rule takes when the spec's gpu_memory_utilization does not
 /// say: vLLM's --gpu-memory-utilization (0.9), TensorRT-LLM's free_gpu_memory_fraction (0.9),
@@ -91,6 +75,9 @@ struct InferenceMemory {
     double kv_capacity_tokens = 0;  ///< tokens the pool holds (engine-wide, not per GPU)
     std::int64_t max_concurrency = 0;  ///< full-length sequences the pool holds
     std::size_t stage = 0;          ///< the most loaded pipeline stage
+    double step_tokens = 0;         ///< tokens of the forward step whose peak is charged
+    Bytes forward;                  ///< that step's activations
+    Bytes sampler;                  ///< what sampling holds on the last stage (0 on others)
 };
 
 /// Inference memory under the engine's rule (vLLM: gpu_memory_utilization of total memory, the
@@ -102,13 +89,13 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& d, con
 
 /// The transient activation peak of one forward step of `tokens` tokens on one GPU: the
 /// calibrated number of hidden-sized and MLP-sized tensors live at once, per token.
-Bytes inference_activation_bytes(const ModelArchitecture& m, const Layout& l, DType act, double tokens, const Calibration& c);
+Bytes inference_activation_bytes(const LayerStack& m, const Layout& l, DType act, double tokens, const Calibration& c);
 
 /// What sampling `sequences` sequences holds: the whole vocabulary per sequence at
 /// `bytes_per_logit` (vLLM's profile: fp32 logits, probabilities and int64 indices, 16 bytes).
-Bytes sampler_bytes(const ModelArchitecture& m, double sequences, double bytes_per_logit);
+Bytes sampler_bytes(const LayerStack& m, double sequences, double bytes_per_logit);
 
-/// Activation bytes one token leaves stored in one layer for backward, with flash attention and
+/// Activation bytes one token leaves stored in one layer of kind `w` for backward, with flash attention and
 /// no dropout, counted tensor by tensor (elements): attention `h` (norm input) + `h` (norm output,
 /// the q/k/v input) + q, k, v + attention output; MLP `h + h` + gate, up, activation, product
 /// (gated: `4f`, as eager PyTorch saves them) or fc1 output and activation (standard: `2f`); each at
@@ -118,12 +105,15 @@ Bytes sampler_bytes(const ModelArchitecture& m, double sequences, double bytes_p
 /// Without fused kernels (eager PyTorch: HF Transformers, torchtune without compile) each RMSNorm
 /// saves its input and normalised output in fp32 (8h bytes instead of the 2h input) and rotary
 /// embedding saves fp32 copies of q and k: `12h + 4q + 4k` bytes more.
-Bytes training_activation_bytes_per_token_per_layer(const ModelArchitecture& m, std::int64_t tensor, bool sequence_parallel,
-                                                    DType act, bool fused_kernels = true);
+Bytes training_activation_bytes_per_token_per_layer(const LayerWork& w, std::int64_t hidden_size, std::int64_t tensor,
+                                                    bool sequence_parallel, DType act, bool fused_kernels = true);
+/// The same summed over the layers of `range`.
+Bytes training_activation_bytes_per_token(const LayerStack& m, const Stage& range, std::int64_t tensor, bool sequence_parallel,
+                                          DType act, bool fused_kernels = true);
 
 /// Trainable parameters of LoRA adapters: rank * (d_in + d_out) for each targeted matrix of each
 /// layer (targets among q, k, v, o, gate, up, down).
-double lora_parameters(const ModelArchitecture& m, const LoraSpec& lora);
+double lora_parameters(const LayerStack& m, const LoraSpec& lora);
 
 /// When a training step's memory peaks: at the loss, after the forward pass (all stored
 /// activations and the logits held), or at the end of backward (all gradients held, one layer's
@@ -136,9 +126,12 @@ double trainable_parameters(const Problem& p);
 /// How the model's weights are stored while training: NF4 under QLoRA, else the spec's precision.
 DType stored_weight_precision(const Problem& p);
 
-/// What one layer stores for backward for one micro-batch on one GPU: its input under full
-/// recomputation, else all its activations (sequence parallel whenever tensor parallel > 1).
-Bytes stored_activation_bytes_per_layer(const Problem& p, const Layout& l);
+/// What the layers of `range` store for backward for one micro-batch on one GPU: each layer's
+/// input under full recomputation, else all its activations (sequence parallel whenever tensor
+/// parallel > 1).
+Bytes stored_activation_bytes(const Problem& p, const Layout& l, const Stage& range);
+/// The most one layer of `range` stores (what backward works on, and recomputes).
+Bytes largest_layer_activation_bytes(const Problem& p, const Layout& l, const Stage& range);
 
 /// The gradients' precision: the spec's gradient_precision, else fp32 with fp32 weights or
 /// Megatron's distributed optimizer (its fp32 gradient buffer), else 16-bit (fp16 under fp16

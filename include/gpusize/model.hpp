@@ -3,9 +3,12 @@
 // estimators elsewhere price it on hardware. Formulas: docs/estimation.md §1, §3.3 and §5.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gpusize/units.hpp"
 
@@ -62,6 +65,160 @@ struct ModelArchitecture {
     friend bool operator==(const ModelArchitecture&, const ModelArchitecture&) = default;
 };
 
+/// What a layer's attention is. Full attention keeps every token's K and V; a sliding window keeps
+/// and attends to the last `window` tokens; latent attention (MLA) keeps one compressed vector and
+/// a rotary key per token. Kinds the next models need (linear attention and Mamba-2 with a
+/// recurrent state, chunked windows, sparse attention with an indexer, KV shared across layers) are
+/// new values here and new cases in `describe_layer` (model.cpp), nothing else.
+enum class AttentionKind { full, sliding_window, latent };
+std::string_view to_string(AttentionKind k);
+
+/// What a layer's feed-forward part is: one dense MLP, or routed experts with shared experts and
+/// a router.
+enum class FeedForwardKind { dense, moe };
+std::string_view to_string(FeedForwardKind k);
+
+struct AttentionBlock {
+    AttentionKind kind = AttentionKind::full;
+    std::int64_t heads = 0;
+    std::int64_t kv_heads = 0;    ///< K/V heads (GQA); latent attention caches no per-head K/V
+    std::int64_t head_dim = 0;
+    std::int64_t window = 0;      ///< sliding_window: tokens a query attends to and the cache keeps
+    MlaConfig latent;             ///< latent: the ranks
+    bool qk_norm = false;
+    bool bias = false;            ///< q, k, v biases
+    bool output_bias = false;
+    friend bool operator==(const AttentionBlock&, const AttentionBlock&) = default;
+};
+
+struct FeedForwardBlock {
+    FeedForwardKind kind = FeedForwardKind::dense;
+    MlpKind activation = MlpKind::gated;
+    bool bias = false;
+    std::int64_t intermediate_size = 0;  ///< dense: the MLP's width; moe: one routed expert's
+    std::int64_t experts = 0;
+    std::int64_t active_experts = 0;
+    std::int64_t shared_experts = 0;
+    std::int64_t shared_intermediate_size = 0;
+    friend bool operator==(const FeedForwardBlock&, const FeedForwardBlock&) = default;
+};
+
+/// One kind of layer: its attention, its feed-forward part and its norms.
+struct LayerKind {
+    AttentionBlock attention;
+    FeedForwardBlock feed_forward;
+    std::int64_t norms = 2;
+    friend bool operator==(const LayerKind&, const LayerKind&) = default;
+};
+
+/// What one layer of a kind holds and does, described once per model (docs/estimation.md §1, §3.3,
+/// §5). Estimators price these; they never re-derive a parameter, a cached element or a FLOP from
+/// the architecture.
+struct LayerWork {
+    double attention_parameters = 0;      ///< projections, biases, qk norms
+    double mlp_parameters = 0;            ///< the dense MLP, or an MoE layer's shared experts
+    double router_parameters = 0;
+    double expert_parameters = 0;         ///< one routed expert
+    double experts = 0;                   ///< routed experts (0: dense)
+    double active_experts = 0;
+    double norm_parameters = 0;
+    /// Cached elements per token (K and V of every KV head; latent: c_kv + the rotary key).
+    double kv_elements_per_token = 0;
+    /// Whether tensor parallelism splits the cache by KV heads (latent caches are replicated).
+    bool kv_split_by_heads = true;
+    double kv_heads = 0;
+    /// Tokens a windowed layer keeps and attends to; 0: all of them.
+    double window = 0;
+    /// Attention-score FLOPs per token per attended token: 2 x heads x (qk dim + v dim).
+    double score_flops_per_attended_token = 0;
+    /// Elements per token of q, of k and v together, and of the attention output, at full width
+    /// (what a layer stores for backward; latent: the up-projected heads plus c_kv).
+    double q_width = 0, kv_width = 0, attention_output_width = 0;
+    /// MLP elements per token a layer stores for backward: 4 per unit of width when gated (gate,
+    /// up, activation, product), 2 when not; MoE: the active and shared experts' widths, plus
+    /// the router's logits.
+    double mlp_stored_elements = 0;
+    /// The widest MLP a token passes through (inference activations): dense width, or the
+    /// active routed plus shared experts' widths.
+    double mlp_active_width = 0;
+    /// The widest single MLP matrix's inner dimension (dense width, or the larger of a routed
+    /// and a shared expert's).
+    double largest_mlp_width = 0;
+    bool latent = false;
+
+    double routed_parameters() const { return experts * expert_parameters; }
+    double parameters() const { return attention_parameters + mlp_parameters + router_parameters + routed_parameters() + norm_parameters; }
+    /// Parameters a token multiplies through: all but the routed experts it is not sent to.
+    double active_parameters() const {
+        return attention_parameters + mlp_parameters + router_parameters + active_experts * expert_parameters + norm_parameters;
+    }
+};
+
+/// The model as estimators see it: model-wide parts (embedding, head, final norm) and a stack of
+/// layers, each one of a few kinds. Per-kind counts over any range of layers come from prefix
+/// sums, so a 10,000-layer model costs no more per layout than a 32-layer one.
+struct LayerStack {
+    std::int64_t hidden_size = 0;
+    std::int64_t vocab_size = 0;
+    std::int64_t learned_positions = 0;
+    bool tied_embeddings = false;
+    double norm_parameters = 0;  ///< one norm's (h, or 2h for LayerNorm)
+    std::int64_t layers = 0;
+    std::vector<LayerKind> kinds;
+    std::vector<LayerWork> work;  ///< per kind
+    /// Layers of kind k before layer i: prefix[k * (layers + 1) + i].
+    std::vector<std::int64_t> prefix;
+
+    /// Layers of kind `k` among layers [first, end).
+    std::int64_t count(std::size_t k, std::int64_t first, std::int64_t end) const;
+    std::int64_t count(std::size_t k) const { return count(k, 0, layers); }
+    /// The kind of layer `i`.
+    std::size_t kind_of(std::int64_t i) const;
+};
+
+/// Routed experts of the model's MoE layers (the fewest where kinds differ); 0 for a dense model.
+std::int64_t routed_experts(const LayerStack& s);
+
+/// The layer stack a configured architecture describes: layers [0, dense_layers) dense and the rest
+/// MoE when it has experts; with a sliding window, every layer windowed but every
+/// `global_attention_every`-th (layer j is full when j + 1 is a multiple of it); MLA layers latent.
+LayerStack layer_stack(const ModelArchitecture& m);
+
+/// What one layer of `kind` holds and does in a model of width `hidden_size` with norms of `norm`.
+LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKind norm);
+
+/// A range of layers [first, end) and the model-wide parts it holds: a pipeline stage, or the whole
+/// model.
+struct Stage {
+    std::int64_t first_layer = 0;
+    std::int64_t layers = 0;
+    bool embedding = false;
+    bool head = false;
+    std::int64_t end() const { return first_layer + layers; }
+};
+/// The whole model as one stage.
+Stage whole_model(const LayerStack& s);
+/// Pipeline stages: layers split as evenly as possible, earlier stages taking the remainder; the
+/// first stage holds the embedding, the last the output head and final norm.
+std::vector<Stage> split_stages(const LayerStack& s, std::int64_t pipeline);
+
+/// Sums `f(work, count)` over the kinds present in `range`.
+template <class F>
+double sum_over_kinds(const LayerStack& s, const Stage& range, F&& f) {
+    double total = 0;
+    for (std::size_t k = 0; k < s.kinds.size(); ++k)
+        if (const auto n = s.count(k, range.first_layer, range.end()); n > 0) total += f(s.work[k], static_cast<double>(n));
+    return total;
+}
+/// The largest `f(work)` over the kinds present in `range`.
+template <class F>
+double max_over_kinds(const LayerStack& s, const Stage& range, F&& f) {
+    double best = 0;
+    for (std::size_t k = 0; k < s.kinds.size(); ++k)
+        if (s.count(k, range.first_layer, range.end()) > 0) best = std::max(best, f(s.work[k]));
+    return best;
+}
+
 /// Parameter counts by part (docs/estimation.md §1). Doubles: counts reach 1e12 and are exact
 /// below 2^53.
 struct ParameterCount {
@@ -80,6 +237,7 @@ struct ParameterCount {
     double active_matmul = 0;
 };
 
+ParameterCount count_parameters(const LayerStack& s);
 ParameterCount count_parameters(const ModelArchitecture& m);
 
 /// Attention parameters of one layer (q, k, v, o with biases and qk norms; MLA low-rank form).
@@ -96,13 +254,27 @@ std::int64_t sliding_layers(const ModelArchitecture& m);
 /// `kv_lora_rank + qk_rope_head_dim` for MLA.
 double kv_elements_per_token_per_layer(const ModelArchitecture& m);
 
+/// Cached elements one sequence of `tokens` tokens holds in the layers of `range`, on a GPU of a
+/// tensor-parallel group of `tensor`: windowed layers keep min(tokens, window) unless
+/// `full_length_windows` (an engine that allocates windowed layers at full length); head-split
+/// caches hold max(1, n_kv / tensor) of n_kv heads, latent caches all of it.
+double kv_elements(const LayerStack& s, const Stage& range, double tokens, std::int64_t tensor, bool full_length_windows = false);
+
 /// Bytes of KV cache for one sequence of `tokens` tokens over all layers, at `bytes_per_element`.
 /// Sliding-window layers hold min(tokens, window).
 Bytes kv_cache_bytes(const ModelArchitecture& m, double tokens, double bytes_per_element);
 
-/// Attention-score FLOPs per token at context `context` (QK^T and AV): `4*L*context*a*d_h`,
-/// windowed layers use min(context, window). Forward only; callers halve for a causal average.
+/// Attention-score FLOPs per token at context `context` (QK^T and AV) over the layers of `range`:
+/// `2*a*(d_qk + d_v)*context` per layer, windowed layers at min(context, window). Forward only;
+/// callers halve the context for a causal average.
+Flops attention_flops_per_token(const LayerStack& s, const Stage& range, double context);
 Flops attention_flops_per_token(const ModelArchitecture& m, double context);
+
+/// Matmul FLOPs per token of a forward pass through the whole model: 2 x its active matmul
+/// parameters (the output head included, the embedding lookup not).
+Flops matmul_flops_per_token(const ParameterCount& c);
+/// Matmul FLOPs per token of the output head alone: 2 x h x V.
+Flops head_flops_per_token(const LayerStack& s);
 
 /// An architecture consistent with a bare parameter count, for specs that give only `parameters`:
 /// Llama-style (gated MLP, GQA with 8 KV heads from 8 B up, RMSNorm, 128-dim heads, untied 128k

@@ -130,9 +130,9 @@ struct TrainingPerformance {
 /// without the causal saving, as PaLM's MFU and llm-foundry do). LoRA/QLoRA skip weight gradients
 /// of the frozen base: `4 * P` instead of `6 * P`.
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method);
-/// The same with the parameters already counted (the estimators pass the problem's count).
-Flops training_flops_per_token(const ModelArchitecture& m, const ParameterCount& params, double sequence_length,
-                               TrainingMethod method);
+/// The same from the model's layer stack and its parameters already counted (the estimators pass
+/// the problem's).
+Flops training_flops_per_token(const LayerStack& m, const ParameterCount& params, double sequence_length, TrainingMethod method);
 
 std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& d, const Layout& l);
 

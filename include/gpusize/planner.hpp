@@ -37,11 +37,7 @@ struct ServingLimits {
 
 struct InferenceResult {
     InferencePerformance performance;
-    std::int64_t max_concurrency = 0;
-    double kv_capacity_tokens = 0;
-    Bytes kv_pool;
-    Bytes budget;
-    Bytes kv_per_sequence;  ///< one sequence of input + output tokens on the most loaded GPU
+    InferenceMemory memory;  ///< at the chosen concurrency, on the most loaded stage
     /// The target with the least slack (achieved / target for throughput, target / achieved for
     /// latency): the one that binds, or limited `concurrency: auto`.
     std::string binding_target;

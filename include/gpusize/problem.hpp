@@ -20,13 +20,20 @@ struct ResolvedModel {
     std::string name;
     ModelSource source_kind = ModelSource::explicit_fields;
     std::string source;  ///< URL or path the architecture came from
-    ModelArchitecture architecture;
+    ModelArchitecture architecture;  ///< as configured (spec keys, preset, config.json)
+    LayerStack stack;                ///< the layers it describes: what estimators price
     ParameterCount parameters;
     /// Weights precision the model file declares (torch_dtype / quantization_config), if any.
     std::optional<DType> declared_weights;
     std::optional<int> declared_group_size;  ///< GPTQ/AWQ group size the file declares
     std::vector<std::string> notes;  ///< what was derived or assumed
 };
+
+/// Sets `stack` and `parameters` from `architecture`; call it after changing the architecture.
+inline void describe(ResolvedModel& m) {
+    m.stack = layer_stack(m.architecture);
+    m.parameters = count_parameters(m.stack);
+}
 
 struct Problem {
     Spec spec;

@@ -79,7 +79,7 @@ inline Problem toy_inference(Engine engine = Engine::generic) {
     p.spec.inference.engine = engine;
     p.model.id = "toy";
     p.model.architecture = toy_architecture();
-    p.model.parameters = count_parameters(p.model.architecture);
+    describe(p.model);
     // The toy GPU's 0.5 is meant as the end-to-end matmul efficiency: no further workload fraction.
     p.calibration.set("workload_matmul_fraction", 1.0);
     return p;

@@ -344,7 +344,7 @@ TEST_CASE("a GPU with numbers near the largest double gives bounded counts, not 
     const auto e = evaluate(p, whole(g), Layout{});
     REQUIRE(e.inference);
     // The pool over one sequence's bytes is about 1e302: it saturates at 2^53.
-    CHECK(e.inference->max_concurrency == static_cast<std::int64_t>(max_count));
+    CHECK(e.inference->memory.max_concurrency == static_cast<std::int64_t>(max_count));
     CHECK(e.fits);
     CHECK(e.reasons.empty());
 }
@@ -445,7 +445,7 @@ TEST_CASE("property: an auto choice re-checked with its value pinned fits and gi
             CHECK(b.throughput == a.throughput);
             CHECK(b.memory.total() == a.memory.total());
             if (a.inference) {
-                CHECK(b.inference->max_concurrency == a.inference->max_concurrency);
+                CHECK(b.inference->memory.max_concurrency == a.inference->memory.max_concurrency);
                 CHECK(b.inference->performance.ttft == a.inference->performance.ttft);
                 CHECK(b.inference->performance.tpot == a.inference->performance.tpot);
             }
