@@ -1,5 +1,7 @@
 #include "gpusize/memory.hpp"
 
+#include "gpusize/engines.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,16 +12,6 @@ namespace {
 double d(std::int64_t v) { return static_cast<double>(v); }
 
 }  // namespace
-
-double engine_memory_fraction(Engine e) {
-    switch (e) {
-        case Engine::vllm: return 0.9;     // vLLM --gpu-memory-utilization default
-        case Engine::trtllm: return 0.9;   // TensorRT-LLM KvCacheConfig.free_gpu_memory_fraction default
-        case Engine::sglang: return 0.88;  // SGLang --mem-fraction-static for 80 GB-class GPUs
-        case Engine::generic: return 1.0;
-    }
-    return 1.0;
-}
 
 std::int64_t floor_count(double v) {
     if (!(v > 0)) return 0;
@@ -105,19 +97,18 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
     const auto& inf = p.spec.inference;
     const Bytes usable = dev.usable_memory();
     const Bytes limit = usable * (1.0 - p.spec.headroom);
-    const double util = inf.gpu_memory_utilization.value_or(engine_memory_fraction(inf.engine));
-    const bool communicates = l.tensor * l.pipeline > 1;
-    const Bytes nccl = communicates ? gib(c[Constant::nccl_buffers_gib]) : Bytes(0);
+    const EngineProfile& engine = engine_profile(inf.engine);
+    const double util = inf.gpu_memory_utilization.value_or(engine.memory_fraction);
+    Bytes overhead = gib(c[engine.overhead]);
+    if (engine.tensor_parallel_overhead && l.tensor > 1) overhead += gib(c[*engine.tensor_parallel_overhead]);
+    if (engine.nccl_buffers && l.tensor * l.pipeline > 1) overhead += gib(c[Constant::nccl_buffers_gib]);
     const double seq_tokens = d(inf.input_tokens + inf.output_tokens);
-    // vLLM 0.19 reserves full-length KV for sliding-window layers: its reported bytes per token
-    // match the full-attention count for Gemma 2 and gpt-oss (shared/validation llm-d-planner logs).
-    const bool full_length_windows = inf.engine == Engine::vllm;
 
-    // The forward-step peak: vLLM and SGLang profile a full chunk, then sample a full batch of
+    // The forward-step peak: engines that profile charge a full chunk, then sample a full batch of
     // sequences on the last stage; the two peaks do not overlap. Other engines hold the tokens and
     // logits of the requests actually in flight.
     const double chunk = c[Constant::prefill_chunk_tokens];
-    const bool profiles = inf.engine == Engine::vllm || inf.engine == Engine::sglang;
+    const bool profiles = engine.profiles_peak;
     const double step_tokens = profiles ? chunk : std::min(chunk, d(concurrency) * d(inf.input_tokens));
     const Bytes forward = inference_activation_bytes(m, l, p.spec.precision.activations, step_tokens, c);
     const Bytes sampler = profiles ? sampler_bytes(m, c[Constant::sampler_sequences], c[Constant::sampler_bytes_per_logit])
@@ -137,28 +128,19 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
         r.sampler = s.head ? sampler : Bytes(0);
         b.activations = !s.head ? forward : profiles ? max(forward, sampler) : forward + sampler;
         b.capacity = limit;
-        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache, full_length_windows);
-        switch (inf.engine) {
-            case Engine::vllm:
-                b.overhead = gib(c[Constant::vllm_non_torch_gib]) + (l.tensor > 1 ? gib(c[Constant::vllm_tp_buffers_gib]) : Bytes(0));
+        b.overhead = overhead;
+        r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache,
+                                                          engine.windowed_kv_at_full_length);
+        const Bytes left = limit - b.weights - b.activations - b.overhead;
+        r.budget = limit;
+        switch (engine.pool) {
+            case KvPoolRule::share_of_total:
                 r.budget = min(usable * util, limit);
                 r.kv_pool = r.budget - b.weights - b.activations - b.overhead;
                 break;
-            case Engine::trtllm:
-                b.overhead = gib(c[Constant::runtime_overhead_gib]) + nccl;
-                r.budget = limit;
-                r.kv_pool = (limit - b.weights - b.activations - b.overhead) * util;
-                break;
-            case Engine::sglang:
-                b.overhead = gib(c[Constant::runtime_overhead_gib]) + nccl;
-                r.budget = limit;
-                r.kv_pool = min(usable * util - b.weights, limit - b.weights - b.activations - b.overhead);
-                break;
-            case Engine::generic:
-                b.overhead = gib(c[Constant::runtime_overhead_gib]) + nccl;
-                r.budget = limit;
-                r.kv_pool = limit - b.weights - b.activations - b.overhead;
-                break;
+            case KvPoolRule::share_of_free: r.kv_pool = left * util; break;
+            case KvPoolRule::static_share: r.kv_pool = min(usable * util - b.weights, left); break;
+            case KvPoolRule::remainder: r.kv_pool = left; break;
         }
         const double per_token = r.kv_per_sequence.value() / seq_tokens;
         r.kv_capacity_tokens = r.kv_pool.value() > 0 ? std::floor(r.kv_pool.value() / per_token) : 0;

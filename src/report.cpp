@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "gpusize/engines.hpp"
 #include "gpusize/number_text.hpp"
 
 namespace gpusize {
@@ -22,8 +23,11 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
                    "spec (default bf16)"});
     for (const auto& note : p.model.notes) out.push_back({"model", note, std::string(to_string(p.model.source_kind))});
     if (s.workload == Workload::inference) {
+        const EngineProfile& engine = engine_profile(s.inference.engine);
+        const double fraction = s.inference.gpu_memory_utilization.value_or(engine.memory_fraction);
         out.push_back({"inference.engine", std::string(to_string(s.inference.engine)),
-                       "memory rule and profile of the engine (vllm: gpu_memory_utilization 0.9 of total memory)"});
+                       fmt::format("the engine's memory rule: KV pool = {}{} (docs/estimation.md §3.6)", engine.pool_text,
+                                   engine.fraction_setting.empty() ? "" : fmt::format(", {} {}", engine.fraction_setting, number(fraction)))});
         out.push_back({"tpot definition", "decode step time per output token, excluding the first token", "docs/estimation.md §6.3"});
         out.push_back({"decode context", "input + output/2 tokens on average (continuous batching)", "docs/estimation.md §6.3"});
         out.push_back({"ttft", "prefill time of one request, without queueing", "docs/estimation.md §6.2"});

@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "gpusize/engines.hpp"
 #include "gpusize/interconnect.hpp"
 #include "gpusize/performance.hpp"
 
@@ -110,7 +111,8 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                         num("tokens_per_sequence", d(inf.input_tokens + inf.output_tokens)), txt("kv_cache", to_string(s.precision.kv_cache)),
                         num("layers_of_stage", d(stage.layers)), num("tensor", d(l.tensor))},
                        m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, model.hpp kv_elements; docs/estimation.md §3.3"});
-        const bool profiles = inf.engine == Engine::vllm || inf.engine == Engine::sglang;
+        const EngineProfile& engine = engine_profile(inf.engine);
+        const bool profiles = engine.profiles_peak;
         const auto& im = i.memory;
         out.push_back({"memory_per_gpu.activations_bytes", profiles ? "activations.profiled" : "activations.in_flight",
                        profiles ? "the engine's profiling peak: the larger of one prefill chunk's forward pass (hidden- and MLP-sized"
@@ -123,18 +125,10 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                         cal(p, Constant::sampler_sequences), cal(p, Constant::sampler_bytes_per_logit),
                         num("hidden_size", d(model.hidden_size)), num("vocab_size", d(model.vocab_size))},
                        m.activations.value(), "bytes", "memory.hpp inference_activation_bytes, sampler_bytes"});
-        const bool vllm = inf.engine == Engine::vllm;
-        std::vector<TermInput> parts;
-        if (vllm) {
-            parts.push_back(cal(p, Constant::vllm_non_torch_gib));
-            if (l.tensor > 1) parts.push_back(cal(p, Constant::vllm_tp_buffers_gib));
-        } else {
-            parts.push_back(cal(p, Constant::runtime_overhead_gib));
-            if (l.tensor * l.pipeline > 1) parts.push_back(cal(p, Constant::nccl_buffers_gib));
-        }
-        out.push_back({"memory_per_gpu.overhead_bytes", "gib_sum",
-                       vllm ? "vLLM's non-torch memory (+ its all-reduce buffers under tensor parallel), in GiB"
-                            : "CUDA context and runtime (+ NCCL buffers when GPUs communicate), in GiB",
+        std::vector<TermInput> parts{cal(p, engine.overhead)};
+        if (engine.tensor_parallel_overhead && l.tensor > 1) parts.push_back(cal(p, *engine.tensor_parallel_overhead));
+        if (engine.nccl_buffers && l.tensor * l.pipeline > 1) parts.push_back(cal(p, Constant::nccl_buffers_gib));
+        out.push_back({"memory_per_gpu.overhead_bytes", "gib_sum", std::string(engine.overhead_text),
                        parts, m.overhead.value(), "bytes", "calibration.cpp (each constant's source is in the assumptions)"});
     } else {
         const auto& t = s.training;
@@ -198,21 +192,12 @@ void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e
     const auto& perf = i.performance;
     const Layout& l = e.layout;
     const double usable = e.device.usable_memory().value();
-    const double util = inf.gpu_memory_utilization.value_or(engine_memory_fraction(inf.engine));
+    const EngineProfile& engine = engine_profile(inf.engine);
+    const double util = inf.gpu_memory_utilization.value_or(engine.memory_fraction);
     const std::vector<TermInput> sizes{num("usable_memory_bytes", usable), num("headroom", s.headroom), num("utilization", util)};
-    out.push_back({"inference.memory_budget_bytes", inf.engine == Engine::vllm ? "budget.vllm" : "capacity",
-                   inf.engine == Engine::vllm ? "min(usable memory x gpu_memory_utilization, usable memory x (1 - headroom))"
-                                              : "usable memory x (1 - headroom); the engine's fraction applies to what is left",
-                   sizes, i.memory.budget.value(), "bytes", "memory.hpp estimate_inference_memory"});
-    std::string pool_id = "kv_pool.remainder", pool_text = "memory budget - weights - activation peak - runtime overhead";
-    if (inf.engine == Engine::trtllm) {
-        pool_id = "kv_pool.trtllm";
-        pool_text = "(memory budget - weights - activations - overhead) x free_gpu_memory_fraction";
-    } else if (inf.engine == Engine::sglang) {
-        pool_id = "kv_pool.sglang";
-        pool_text = "min(usable memory x mem_fraction_static - weights, memory budget - weights - activations - overhead)";
-    }
-    out.push_back({"inference.kv_cache_pool_bytes", pool_id, pool_text,
+    out.push_back({"inference.memory_budget_bytes", std::string(engine.budget_formula), std::string(engine.budget_text), sizes,
+                   i.memory.budget.value(), "bytes", "memory.hpp estimate_inference_memory, engines.hpp"});
+    out.push_back({"inference.kv_cache_pool_bytes", std::string(engine.pool_formula), std::string(engine.pool_text),
                    {num("memory_budget_bytes", i.memory.budget.value()), num("weights_bytes", m.weights.value()),
                     num("activations_bytes", m.activations.value()), num("overhead_bytes", m.overhead.value()),
                     num("usable_memory_bytes", usable), num("utilization", util)},

@@ -62,11 +62,6 @@ Bytes weight_bytes_per_gpu(const StageParameters& p, const Layout& l, DType weig
 Bytes kv_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::int64_t tensor, double tokens, DType kv,
                                     bool full_length_windows = false);
 
-/// The share of memory an engine's rule takes when the spec's gpu_memory_utilization does not
-/// say: vLLM's --gpu-memory-utilization (0.9), TensorRT-LLM's free_gpu_memory_fraction (0.9),
-/// SGLang's --mem-fraction-static for 80 GB-class GPUs (0.88); generic takes all (1.0).
-double engine_memory_fraction(Engine e);
-
 struct InferenceMemory {
     MemoryBreakdown breakdown;      ///< kv_cache = what the chosen concurrency holds
     Bytes budget;                   ///< what the engine's memory rule lets it use
