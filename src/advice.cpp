@@ -1,9 +1,15 @@
 #include "gpusize/advice.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <fmt/format.h>
+
+#include "gpusize/diagnostics.hpp"
+#include "gpusize/number_text.hpp"
+#include "gpusize/vocabulary.hpp"
 
 namespace gpusize {
 namespace {
@@ -192,5 +198,102 @@ void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* sin
     if (single) flag(*single);
 }
 
+
+namespace {
+
+UsageError usage_error(std::string message, std::string hint = {}) {
+    return UsageError({Diagnostic{{"gpusize", 0, 0, {}}, std::move(message), std::move(hint), {}}});
+}
+
+std::string gpu_text(std::int64_t n) { return plural(n, "GPU"); }
+
+/// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count
+/// (without "x dp" for the group one replica needs).
+std::string layout_product(const Layout& l, bool with_data = true) {
+    std::string out = fmt::format("tp {} x pp {}", l.tensor, l.pipeline);
+    if (with_data) out += fmt::format(" x dp {}", l.data);
+    if (l.context > 1) out += fmt::format(" x cp {}", l.context);
+    return out;
+}
+
+}  // namespace
+
+Evaluation check_deployment(Problem p, const Catalog& catalog, const std::optional<Partition>& partition) {
+    auto& dep = p.spec.deployment;
+    if (dep.gpus.size() != 1)
+        throw usage_error("check evaluates one GPU type: give --gpu ID or a single id in the spec's deployment.gpus");
+    // Each flag is bounded; their product must be too, or the GPU count overflows 64 bits.
+    const double layout_gpus = static_cast<double>(dep.tensor_parallel.value_or(1)) * static_cast<double>(dep.pipeline_parallel.value_or(1)) *
+                               static_cast<double>(dep.data_parallel.value_or(1)) * static_cast<double>(dep.context_parallel.value_or(1));
+    if (layout_gpus > static_cast<double>(limits::max_gpu_count))
+        throw usage_error(fmt::format("tensor {} x pipeline {} x data {} x context {} is {:g} GPUs, more than the {} accepted",
+                                      dep.tensor_parallel.value_or(1), dep.pipeline_parallel.value_or(1), dep.data_parallel.value_or(1),
+                                      dep.context_parallel.value_or(1), layout_gpus, limits::max_gpu_count));
+    const Gpu& g = *catalog.find_id(dep.gpus.front());
+    if (partition) return evaluate(p, Device{.gpu = &g, .partition = partition}, Layout{});
+    if (dep.tensor_parallel && dep.pipeline_parallel && (dep.data_parallel || dep.gpu_count)) {
+        const std::int64_t group = *dep.tensor_parallel * *dep.pipeline_parallel * dep.context_parallel.value_or(1);
+        Layout l{.tensor = *dep.tensor_parallel, .pipeline = *dep.pipeline_parallel,
+                 .data = dep.data_parallel.value_or(std::max<std::int64_t>(1, dep.gpu_count.value_or(1) / group)),
+                 .expert = dep.expert_parallel.value_or(1), .context = dep.context_parallel.value_or(1)};
+        if (dep.gpu_count && l.gpus() != *dep.gpu_count)
+            throw usage_error(fmt::format("gpu count {} does not equal {} = {}", *dep.gpu_count, layout_product(l), l.gpus()));
+        // A layout the model cannot be split into is a mistake in the request, not a verdict.
+        if (const auto why = layout_problems(p, whole(g), l); !why.empty())
+            throw usage_error(fmt::format("impossible layout {} on '{}': {}", layout_product(l), g.id, fmt::join(why, "; ")));
+        return evaluate(p, whole(g), l);
+    }
+    if (!dep.gpu_count && !dep.tensor_parallel && !dep.pipeline_parallel && !dep.data_parallel) dep.gpu_count = 1;
+    Plan plan = plan_deployments(p, catalog, PlanOptions{.include_partitions = false, .progress = {}});
+    if (!plan.candidates.empty()) return plan.candidates.front();
+    if (plan.rejected.empty()) {
+        // Say why: the pinned degrees, each defaulting to 1, as the planner would check them.
+        const Layout pinned{.tensor = dep.tensor_parallel.value_or(1), .pipeline = dep.pipeline_parallel.value_or(1),
+                            .data = dep.data_parallel.value_or(1), .expert = dep.expert_parallel.value_or(1),
+                            .context = dep.context_parallel.value_or(1)};
+        std::vector<std::string> why = plan.invalid_reasons;
+        if (why.empty()) why = layout_problems(p, whole(g), pinned);
+        const std::int64_t group = pinned.tensor * pinned.pipeline * pinned.context;
+        const std::int64_t most = dep.gpu_count.value_or(dep.max_gpus.value_or(default_max_gpus(p.spec.workload)));
+        const std::string product = layout_product(pinned, false);
+        if (why.empty() && dep.gpu_count && *dep.gpu_count % group != 0)
+            why.push_back(fmt::format("{} is not a multiple of {} = {}", gpu_text(*dep.gpu_count), product, group));
+        if (why.empty() && group > most)
+            why.push_back(fmt::format("{} needs {}, more than the {} allowed (deployment.max_gpus)", product, gpu_text(group), most));
+        if (why.empty()) why.push_back(fmt::format("the search finds no layout of {} for {}", product, g.id));
+        std::vector<std::string> pins;
+        if (dep.gpu_count) pins.push_back(gpu_text(*dep.gpu_count));
+        for (const auto& [name, value] : {std::pair{"tp", dep.tensor_parallel}, std::pair{"pp", dep.pipeline_parallel},
+                                          std::pair{"dp", dep.data_parallel}, std::pair{"cp", dep.context_parallel}})
+            if (value) pins.push_back(fmt::format("{} {}", name, *value));
+        throw usage_error(fmt::format("no layout {}on '{}' is possible for this model: {}",
+                                      pins.empty() ? "" : fmt::format("with {} ", fmt::join(pins, ", ")), g.id, fmt::join(why, "; ")));
+    }
+    return closest_to_passing(p, plan.rejected);
+}
+
+Evaluation best_or_closest(const Problem& p, const Catalog& catalog) {
+    if (p.spec.deployment.gpus.size() == 1) return check_deployment(p, catalog);
+    const Plan plan = plan_deployments(p, catalog);
+    if (plan.candidates.empty() && plan.rejected.empty())
+        throw usage_error("nothing to explain: no valid layout of any GPU in the search", "name one with --gpu ID");
+    Evaluation e = plan.candidates.empty() ? closest_to_passing(p, plan.rejected) : plan.candidates.front();
+    e.rank = 0;
+    return e;
+}
+
+std::optional<std::int64_t> fewest_training_gpus(const Problem& p, const Catalog& catalog, const Evaluation& e) {
+    Problem q = p;
+    const DeploymentSpec& pinned = p.spec.deployment;
+    q.spec.deployment = DeploymentSpec{};
+    q.spec.deployment.gpus = {e.device.gpu->id};
+    q.spec.deployment.max_gpus = pinned.max_gpus;
+    q.spec.deployment.gpus_per_node = pinned.gpus_per_node;
+    const Plan plan = plan_deployments(q, catalog, PlanOptions{.include_partitions = e.device.partition.has_value(), .progress = {}});
+    std::optional<std::int64_t> fewest;
+    for (const auto& c : plan.candidates)
+        if (c.device.id() == e.device.id() && (!fewest || c.gpu_count < *fewest)) fewest = c.gpu_count;
+    return fewest;
+}
 
 }  // namespace gpusize

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,22 @@ inline constexpr double over_provisioned_memory_share = 0.35;
 
 /// Flags over-provisioned serving candidates against the cheapest-per-hour candidate.
 void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* single = nullptr);
+
+/// `check`'s one deployment of the spec's single GPU type under the degrees it pins
+/// (deployment.gpu_count and *_parallel): a partition is evaluated alone; a layout pinned whole
+/// (tensor, pipeline, and data or the GPU count) is evaluated as given; otherwise the best candidate
+/// of that GPU's search, else its option closest to passing. A layout the model cannot be split
+/// into, or pins no layout satisfies, are mistakes in the request: a UsageError that says why.
+Evaluation check_deployment(Problem p, const Catalog& catalog, const std::optional<Partition>& partition = std::nullopt);
+
+/// `explain` without a GPU: check's choice when the spec names one GPU type, else the plan's best
+/// candidate, else the option closest to passing (rank 0: not a ranked candidate); a UsageError
+/// when no layout of any GPU is valid.
+Evaluation best_or_closest(const Problem& p, const Catalog& catalog);
+
+/// `check --solve gpus` for training: the fewest GPUs of `e`'s type (and slice) the plan accepts,
+/// with only max_gpus and gpus_per_node of the spec's deployment kept.
+std::optional<std::int64_t> fewest_training_gpus(const Problem& p, const Catalog& catalog, const Evaluation& e);
 
 /// What would fit when nothing does: the plan re-run with one remedy at a time (training: micro
 /// batch 1, full recomputation, ZeRO-3, LoRA, QLoRA, more GPUs; inference: FP8 KV cache, FP8 or
