@@ -260,20 +260,39 @@ double optimizer_bytes_per_parameter(const Problem& p) {
     return moments + (master ? 4.0 : 0.0);
 }
 
+TrainingRecipe training_recipe(const Problem& p, const Layout& l) {
+    const auto& tr = p.spec.training;
+    const double dp = d(l.data);
+    TrainingRecipe r;
+    const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
+    r.micro_batches = std::max(1.0, global / (d(tr.micro_batch) * dp));
+    r.micro_tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
+    r.tokens_per_step = global * d(tr.sequence_length);
+    r.trainable = trainable_parameters(p);
+    r.stored_weights = stored_weight_precision(p);
+    r.gradient_bytes = gradient_bytes_per_parameter(p);
+    r.optimizer_bytes = optimizer_bytes_per_parameter(p);
+    r.weight_shards = tr.sharding == Sharding::zero3 ? dp : 1.0;
+    r.gradient_shards = tr.sharding == Sharding::zero2 || tr.sharding == Sharding::zero3 ? dp : 1.0;
+    r.optimizer_shards = tr.sharding == Sharding::none ? 1.0 : dp;
+    r.gradients_persist = !tr.optimizer_in_backward &&
+                          (r.micro_batches > 1 || l.pipeline > 1 || (l.data > 1 && tr.sharding != Sharding::zero3));
+    return r;
+}
+
 TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, const Layout& l) {
+    return estimate_training_memory(p, dev, l, training_recipe(p, l));
+}
+
+TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, const Layout& l, const TrainingRecipe& recipe) {
     const auto& m = p.model.stack;
     const auto& c = p.calibration;
     const auto& tr = p.spec.training;
-    const double t = d(l.tensor), dp = d(l.data), pp = d(l.pipeline);
+    const double t = d(l.tensor), pp = d(l.pipeline);
     const auto stages = split_stages(m, l.pipeline);
-    const double micro_tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
-    const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
-    const double micro_batches = std::max(1.0, global / (d(tr.micro_batch) * dp));
-    // PyTorch frees gradients after each step (zero_grad(set_to_none=True)); they outlive it when
-    // micro-batches accumulate into them, or in the persistent buckets of DDP, ZeRO-1/2 and
-    // Megatron's distributed optimizer once there is data parallelism.
-    const bool gradients_persist = !tr.optimizer_in_backward &&
-                                   (micro_batches > 1 || l.pipeline > 1 || (l.data > 1 && tr.sharding != Sharding::zero3));
+    const double micro_tokens = recipe.micro_tokens;
+    const double micro_batches = recipe.micro_batches;
+    const bool gradients_persist = recipe.gradients_persist;
 
     TrainingMemory best;
     Bytes best_total(-1);
@@ -286,16 +305,14 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         TrainingMemory r;
         r.stage = i;
         MemoryBreakdown& b = r.breakdown;
-        const double zero_weights = tr.sharding == Sharding::zero3 ? dp : 1.0;
-        const double zero_grads = tr.sharding == Sharding::zero2 || tr.sharding == Sharding::zero3 ? dp : 1.0;
-        const double zero_opt = tr.sharding == Sharding::none ? 1.0 : dp;  // every other mode shards the optimizer
+        const double zero_weights = recipe.weight_shards, zero_grads = recipe.gradient_shards, zero_opt = recipe.optimizer_shards;
         double trainable = held;
         Bytes whole_weights;  // the stage's weights on one GPU, unsharded
         if (tr.method == TrainingMethod::full) {
             whole_weights = Bytes(held * bytes_per_element(p.spec.precision.weights));
         } else {
-            trainable = trainable_parameters(p) * d(s.layers) / d(m.layers) / t;
-            whole_weights = weight_bytes_per_gpu(m, s, l, stored_weight_precision(p), c) + Bytes(trainable * 2.0);
+            trainable = recipe.trainable * d(s.layers) / d(m.layers) / t;
+            whole_weights = weight_bytes_per_gpu(m, s, l, recipe.stored_weights, c) + Bytes(trainable * 2.0);
         }
         Bytes weights = whole_weights / zero_weights;
         // FSDP gathers the layer in flight and prefetches the next.
@@ -304,9 +321,9 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         // Mixed precision keeps 16-bit gradients, fp32 moments and an fp32 master copy unless the
         // weights are fp32 already; pure 16-bit training (no master weights) keeps 16-bit moments.
         // Megatron's distributed optimizer accumulates fp32 gradients: 2 + 4 + 12/d bytes.
-        const double gradient_bytes = gradient_bytes_per_parameter(p);
+        const double gradient_bytes = recipe.gradient_bytes;
         Bytes gradients(trainable * gradient_bytes / zero_grads);
-        Bytes optimizer(trainable * optimizer_bytes_per_parameter(p) / zero_opt);
+        Bytes optimizer(trainable * recipe.optimizer_bytes / zero_opt);
         // What gradients peak at: all of them, one parameter's when the optimizer steps inside
         // backward, one layer's (unsharded) when FSDP moves each to the host as it is reduced.
         Bytes gradient_peak = gradients;

@@ -216,27 +216,28 @@ namespace {
 /// FSDP CPU offload copies each GPU's weight shard in for forward and again for backward and its
 /// gradient shard out, per micro-batch; optimizer offload sends the gradients out and the updated
 /// weights back once per step; activation offload sends the stored activations out and back.
-Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l, double micro_batches) {
+Seconds host_transfer_time(const Problem& p, const Device& dev, const Layout& l, const TrainingRecipe& r) {
     const auto& tr = p.spec.training;
     if (!tr.offload.any()) return Seconds(0);
     const double split = d(l.tensor) * d(l.pipeline);
-    const double shard = tr.sharding == Sharding::zero3 ? d(l.data) : 1.0;
-    const double trainable = trainable_parameters(p);
-    const double gradient_bytes = gradient_bytes_per_parameter(p);
-    const double weights = p.model.parameters.total / split * bytes_per_parameter(stored_weight_precision(p), p.calibration);
+    const double weights = p.model.parameters.total / split * bytes_per_parameter(r.stored_weights, p.calibration);
     double bytes = 0;
-    if (tr.offload.parameters) bytes += micro_batches * (2.0 * weights + trainable / split * gradient_bytes) / shard;
+    if (tr.offload.parameters) bytes += r.micro_batches * (2.0 * weights + r.trainable / split * r.gradient_bytes) / r.weight_shards;
     else if (tr.offload.optimizer)
-        bytes += trainable / split * (gradient_bytes + bytes_per_element(p.spec.precision.weights)) /
-                 (tr.sharding == Sharding::none ? 1.0 : d(l.data));
+        bytes += r.trainable / split * (r.gradient_bytes + bytes_per_element(p.spec.precision.weights)) / r.optimizer_shards;
     if (tr.offload.activations)
-        bytes += micro_batches * 2.0 * stored_activation_bytes(p, l, split_stages(p.model.stack, l.pipeline).front()).value();
+        bytes += r.micro_batches * 2.0 * stored_activation_bytes(p, l, split_stages(p.model.stack, l.pipeline).front()).value();
     return Bytes(bytes) / dev.gpu->pcie_bandwidth() * (1.0 - p.calibration[Constant::host_offload_overlap]);
 }
 
 }  // namespace
 
 std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& dev, const Layout& l) {
+    return estimate_training_performance(p, dev, l, training_recipe(p, l));
+}
+
+std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& dev, const Layout& l,
+                                                                 const TrainingRecipe& recipe) {
     const auto& m = p.model.stack;
     const auto& c = p.calibration;
     const auto& tr = p.spec.training;
@@ -249,15 +250,14 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     const auto cp_link = collective_link(*dev.gpu, l.context, l.tensor * l.pipeline, gpn);
     if (!tp_link || !pp_link || !dp_link || !cp_link) return std::nullopt;
     const Efficiency& eff = dev.gpu->efficiency;
-    const double n = d(l.gpus()), t = d(l.tensor), pp = d(l.pipeline), dp = d(l.data);
+    const double n = d(l.gpus()), t = d(l.tensor), pp = d(l.pipeline);
     const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double seq = d(tr.sequence_length), h = d(m.hidden_size);
-    const double global = d(tr.global_batch.value_or(tr.micro_batch * l.data));
-    const double micro_batches = global / (d(tr.micro_batch) * dp);
+    const double micro_batches = recipe.micro_batches;
 
     TrainingPerformance r;
     r.gradient_accumulation = floor_count(std::round(micro_batches));
-    r.tokens_per_step = global * seq;
+    r.tokens_per_step = recipe.tokens_per_step;
     const Flops model_flops = training_flops_per_token(m, p.model.parameters, seq, tr.method) * r.tokens_per_step;
     Flops hardware_flops = model_flops;
     // Full recomputation runs each transformer block's forward again: its matmuls and attention,
@@ -282,10 +282,9 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     // sharded optimizer reduce-scatters them and all-gathers the updated weights (half of each);
     // ZeRO-3 also all-gathers the weights for forward and again for backward.
     const double split = t * pp;
-    const double trainable = trainable_parameters(p);
-    const Bytes grads(trainable / split * gradient_bytes_per_parameter(p));
-    const Bytes updated(trainable / split * bytes_per_element(p.spec.precision.weights));
-    const Bytes gathered(p.model.parameters.total / split * bytes_per_parameter(stored_weight_precision(p), c));
+    const Bytes grads(recipe.trainable / split * recipe.gradient_bytes);
+    const Bytes updated(recipe.trainable / split * bytes_per_element(p.spec.precision.weights));
+    const Bytes gathered(p.model.parameters.total / split * bytes_per_parameter(recipe.stored_weights, c));
     const Bytes dp_volume = tr.sharding == Sharding::none    ? grads
                             : tr.sharding == Sharding::zero3 ? grads * 0.5 + gathered
                                                              : (grads + updated) * 0.5;
@@ -311,7 +310,7 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     r.model_flops = model_flops;
     r.hardware_flops = hardware_flops;
     r.micro_batches = micro_batches;
-    r.host_transfer = host_transfer_time(p, dev, l, micro_batches);
+    r.host_transfer = host_transfer_time(p, dev, l, recipe);
     const Seconds busy = r.compute + tp + ppt + cpt;
     // 1F1B's bubble is (p - 1)/m of the busy time; interleaving v virtual stages divides it by v.
     r.bubble = busy * ((pp - 1.0) / (micro_batches * d(tr.pipeline_interleave)));

@@ -193,14 +193,15 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
 }
 
 void evaluate_training_at(const Problem& p, Evaluation& e) {
-    const auto mem = estimate_training_memory(p, e.device, e.layout);
+    const TrainingRecipe recipe = training_recipe(p, e.layout);
+    const auto mem = estimate_training_memory(p, e.device, e.layout, recipe);
     e.memory = mem.breakdown;
     e.memory_stage = mem.stage;
     e.fits = mem.breakdown.total() <= mem.breakdown.capacity;
     if (!e.fits)
         e.reasons.push_back(fmt::format("does not fit: needs {} per GPU (stage {}), has {}", gib_text(mem.breakdown.total()),
                                         mem.stage, gib_text(mem.breakdown.capacity)));
-    const auto perf = estimate_training_performance(p, e.device, e.layout);
+    const auto perf = estimate_training_performance(p, e.device, e.layout, recipe);
     if (!perf) {
         e.fits = false;
         // The missing rate or link is what no change of layout or spec value can fix: said first.
@@ -208,6 +209,7 @@ void evaluate_training_at(const Problem& p, Evaluation& e) {
         return;
     }
     e.training = TrainingResult{.performance = *perf,
+                                .recipe = recipe,
                                 .micro_batch = p.spec.training.micro_batch,
                                 .micro_batches_in_flight = mem.micro_batches_in_flight,
                                 .memory_peak = mem.peak,

@@ -88,7 +88,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
     const auto stages = split_stages(model, l.pipeline);
     const Stage& stage = stages[std::min(e.memory_stage, stages.size() - 1)];
     const auto sp = stage_parameters(model, stage);
-    const DType stored = inference ? s.precision.weights : stored_weight_precision(p);
+    const DType stored = inference ? s.precision.weights : training_recipe(p, l).stored_weights;
     const double bpp = bytes_per_parameter(stored, p.calibration);
     out.push_back({"memory_per_gpu.weights_bytes", inference ? "weights" : "described",
                    inference ? "((dense - unquantised) x bytes per parameter + unquantised x max(2, bytes per parameter)) / tensor +"
@@ -133,6 +133,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
     } else {
         const auto& t = s.training;
         const auto* tr = e.training ? &*e.training : nullptr;
+        const TrainingRecipe recipe = tr ? tr->recipe : training_recipe(p, l);
         // The training peak is a composite of stored activations, logits, in-flight micro-batches and
         // gradient lifetimes (memory.hpp estimate_training_memory): described, not yet a single formula.
         out.push_back({"memory_per_gpu.activations_bytes", "described",
@@ -153,7 +154,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                        "trainable parameters on this GPU x gradient bytes, sharded over data parallel by zero2/zero3, held at the"
                        " peak when they outlive the step (accumulation, pipelines, DDP/ZeRO-1/2 buckets) or at the end of"
                        " backward; one matrix's with optimizer_in_backward, one layer's with parameters offloaded",
-                       {num("trainable_parameters", trainable_parameters(p)), num("gradient_bytes_per_parameter", gradient_bytes_per_parameter(p)),
+                       {num("trainable_parameters", recipe.trainable), num("gradient_bytes_per_parameter", recipe.gradient_bytes),
                         txt("optimizer_in_backward", t.optimizer_in_backward ? "yes" : "no"),
                         txt("offload_parameters", t.offload.parameters ? "yes" : "no"), txt("method", to_string(t.method)),
                         txt("sharding", to_string(t.sharding)), num("data", d(l.data)), num("tensor", d(l.tensor)),
@@ -162,8 +163,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
         out.push_back({"memory_per_gpu.optimizer_bytes", "described",
                        "trainable parameters on this GPU x optimizer bytes (adamw: fp32 master + 2 moments, 12 B; adamw_8bit; sgd),"
                        " sharded over data parallel by zero1 and above; none on the GPU when offloaded",
-                       {num("trainable_parameters", trainable_parameters(p)),
-                        num("optimizer_bytes_per_parameter", optimizer_bytes_per_parameter(p)), txt("optimizer", to_string(t.optimizer)),
+                       {num("trainable_parameters", recipe.trainable), num("optimizer_bytes_per_parameter", recipe.optimizer_bytes), txt("optimizer", to_string(t.optimizer)),
                         txt("offload_optimizer", t.offload.optimizer || t.offload.parameters ? "yes" : "no"),
                         txt("sharding", to_string(t.sharding)), num("data", d(l.data))},
                        m.optimizer.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.4"});

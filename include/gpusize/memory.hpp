@@ -139,6 +139,26 @@ double gradient_bytes_per_parameter(const Problem& p);
 /// fp32 master copy when there is one.
 double optimizer_bytes_per_parameter(const Problem& p);
 
+/// What a training step does on one layout, resolved once and read by the memory estimate, the
+/// time estimate and explain (docs/estimation.md §4).
+struct TrainingRecipe {
+    double micro_batches = 1;    ///< per replica per step: global batch / (micro batch x data), at least 1
+    double micro_tokens = 0;     ///< one micro-batch's tokens on one GPU: micro batch x sequence / context
+    double tokens_per_step = 0;  ///< global batch x sequence
+    double trainable = 0;        ///< parameters the optimizer updates, whole model
+    DType stored_weights = DType::bf16;  ///< NF4 under QLoRA, else the spec's weights
+    double gradient_bytes = 0;   ///< per trainable parameter (gradient_precision)
+    double optimizer_bytes = 0;  ///< per trainable parameter (optimizer_bytes_per_parameter)
+    /// What ZeRO divides over data parallel: weights (zero3), gradients (zero2, zero3), optimizer
+    /// states (every mode but none); 1 where it does not.
+    double weight_shards = 1, gradient_shards = 1, optimizer_shards = 1;
+    /// Gradients outlive the step: micro-batches accumulate into them, a pipeline holds them, or
+    /// DDP/ZeRO-1/2/Megatron buckets keep them with data parallel; never with the optimizer in
+    /// backward. PyTorch frees them otherwise (zero_grad(set_to_none=True)).
+    bool gradients_persist = false;
+};
+TrainingRecipe training_recipe(const Problem& p, const Layout& l);
+
 struct TrainingMemory {
     MemoryBreakdown breakdown;  ///< what is allocated at the peak
     TrainingPeak peak = TrainingPeak::forward;
@@ -160,5 +180,7 @@ struct TrainingMemory {
 ///   offloads parameters) and the first layer's activations.
 /// Offloaded parts move to `host`. Runtime overhead and allocator fragmentation come on top.
 TrainingMemory estimate_training_memory(const Problem& p, const Device& d, const Layout& l);
+/// The same on a recipe already resolved for `l`.
+TrainingMemory estimate_training_memory(const Problem& p, const Device& d, const Layout& l, const TrainingRecipe& recipe);
 
 }  // namespace gpusize

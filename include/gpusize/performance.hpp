@@ -135,5 +135,8 @@ Flops training_flops_per_token(const ModelArchitecture& m, double sequence_lengt
 Flops training_flops_per_token(const LayerStack& m, const ParameterCount& params, double sequence_length, TrainingMethod method);
 
 std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& d, const Layout& l);
+/// The same on a recipe already resolved for `l` (memory.hpp training_recipe).
+std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& d, const Layout& l,
+                                                                 const TrainingRecipe& recipe);
 
 }  // namespace gpusize

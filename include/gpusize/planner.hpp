@@ -50,6 +50,7 @@ struct InferenceResult {
 
 struct TrainingResult {
     TrainingPerformance performance;
+    TrainingRecipe recipe;  ///< what the step does on this layout, as both estimates read it
     std::int64_t micro_batch = 1;  ///< the spec's, or the one `auto` chose
     std::int64_t micro_batches_in_flight = 1;
     TrainingPeak memory_peak = TrainingPeak::forward;

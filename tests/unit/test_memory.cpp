@@ -369,3 +369,29 @@ TEST_CASE("interleaved pipelines hold 1 + (p - 1)/(p v) times the activations") 
     CHECK(plain.stage == 0);
     CHECK(interleaved.breakdown.activations.value() == Approx(plain.breakdown.activations.value() * 1.25));
 }
+
+TEST_CASE("the training recipe is resolved once per layout, by hand") {
+    Problem p = toy_training();
+    p.spec.training.micro_batch = 2;
+    p.spec.training.sequence_length = 1024;
+    p.spec.training.global_batch = 8;
+    p.spec.training.sharding = Sharding::zero2;
+    auto r = training_recipe(p, Layout{.data = 2});
+    CHECK(r.micro_batches == 2);            // 8 / (2 x 2)
+    CHECK(r.micro_tokens == 2048);          // 2 x 1024
+    CHECK(r.tokens_per_step == 8 * 1024);
+    CHECK(r.trainable == 62'874'624);       // full training: every parameter
+    CHECK(r.weight_shards == 1);
+    CHECK(r.gradient_shards == 2);
+    CHECK(r.optimizer_shards == 2);
+    CHECK(r.gradients_persist);             // accumulating over two micro-batches
+    // ZeRO-3 without accumulation frees gradients as it reduces them; context parallel 2 halves
+    // each GPU's tokens.
+    p.spec.training.sharding = Sharding::zero3;
+    p.spec.training.global_batch = 4;
+    r = training_recipe(p, Layout{.data = 2, .context = 2});
+    CHECK(r.micro_batches == 1);
+    CHECK(r.micro_tokens == 1024);
+    CHECK(r.weight_shards == 2);
+    CHECK_FALSE(r.gradients_persist);
+}
