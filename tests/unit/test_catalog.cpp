@@ -792,6 +792,28 @@ TEST_CASE("prices carry region and commitment; the cheapest is taken within one 
     CHECK_FALSE(parse_commitment("reserved"));
 }
 
+TEST_CASE("the 25 most-priced parts each have at least two dated price rows") {
+    // Issue 17: a buyer compares at least two dated offers for each of the parts people rent.
+    std::vector<std::pair<std::size_t, std::string>> priced;
+    for (const auto& g : bundled().gpus)
+        if (!g.prices.empty()) priced.emplace_back(g.prices.size(), g.id);
+    std::sort(priced.begin(), priced.end(), std::greater<>());
+    REQUIRE(priced.size() >= 25);
+    for (std::size_t i = 0; i < 25; ++i) {
+        INFO(priced[i].second);
+        CHECK(priced[i].first >= 2);
+        for (const auto& p : bundled().find_id(priced[i].second)->prices) CHECK(days_since_epoch(p.date));
+    }
+    // The three that reached two on 2026-12-03: Lambda's 2026-09-25 rates and Google's commitments.
+    CHECK(bundled().find_id("gh200-96gb")->prices.size() == 2);
+    CHECK(bundled().find_id("a10")->prices.size() == 2);
+    const Gpu& v6e = *bundled().find_id("tpu-v6e");
+    REQUIRE(v6e.cheapest_price(Commitment::reserved_3y));
+    CHECK(v6e.cheapest_price(Commitment::reserved_3y)->per_gpu_hour.value() == Approx(1.22));
+    // A region where the row's source names one.
+    CHECK(bundled().find_id("h100-sxm-80gb")->prices.front().region == "us-east-1");
+}
+
 TEST_CASE("broken overlay: a price commitment misspelt") {
     CHECK(overlay_error("bad-commitment.json") ==
           "tests/data/catalogs/bad-commitment.json:5:44: error: /gpus/0/prices/0/commitment: unknown commitment 'on-demand': "
