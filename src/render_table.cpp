@@ -184,6 +184,10 @@ std::string memory_detail(const Evaluation& e, bool micro_auto) {
     }
     if (e.over_provisioned) out += format_text("over-provisioned: uses {:.0f}% of its memory; {} would do\n",
                                                e.memory.total() / e.memory.capacity * 100, e.smaller_option);
+    // A price that is not one row's rate for exactly these GPUs says so: bought as whole instances,
+    // a slice rented as its GPU, or no offer that supplies the layout (docs/estimation.md §8.1).
+    if ((!e.cost.per_hour && !e.cost.basis.empty()) || e.cost.basis.find(", priced as ") != std::string::npos)
+        out += format_text("price basis: {}\n", e.cost.basis);
     if (e.inference)
         out += format_text("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
                            std::max(0.0, to_gib(e.inference->kv_pool)), e.inference->kv_capacity_tokens, e.inference->max_concurrency,
