@@ -88,7 +88,9 @@ Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* un
                                       row.provider, g, unit_name,
                                       domain > g ? fmt::format(" in {}-{} {} domains", domain, unit_name, s->scale_up) : "",
                                       need.group));
-        if (gpu.scale_up && s->scale_up == "none")
+        // The estimate (interconnect.cpp) runs a group that fits the part's scale-up domain over
+        // that link, a larger one over PCIe or the network: only the first needs the fabric here.
+        if (gpu.scale_up && need.group <= gpu.scale_up->domain_size && s->scale_up == "none")
             return refuse(fmt::format("'{}' sells {}-{} instances without {} between them; tensor x expert = {} needs it", row.provider,
                                       g, unit_name, gpu.scale_up->kind, need.group));
     }

@@ -113,6 +113,12 @@ TEST_CASE("a tensor group needs one instance whose GPUs share the scale-up fabri
     Gpu pcie_card = pcie_box;
     pcie_card.scale_up.reset();
     CHECK(price_deployment(whole(pcie_card), Layout{.tensor = 4}, false, PricingSpec{}).per_hour->value() == Approx(4.0));
+    // A part whose NVLink joins only pairs (an H100 PCIe bridge) runs tensor 4 over PCIe in its
+    // estimate, so the box without NVLink supplies it: 4 x 1.0. Tensor 2 would use the bridge.
+    Gpu bridged = pcie_box;
+    bridged.scale_up->domain_size = 2;
+    CHECK(price_deployment(whole(bridged), Layout{.tensor = 4}, false, PricingSpec{}).per_hour->value() == Approx(4.0));
+    CHECK_FALSE(price_deployment(whole(bridged), Layout{.tensor = 2, .data = 2}, false, PricingSpec{}).per_hour);
     // Expert parallelism counts in the group: tensor 2 x expert 4 = 8 GPUs in one domain.
     const Gpu eights = sold_as({row("eight", 2.0, shape(8, "nvlink", "infiniband"))});
     c = price_deployment(whole(eights), Layout{.tensor = 2, .data = 8, .expert = 4}, false, PricingSpec{});
