@@ -20,12 +20,7 @@ std::optional<HourlyRate> hourly_rate(const Device& d, const PricingSpec& pricin
         const double energy = g.tdp_watts / 1000.0 * pue * kwh;
         return HourlyRate{usd_per_hour((capital + energy) * share), "on-premises"};
     }
-    const auto price = g.cheapest_price(pricing.commitment);
-    if (!price) return std::nullopt;
-    return HourlyRate{price->per_gpu_hour * share,
-                      pricing.commitment == Commitment::on_demand
-                          ? fmt::format("{} {}", price->provider, price->date)
-                          : fmt::format("{} {} {}", price->provider, to_string(price->commitment), price->date)};
+    return std::nullopt;
 }
 
 namespace {

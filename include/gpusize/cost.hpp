@@ -30,11 +30,13 @@ inline constexpr int marketplace_host_gpus = 8;
 /// Price of one GPU (or slice) for one hour, and where it came from.
 struct HourlyRate {
     UsdPerHour per_gpu;
-    std::string basis;  ///< "spec", "<provider> <date>" ("<provider> <commitment> <date>" off on-demand), or "on-premises"
+    std::string basis;  ///< "spec" or "on-premises"
 };
 
-/// The hourly rate of one device under the spec's pricing, or nullopt when no price is known
-/// (no catalog price, or on-premises without a purchase price). Slices pay their share.
+/// The per-GPU rate of a device whose price does not depend on how it is bought: the spec's own
+/// `pricing.usd_per_gpu_hour`, or on-premises cost. Slices pay their share: the GPU is yours to
+/// partition. nullopt otherwise (on premises without a purchase price, or cloud pricing from the
+/// catalog, which depends on the layout: price_deployment).
 std::optional<HourlyRate> hourly_rate(const Device& d, const PricingSpec& pricing);
 
 /// What a whole deployment costs per hour, and where the price came from.

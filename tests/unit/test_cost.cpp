@@ -10,14 +10,20 @@ using namespace gpusize::test;
 TEST_CASE("cloud: the cheapest dated catalog price, or the spec's") {
     const Gpu g = toy_gpu();
     PricingSpec pricing;
-    auto r = hourly_rate(whole(g), pricing);
-    REQUIRE(r);
-    CHECK(r->per_gpu.value() == 2.0);
-    CHECK(r->basis == "cloud-a 2026-01-01");
+    // Two GPUs at cloud-a's 2.0 (its row states no instance shape: per GPU, as before schema 1.3).
+    auto c = price_deployment(whole(g), Layout{.data = 2}, false, pricing);
+    REQUIRE(c.per_hour);
+    CHECK(c.per_hour->value() == 4.0);
+    CHECK(c.basis == "cloud-a 2026-01-01 (instance shape not stated)");
+    CHECK_FALSE(hourly_rate(whole(g), pricing));  // the catalog's rate depends on the layout
     pricing.usd_per_gpu_hour["toy"] = usd_per_hour(5.0);
-    r = hourly_rate(whole(g), pricing);
+    const auto r = hourly_rate(whole(g), pricing);
+    REQUIRE(r);
     CHECK(r->per_gpu.value() == 5.0);
     CHECK(r->basis == "spec");
+    c = price_deployment(whole(g), Layout{.data = 2}, false, pricing);
+    CHECK(c.per_hour->value() == 10.0);
+    CHECK(c.basis == "spec");
 }
 
 TEST_CASE("cloud: the spec's commitment picks the price rows it pays") {
@@ -25,22 +31,22 @@ TEST_CASE("cloud: the spec's commitment picks the price rows it pays") {
     g.prices.push_back(Price{"cloud-c", usd_per_hour(0.9), "2026-02-01", "test", "eu-west", Commitment::spot});
     g.prices.push_back(Price{"cloud-d", usd_per_hour(1.4), "2026-03-01", "test", "", Commitment::reserved_1y});
     PricingSpec pricing;
-    CHECK(hourly_rate(whole(g), pricing)->per_gpu.value() == 2.0);  // on demand: cloud-a, not the cheaper spot row
+    auto price = [&] { return price_deployment(whole(g), Layout{}, false, pricing); };
+    CHECK(price().per_hour->value() == 2.0);  // on demand: cloud-a, not the cheaper spot row
     pricing.commitment = Commitment::spot;
-    auto r = hourly_rate(whole(g), pricing);
-    REQUIRE(r);
-    CHECK(r->per_gpu.value() == 0.9);
-    CHECK(r->basis == "cloud-c spot 2026-02-01");
+    REQUIRE(price().per_hour);
+    CHECK(price().per_hour->value() == 0.9);
+    CHECK(price().basis == "cloud-c spot 2026-02-01 (instance shape not stated)");
     pricing.commitment = Commitment::reserved_1y;
-    CHECK(hourly_rate(whole(g), pricing)->basis == "cloud-d reserved_1y 2026-03-01");
+    CHECK(price().basis == "cloud-d reserved_1y 2026-03-01 (instance shape not stated)");
     pricing.commitment = Commitment::reserved_3y;  // no such row: unpriced, not the on-demand rate
-    CHECK_FALSE(hourly_rate(whole(g), pricing).has_value());
+    CHECK_FALSE(price().per_hour);
 }
 
 TEST_CASE("no price is no price") {
     Gpu g = toy_gpu();
     g.prices.clear();
-    CHECK_FALSE(hourly_rate(whole(g), PricingSpec{}).has_value());
+    CHECK_FALSE(price_deployment(whole(g), Layout{}, false, PricingSpec{}).per_hour);
     g.purchase.reset();
     PricingSpec onprem;
     onprem.mode = PricingMode::onprem;
@@ -65,7 +71,9 @@ TEST_CASE("a slice pays its share of the GPU where the spec or the owner prices 
     const Device slice{.gpu = &g, .partition = Partition{"1g.2gb", gib(2), 1.0 / 7, 1.0 / 8}};
     // the larger of compute 1/7 and memory 2/10
     CHECK(slice.share() == Approx(0.2));
-    CHECK(hourly_rate(slice, PricingSpec{})->per_gpu.value() == Approx(0.4));
+    PricingSpec onprem;
+    onprem.mode = PricingMode::onprem;
+    CHECK(hourly_rate(slice, onprem)->per_gpu.value() == Approx(0.2 * (20000.0 / (4 * 8760) + 0.3 * 1.3 * 0.12)));
     PricingSpec spec;
     spec.usd_per_gpu_hour["toy"] = usd_per_hour(5.0);
     // 3 slices at the spec's 5 USD/GPU-h x share 0.2
