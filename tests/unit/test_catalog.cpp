@@ -855,6 +855,13 @@ TEST_CASE("a price row's instance shape and kind are read; rows without them kee
         if (p.provider.starts_with("RunPod Community")) CHECK(p.kind == OfferKind::marketplace);
     }
     CHECK(bundled().schema_version == "1.3");
+    // A 1.2 overlay (before instance shapes) still loads; its rows have no shape.
+    const std::string old_overlay = R"({"schema_version": "1.2", "gpus": [{"id": "l4", "prices": [
+        {"provider": "x", "usd_per_gpu_hour": 1, "date": "2026-01-01", "source": "y", "region": "r"}]}]})";
+    const Catalog old = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {old_overlay, "old.json"}});
+    REQUIRE(old.find_id("l4")->prices.size() == 1);
+    CHECK_FALSE(old.find_id("l4")->prices[0].instance);
+    CHECK(old.find_id("l4")->prices[0].kind == OfferKind::cloud);
 }
 
 TEST_CASE("broken overlay: a price commitment misspelt") {
