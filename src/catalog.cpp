@@ -70,6 +70,15 @@ const std::vector<std::string>& commitment_names() {
     return names;
 }
 
+const std::vector<std::string>& offer_kind_names() {
+    static const std::vector<std::string> names{"cloud", "marketplace"};
+    return names;
+}
+
+std::string_view to_string(OfferKind k) {
+    return offer_kind_names()[static_cast<std::size_t>(k)];
+}
+
 std::optional<Commitment> parse_commitment(std::string_view s) {
     const auto& n = commitment_names();
     for (std::size_t i = 0; i < n.size(); ++i)
@@ -114,11 +123,14 @@ const std::vector<std::string> basis_values{"estimate", "preliminary"};
 const std::vector<std::string> basis_groups{"memory", "usable_memory", "memory_bandwidth", "dense_flops", "sparse_flops",
                                             "tdp", "links", "prices", "partitions", "unified_memory"};
 const std::vector<std::string> partition_kinds{"mig", "sr-iov", "compute_partition"};
+const std::vector<std::string> instance_keys{"gpus", "scale_up", "scale_up_gpus", "interconnect", "interconnect_gbps", "partition"};
+const std::vector<std::string> interconnect_kinds{"none", "ethernet", "roce", "infiniband", "efa", "ici", "dcn"};
 const std::vector<std::string> unified_memory_kinds{"shared", "coherent_host"};
 
 /// The catalog schema this build writes and reads; any 1.x is accepted (1.1 added alias_defaults;
-/// 1.2 added unified_memory, counted_as, chips_per_unit, cores_per_unit, basis, partition kinds).
-constexpr const char* current_schema_version = "1.2";
+/// 1.2 added unified_memory, counted_as, chips_per_unit, cores_per_unit, basis, partition kinds;
+/// 1.3 added a price row's `instance` shape and `kind`).
+constexpr const char* current_schema_version = "1.3";
 
 /// Plausible values, generous on both sides: beyond them a number is a typo or a unit slip, and
 /// 1e-300 or 1e308 would print absurd times or overflow the integer conversions downstream.
@@ -133,6 +145,7 @@ constexpr Range bandwidth_range{1e9, 1e15, false, "from 1 GB/s to 1 PB/s (1e9 to
 constexpr Range flops_range{1e11, 1e18, false, "from 0.1 to 1000000 TFLOP/s (1e11 to 1e18 per second)"};
 constexpr Range tdp_range{1, 1e5, false, "from 1 to 100000 watts"};
 constexpr Range fraction_range{0.01, 1, false, "a fraction from 0.01 to 1"};
+constexpr Range interconnect_range{1, 1e6, false, "from 1 to 1000000 Gb/s"};
 constexpr Range hourly_price_range{0, 1000, true, "a price in (0, 1000] USD per GPU-hour"};
 constexpr Range purchase_range{0, 1e7, true, "a price in (0, 10000000] USD"};
 
@@ -270,6 +283,30 @@ public:
     Locator locate_;
 };
 
+std::optional<InstanceShape> read_instance(Checker& c, const json& v, const std::string& ptr) {
+    if (!c.object(v, ptr)) return std::nullopt;
+    c.known_keys(v, ptr, instance_keys);
+    InstanceShape s;
+    if (!v.contains("gpus")) c.error(ptr + "/gpus", "missing required field 'gpus'");
+    s.gpus = static_cast<int>(c.integer(v, ptr, "gpus", 1, 100000).value_or(1));
+    std::vector<std::string> fabrics{"none"};
+    fabrics.insert(fabrics.end(), scale_up_kinds.begin(), scale_up_kinds.end());
+    s.scale_up = c.one_of(v, ptr, "scale_up", fabrics, "scale-up kind").value_or("none");
+    if (auto d = c.integer(v, ptr, "scale_up_gpus", 1, 100000)) {
+        if (s.scale_up == "none")
+            c.error(ptr + "/scale_up_gpus", "a scale-up domain needs a scale-up fabric: set 'scale_up' to its kind");
+        else if (*d < s.gpus)
+            c.error(ptr + "/scale_up_gpus", fmt::format("expected at least the instance's {} GPUs, got {}", s.gpus, *d));
+        s.scale_up_gpus = static_cast<int>(*d);
+    }
+    s.interconnect = c.one_of(v, ptr, "interconnect", interconnect_kinds, "interconnect").value_or("none");
+    s.interconnect_gbps = c.bounded(v, ptr, "interconnect_gbps", interconnect_range);
+    if (s.interconnect_gbps && s.interconnect == "none")
+        c.error(ptr + "/interconnect_gbps", "a bandwidth between instances needs an interconnect: set 'interconnect' to its kind");
+    s.partition = c.string(v, ptr, "partition").value_or("");
+    return s;
+}
+
 Efficiency read_efficiency(Checker& c, const json& v, const std::string& ptr, Efficiency base) {
     if (!c.object(v, ptr)) return base;
     c.known_keys(v, ptr, efficiency_keys);
@@ -378,7 +415,7 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
             for (std::size_t i = 0; i < ps.size(); ++i) {
                 const std::string p = fmt::format("{}/prices/{}", ptr, i);
                 if (!c.object(ps[i], p)) continue;
-                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "region", "commitment", "instance", "notes"});
+                c.known_keys(ps[i], p, {"provider", "usd_per_gpu_hour", "date", "source", "region", "commitment", "instance", "kind", "notes"});
                 Price pr;
                 for (const char* k : {"provider", "usd_per_gpu_hour", "date", "source"})
                     if (!ps[i].contains(k)) c.error(p + "/" + k, fmt::format("missing required field '{}'", k));
@@ -390,6 +427,9 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                 pr.source = c.string(ps[i], p, "source").value_or("");
                 pr.region = c.string(ps[i], p, "region").value_or("");
                 if (auto s = c.one_of(ps[i], p, "commitment", commitment_names())) pr.commitment = *parse_commitment(*s);
+                if (auto s = c.one_of(ps[i], p, "kind", offer_kind_names(), "offer kind"))
+                    pr.kind = *s == "marketplace" ? OfferKind::marketplace : OfferKind::cloud;
+                if (ps[i].contains("instance")) pr.instance = read_instance(c, ps[i]["instance"], p + "/instance");
                 g.prices.push_back(pr);
             }
     }
@@ -421,6 +461,18 @@ Gpu read_gpu(Checker& c, const json& e, const std::string& ptr, const std::map<s
                     c.error(p + "/memory_bytes", "a partition cannot have more memory than the GPU");
                 g.partitions.push_back(part);
             }
+    }
+    for (std::size_t i = 0; i < g.prices.size(); ++i) {
+        const auto& shape = g.prices[i].instance;
+        if (!shape || shape->partition.empty()) continue;
+        std::vector<std::string> profiles;
+        for (const auto& part : g.partitions) profiles.push_back(part.profile);
+        if (std::find(profiles.begin(), profiles.end(), shape->partition) == profiles.end())
+            c.error(fmt::format("{}/prices/{}/instance/partition", ptr, i),
+                    profiles.empty() ? fmt::format("'{}' lists no partitions, so no row can sell '{}'", g.id, shape->partition)
+                                     : fmt::format("unknown partition '{}': the entry's partitions are {}", shape->partition,
+                                                   fmt::join(profiles, ", ")),
+                    did_you_mean(shape->partition, profiles));
     }
     if (e.contains("unified_memory") && c.object(e["unified_memory"], ptr + "/unified_memory")) {
         const auto& u = e["unified_memory"];

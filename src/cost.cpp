@@ -1,5 +1,6 @@
 #include "gpusize/cost.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace gpusize {
@@ -19,12 +20,149 @@ std::optional<HourlyRate> hourly_rate(const Device& d, const PricingSpec& pricin
         const double energy = g.tdp_watts / 1000.0 * pue * kwh;
         return HourlyRate{usd_per_hour((capital + energy) * share), "on-premises"};
     }
-    const auto price = g.cheapest_price(pricing.commitment);
-    if (!price) return std::nullopt;
-    return HourlyRate{price->per_gpu_hour * share,
-                      pricing.commitment == Commitment::on_demand
-                          ? fmt::format("{} {}", price->provider, price->date)
-                          : fmt::format("{} {} {}", price->provider, to_string(price->commitment), price->date)};
+    return std::nullopt;
+}
+
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+std::string plural(std::int64_t n, const char* one) { return fmt::format("{} {}{}", n, one, n == 1 ? "" : "s"); }
+
+/// What a layout asks of an instance shape, in GPUs (or sold slices).
+struct Need {
+    std::int64_t units = 1;  ///< GPUs or slices to run
+    std::int64_t group = 1;  ///< tensor x expert: GPUs that must share one scale-up domain
+    std::int64_t unit = 1;   ///< GPUs of one replica (tensor x pipeline x context x expert): they talk to each other
+    bool training = false;   ///< replicas all-reduce gradients, so every GPU talks to every replica
+};
+
+/// One row's supply of a layout: its cost, or why it cannot supply it.
+struct Supply {
+    std::optional<UsdPerHour> per_hour;
+    std::string basis;
+    std::int64_t paid = 0;
+    std::string why_not;
+};
+
+Supply refuse(std::string why) { return Supply{std::nullopt, {}, 0, std::move(why)}; }
+
+std::string row_name(const Price& p) {
+    return p.commitment == Commitment::on_demand ? fmt::format("{} {}", p.provider, p.date)
+                                                 : fmt::format("{} {} {}", p.provider, to_string(p.commitment), p.date);
+}
+
+/// Whole instances of `g` units that hold `need`'s replicas, each inside one instance where it
+/// fits, packed several to an instance where more fit.
+std::int64_t instances_for(const Need& need, std::int64_t g) {
+    const std::int64_t replicas = need.units / need.unit;
+    if (need.unit <= g) return ceil_div(replicas, g / need.unit);
+    return replicas * ceil_div(need.unit, g);
+}
+
+Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* unit_name) {
+    const std::string name = row_name(row);
+    const std::int64_t talking = need.training ? need.units : need.unit;  // GPUs that must reach each other
+    const auto& s = row.instance;
+    if (!s) {
+        if (row.kind == OfferKind::cloud)
+            return Supply{row.per_gpu_hour * static_cast<double>(need.units), name + " (instance shape not stated)", need.units, {}};
+        const std::int64_t host = pricing_defaults::marketplace_host_gpus;
+        if (std::max(need.group, talking) > host)
+            return refuse(fmt::format("'{}' is a marketplace offer without an instance shape: one host holds at most {} and no network "
+                                      "between hosts is promised, but {} must reach each other",
+                                      row.provider, plural(host, unit_name), plural(std::max(need.group, talking), unit_name)));
+        return Supply{row.per_gpu_hour * static_cast<double>(need.units), name + " (marketplace, instance shape not stated)",
+                      need.units, {}};
+    }
+    const std::int64_t g = s->gpus;
+    const std::int64_t domain = s->scale_up == "none" ? g : s->scale_up_gpus.value_or(s->gpus);
+    if (need.group > 1) {
+        if (need.group > domain)
+            return refuse(fmt::format("'{}' sells {}-{} instances{}; tensor x expert = {} needs them in one scale-up domain",
+                                      row.provider, g, unit_name,
+                                      domain > g ? fmt::format(" in {}-{} {} domains", domain, unit_name, s->scale_up) : "",
+                                      need.group));
+        // The estimate (interconnect.cpp) runs a group that fits the part's scale-up domain over
+        // that link, a larger one over PCIe or the network: only the first needs the fabric here.
+        if (gpu.scale_up && need.group <= gpu.scale_up->domain_size && s->scale_up == "none")
+            return refuse(fmt::format("'{}' sells {}-{} instances without {} between them; tensor x expert = {} needs it", row.provider,
+                                      g, unit_name, gpu.scale_up->kind, need.group));
+    }
+    if (talking > domain) {
+        if (row.kind == OfferKind::marketplace)
+            return refuse(fmt::format("'{}' is a marketplace offer: no network between its {}-{} hosts is promised, but {} must reach "
+                                      "each other",
+                                      row.provider, g, unit_name, plural(talking, unit_name)));
+        if (s->interconnect == "none")
+            return refuse(fmt::format("'{}' has no interconnect between its {}-{} instances, but {} must reach each other", row.provider,
+                                      g, unit_name, plural(talking, unit_name)));
+    }
+    const std::int64_t instances = instances_for(need, g);
+    const std::int64_t paid = instances * g;
+    std::string basis = name;
+    if (paid != need.units)
+        basis += fmt::format(", priced as {} x {}-{} instance{} ({} for {})", instances, g, unit_name, instances == 1 ? "" : "s",
+                             plural(paid, unit_name), need.units);
+    return Supply{row.per_gpu_hour * static_cast<double>(paid), basis, paid, {}};
+}
+
+/// The supply of one row for a deployment on `d`: a slice from a row that sells it, else from the
+/// whole GPUs that hold the slices.
+Supply supply(const Device& d, const Price& row, const Layout& l, bool training) {
+    const Gpu& gpu = *d.gpu;
+    const std::int64_t n = l.gpus();
+    const bool sells_slice = row.instance && !row.instance->partition.empty();
+    if (!d.partition) {
+        if (sells_slice)
+            return refuse(fmt::format("'{}' sells '{}' slices, not whole GPUs", row.provider, row.instance->partition));
+        return supply(gpu, row, Need{n, l.tensor * l.expert, l.tensor * l.pipeline * l.context * l.expert, training}, "GPU");
+    }
+    const auto& profile = d.partition->profile;
+    if (sells_slice) {
+        if (row.instance->partition != profile)
+            return refuse(fmt::format("'{}' sells '{}' slices, not '{}'", row.provider, row.instance->partition, profile));
+        return supply(gpu, row, Need{n, 1, 1, training}, "slice");
+    }
+    // Nobody rents this slice alone: rent the whole GPUs that hold the deployment's slices.
+    const std::int64_t per_gpu = std::max(1, d.partition->max_instances.value_or(1));
+    const std::int64_t whole = ceil_div(n, per_gpu);
+    auto s = supply(gpu, row, Need{whole, 1, 1, training}, "GPU");
+    if (s.per_hour)
+        s.basis += fmt::format(", priced as {} whole GPU{}: the '{}' slice is not sold alone", whole, whole == 1 ? "" : "s", profile);
+    return s;
+}
+
+}  // namespace
+
+DeploymentCost price_deployment(const Device& d, const Layout& layout, bool training, const PricingSpec& pricing) {
+    const Gpu& g = *d.gpu;
+    const std::int64_t n = layout.gpus();
+    if (pricing.usd_per_gpu_hour.count(g.id) || pricing.mode == PricingMode::onprem) {
+        const auto rate = hourly_rate(d, pricing);
+        if (!rate) return {};
+        return DeploymentCost{rate->per_gpu * static_cast<double>(n), rate->basis, n};
+    }
+    std::vector<const Price*> rows;
+    for (const auto& p : g.prices)
+        if (p.commitment == pricing.commitment) rows.push_back(&p);
+    if (rows.empty()) return {};
+    std::stable_sort(rows.begin(), rows.end(), [](const Price* a, const Price* b) {
+        if (a->per_gpu_hour != b->per_gpu_hour) return a->per_gpu_hour < b->per_gpu_hour;
+        return a->provider < b->provider;
+    });
+    std::optional<Supply> best;
+    std::string why_not;
+    for (const Price* row : rows) {
+        auto s = supply(d, *row, layout, training);
+        if (!s.per_hour) {
+            if (why_not.empty()) why_not = s.why_not;  // the cheapest row's reason
+            continue;
+        }
+        if (!best || *s.per_hour < *best->per_hour) best = std::move(s);
+    }
+    if (!best) return DeploymentCost{std::nullopt, "unpriced: " + why_not, 0};
+    return DeploymentCost{best->per_hour, best->basis, best->paid};
 }
 
 std::optional<double> usd_per_million_tokens(UsdPerHour fleet, double tokens_per_s) {

@@ -42,13 +42,19 @@ std::vector<std::int64_t> powers_of_two(std::int64_t limit) {
 }
 
 void price(Evaluation& e, const Problem& p) {
-    const auto rate = hourly_rate(e.device, p.spec.pricing);
-    if (!rate) return;
-    e.cost.per_hour = rate->per_gpu * d(e.gpu_count);
-    e.cost.basis = rate->basis;
+    const auto cost = price_deployment(e.device, e.layout, e.training.has_value(), p.spec.pricing);
+    e.cost.basis = cost.basis;
+    if (!cost.per_hour) return;
+    e.cost.per_hour = cost.per_hour;
     if (e.inference) {
         const auto& perf = e.inference->performance;
-        if (e.inference->growth) e.inference->growth->usd_per_hour = rate->per_gpu * d(e.inference->growth->gpus);
+        if (auto& growth = e.inference->growth) {
+            // The grown load runs more replicas of the same layout, bought the same way.
+            Layout grown = e.layout;
+            grown.data = growth->replicas;
+            if (grown.data % grown.expert != 0) grown.expert = 1;
+            growth->usd_per_hour = price_deployment(e.device, grown, false, p.spec.pricing).per_hour;
+        }
         e.cost.usd_per_million_output_tokens = usd_per_million_tokens(*e.cost.per_hour, perf.output_tokens_per_s);
         e.cost.usd_per_million_input_tokens =
             usd_per_million_tokens(*e.cost.per_hour, perf.requests_per_s * d(p.spec.inference.input_tokens));

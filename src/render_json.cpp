@@ -342,7 +342,7 @@ std::string render_report_json(const Report& r, const RenderOptions& o) {
 std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gpus) {
     JsonWriter w;
     w.begin_object();
-    w.key("schema_version").value("1.1");
+    w.key("schema_version").value("1.2");
     w.key("catalog_schema_version").value(c.schema_version);
     w.key("catalogs").strings(c.origins);
     w.key("gpus").begin_array();
@@ -400,6 +400,23 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
             w.key("source").value(p.source);
             w.key("region").value(p.region);
             w.key("commitment").value(to_string(p.commitment));
+            w.key("kind").value(to_string(p.kind));
+            w.key("instance");
+            if (p.instance) {
+                const auto& s = *p.instance;
+                w.begin_object();
+                w.key("gpus").value(static_cast<std::int64_t>(s.gpus));
+                w.key("scale_up").value(s.scale_up);
+                w.key("scale_up_gpus").value(static_cast<std::int64_t>(s.scale_up_gpus.value_or(s.gpus)));
+                w.key("interconnect").value(s.interconnect);
+                w.key("interconnect_gbps");
+                s.interconnect_gbps ? w.value(*s.interconnect_gbps) : w.null();
+                w.key("partition");
+                write_optional_string(w, s.partition);
+                w.end_object();
+            } else {
+                w.null();
+            }
             w.end_object();
         }
         w.end_array();

@@ -184,6 +184,10 @@ std::string memory_detail(const Evaluation& e, bool micro_auto) {
     }
     if (e.over_provisioned) out += format_text("over-provisioned: uses {:.0f}% of its memory; {} would do\n",
                                                e.memory.total() / e.memory.capacity * 100, e.smaller_option);
+    // A price that is not one row's rate for exactly these GPUs says so: bought as whole instances,
+    // a slice rented as its GPU, or no offer that supplies the layout (docs/estimation.md §8.1).
+    if ((!e.cost.per_hour && !e.cost.basis.empty()) || e.cost.basis.find(", priced as ") != std::string::npos)
+        out += format_text("price basis: {}\n", e.cost.basis);
     if (e.inference)
         out += format_text("kv cache pool {:.2f} GiB holds {:.0f} tokens: {} sequences at full length; prefill {}-bound, decode {}-bound\n",
                            std::max(0.0, to_gib(e.inference->memory.kv_pool)), e.inference->memory.kv_capacity_tokens, e.inference->memory.max_concurrency,
@@ -362,10 +366,25 @@ static std::string render_gpu_detail_text(const Gpu& g) {
     row("efficiency", format_text("memory {:g}, matmul {:g}, all-reduce intra {:g}, inter {:g}{}  [{}]", e.memory_bandwidth, e.matmul,
                                   e.allreduce_intra_node, e.allreduce_inter_node, e.measured ? "" : " (documented default)", e.source));
     row("tdp", format_text("{:.0f} W{}", g.tdp_watts, src("tdp")));
-    for (const auto& p : g.prices)
-        row(format_text("price {}", p.provider), format_text("{:.2f} USD/GPU-hour ({}{}, {})  [{}]", p.per_gpu_hour.value(),
+    for (const auto& p : g.prices) {
+        // What the row buys (docs/estimation.md §8.1), so a reader sees why a layout is or is not priced from it.
+        std::string shape = p.kind == OfferKind::marketplace ? "; marketplace" : "";
+        if (!p.instance) {
+            shape += "; instance shape not stated";
+        } else {
+            const auto& s = *p.instance;
+            shape += s.partition.empty() ? format_text("; {}-GPU instances", s.gpus)
+                                         : format_text("; sells '{}' slices, {} per instance", s.partition, s.gpus);
+            if (s.scale_up != "none")
+                shape += format_text(", {}{}", s.scale_up, s.scale_up_gpus ? format_text(" domain of {}", *s.scale_up_gpus) : "");
+            shape += s.interconnect == "none" ? ", no interconnect"
+                                              : format_text(", {}{} between instances", s.interconnect,
+                                                            s.interconnect_gbps ? format_text(" {:g} Gb/s", *s.interconnect_gbps) : "");
+        }
+        row(format_text("price {}", p.provider), format_text("{:.2f} USD/GPU-hour ({}{}, {}{})  [{}]", p.per_gpu_hour.value(),
                                                            to_string(p.commitment), p.region.empty() ? "" : ", " + p.region,
-                                                           p.date, p.source));
+                                                           p.date, shape, p.source));
+    }
     if (g.purchase)
         row("purchase", format_text("{:.0f} USD ({})  [{}]", g.purchase->price.value(), g.purchase->date, g.purchase->source));
     for (const auto& p : g.partitions)

@@ -61,8 +61,11 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
                                               s.pricing.electricity_usd_per_kwh.value_or(pricing_defaults::electricity_usd_per_kwh)),
                        "spec, else defaults in cost.hpp"});
     else
-        out.push_back({"pricing", "cloud: the spec's usd_per_gpu_hour, else the cheapest dated on-demand price in the catalog",
-                       "catalog prices with provider and date"});
+        out.push_back({"pricing",
+                       format_text("cloud: the spec's usd_per_gpu_hour, else the cheapest dated {} catalog offer whose instance "
+                                   "shape supplies the layout, in whole instances",
+                                   to_string(s.pricing.commitment)),
+                       "catalog prices with provider, date and instance shape"});
     out.push_back({"headroom", format_text("{:g}% of usable memory kept free", s.headroom * 100), "spec"});
     return out;
 }

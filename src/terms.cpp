@@ -300,7 +300,8 @@ void cost_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
     out.push_back({"cost.usd_per_hour", "product",
                    s.pricing.mode == PricingMode::onprem
                        ? "GPUs x (purchase price / (amortization years x 8760 h x utilization) + TDP x PUE x electricity price)"
-                       : "GPUs x price per GPU-hour (the spec's pricing.usd_per_gpu_hour, else the cheapest dated catalog price)",
+                       : "GPUs x price per GPU-hour (the spec's pricing.usd_per_gpu_hour, else the cheapest dated catalog offer whose "
+                         "instance shape supplies the layout, per GPU used)",
                    {num("gpu_count", d(e.gpu_count)),
                     num("usd_per_gpu_hour", per_hour ? std::optional<double>(*per_hour / d(e.gpu_count)) : std::nullopt),
                     txt("slice_share", fmt::format("{:g}", e.device.share())), txt("price_basis", c.basis.empty() ? "none" : c.basis)},

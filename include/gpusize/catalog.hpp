@@ -30,6 +30,32 @@ std::optional<Commitment> parse_commitment(std::string_view s);
 /// The spellings, in enum order, for parsers and did-you-mean hints.
 const std::vector<std::string>& commitment_names();
 
+/// What one price row buys (catalog schema 1.3, data/README.md): the instance whose per-GPU share
+/// the row quotes. A deployment is priced only from rows whose shape provides its layout
+/// (docs/estimation.md §8.1).
+struct InstanceShape {
+    int gpus = 1;  ///< accelerators per instance (slices, for a row that sells a partition)
+    /// The fabric the instance's GPUs share: a catalog scale-up kind (`nvlink`, `ici`, ...) or
+    /// `none` (they meet only over PCIe, or there is one GPU).
+    std::string scale_up = "none";
+    /// GPUs one scale-up domain spans when it reaches beyond the instance (a 4-GPU slice of a
+    /// GB200 NVL72 rack: 72; a TPU slice); nullopt: the instance's own GPUs.
+    std::optional<int> scale_up_gpus = std::nullopt;
+    /// The network between instances: `none`, `ethernet`, `roce`, `infiniband`, `efa`, `ici`, `dcn`.
+    std::string interconnect = "none";
+    std::optional<double> interconnect_gbps = std::nullopt;  ///< per instance, where the provider says
+    std::string partition{};  ///< a row that sells a slice: its profile ("1g.10gb"); empty for whole GPUs
+    friend bool operator==(const InstanceShape&, const InstanceShape&) = default;
+};
+
+/// Who stands behind a price row: a provider's own data centres (`cloud`), or third-party hosts
+/// listed on a marketplace or community cloud (`marketplace`), which promise no network between
+/// hosts and so never price a deployment whose instances must talk to each other.
+enum class OfferKind { cloud, marketplace };
+
+std::string_view to_string(OfferKind k);
+const std::vector<std::string>& offer_kind_names();
+
 struct Price {
     std::string provider;
     UsdPerHour per_gpu_hour;
@@ -37,6 +63,10 @@ struct Price {
     std::string source;
     std::string region{};                          ///< e.g. "us-east-1"; empty where the source does not say
     Commitment commitment = Commitment::on_demand;
+    /// The instance the row applies to; nullopt for a row that does not say (priced per GPU for
+    /// any layout, as before schema 1.3, and marked so in the cost basis).
+    std::optional<InstanceShape> instance = std::nullopt;
+    OfferKind kind = OfferKind::cloud;
     friend bool operator==(const Price&, const Price&) = default;
 };
 

@@ -560,7 +560,7 @@ TEST_CASE("an overlay without schema_version is read as the current schema") {
     const std::string text = R"({"gpus": [{"id": "l4", "tdp_watts": 75}]})";
     const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, "plain.json"}});
     CHECK(c.find_id("l4")->tdp_watts == 75);
-    CHECK(c.schema_version == "1.2");
+    CHECK(c.schema_version == "1.3");
     CHECK(parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {"{}", "empty.json"}}).gpus == bundled().gpus);
 }
 
@@ -790,6 +790,78 @@ TEST_CASE("prices carry region and commitment; the cheapest is taken within one 
     CHECK_FALSE(trn1.cheapest_price(Commitment::reserved_3y));
     CHECK(parse_commitment("reserved_3y") == Commitment::reserved_3y);
     CHECK_FALSE(parse_commitment("reserved"));
+}
+
+TEST_CASE("the 25 most-priced parts each have at least two dated price rows") {
+    // Issue 17: a buyer compares at least two dated offers for each of the parts people rent.
+    std::vector<std::pair<std::size_t, std::string>> priced;
+    for (const auto& g : bundled().gpus)
+        if (!g.prices.empty()) priced.emplace_back(g.prices.size(), g.id);
+    std::sort(priced.begin(), priced.end(), std::greater<>());
+    REQUIRE(priced.size() >= 25);
+    for (std::size_t i = 0; i < 25; ++i) {
+        INFO(priced[i].second);
+        CHECK(priced[i].first >= 2);
+        for (const auto& p : bundled().find_id(priced[i].second)->prices) CHECK(days_since_epoch(p.date));
+    }
+    // The three that reached two on 2026-12-03: Lambda's 2026-09-25 rates and Google's commitments.
+    CHECK(bundled().find_id("gh200-96gb")->prices.size() == 2);
+    CHECK(bundled().find_id("a10")->prices.size() == 2);
+    const Gpu& v6e = *bundled().find_id("tpu-v6e");
+    REQUIRE(v6e.cheapest_price(Commitment::reserved_3y));
+    CHECK(v6e.cheapest_price(Commitment::reserved_3y)->per_gpu_hour.value() == Approx(1.22));
+    // A region where the row's source names one.
+    CHECK(bundled().find_id("h100-sxm-80gb")->prices.front().region == "us-east-1");
+}
+
+TEST_CASE("broken overlay: an instance shape's fabric misspelt, a slice the entry lacks") {
+    CHECK(overlay_error("bad-instance.json") ==
+          "tests/data/catalogs/bad-instance.json:5:77: error: /gpus/0/prices/0/instance/scale_up: unknown scale-up kind 'nvlnk': "
+          "expected one of none, nvlink, infinity_fabric, ici, neuronlink, ualink, xe_link, rdma_ethernet, tt_ethernet\n"
+          "                                          \"instance\": {\"gpus\": 8, \"scale_up\": \"nvlnk\", \"interconnect\": \"infiniband\"}},\n"
+          "                                                                              ^\n"
+          "hint: did you mean 'nvlink'?\n"
+          "tests/data/catalogs/bad-instance.json:7:78: error: /gpus/0/prices/1/instance/partition: unknown partition '1g.11gb': the "
+          "entry's partitions are 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb\n"
+          "                                          \"instance\": {\"gpus\": 1, \"partition\": \"1g.11gb\"}}]}\n"
+          "                                                                               ^\n"
+          "hint: did you mean '1g.10gb'?\n");
+}
+
+TEST_CASE("a price row's instance shape and kind are read; rows without them keep their old meaning") {
+    const Catalog c = with_overlays({"instance-shapes.json"});
+    const auto& ps = c.find_id("h100-sxm-80gb")->prices;
+    REQUIRE(ps.size() == 3);
+    REQUIRE(ps[0].instance);
+    CHECK(ps[0].instance->gpus == 8);
+    CHECK(ps[0].instance->scale_up == "nvlink");
+    CHECK_FALSE(ps[0].instance->scale_up_gpus);
+    CHECK(ps[0].instance->interconnect == "infiniband");
+    CHECK(ps[0].instance->interconnect_gbps == 3200);
+    CHECK(ps[0].kind == OfferKind::cloud);
+    REQUIRE(ps[1].instance);
+    CHECK(ps[1].instance->partition == "1g.10gb");
+    CHECK(ps[1].instance->scale_up == "none");
+    CHECK(ps[1].instance->interconnect == "none");
+    CHECK_FALSE(ps[2].instance);
+    CHECK(ps[2].kind == OfferKind::marketplace);
+    // The bundled catalog: AWS's p5 row states its shape, RunPod's community rows are marketplace offers.
+    for (const auto& p : bundled().find_id("h100-sxm-80gb")->prices) {
+        if (p.provider.starts_with("AWS p5.48xlarge")) {
+            REQUIRE(p.instance);
+            CHECK(p.instance->gpus == 8);
+            CHECK(p.instance->interconnect == "efa");
+        }
+        if (p.provider.starts_with("RunPod Community")) CHECK(p.kind == OfferKind::marketplace);
+    }
+    CHECK(bundled().schema_version == "1.3");
+    // A 1.2 overlay (before instance shapes) still loads; its rows have no shape.
+    const std::string old_overlay = R"({"schema_version": "1.2", "gpus": [{"id": "l4", "prices": [
+        {"provider": "x", "usd_per_gpu_hour": 1, "date": "2026-01-01", "source": "y", "region": "r"}]}]})";
+    const Catalog old = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {old_overlay, "old.json"}});
+    REQUIRE(old.find_id("l4")->prices.size() == 1);
+    CHECK_FALSE(old.find_id("l4")->prices[0].instance);
+    CHECK(old.find_id("l4")->prices[0].kind == OfferKind::cloud);
 }
 
 TEST_CASE("broken overlay: a price commitment misspelt") {
