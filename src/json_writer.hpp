@@ -13,6 +13,8 @@ namespace gpusize::detail {
 
 class JsonWriter {
 public:
+    /// `expected_bytes`: room to set aside at once, so that a large report is not copied as it grows.
+    explicit JsonWriter(std::size_t expected_bytes = 4096);
     void begin_object();
     void end_object();
     void begin_array();
@@ -35,14 +37,28 @@ public:
     std::string take();
 
 private:
-    void before_value();
-    void newline();
+    /// At least `n` writable bytes at the end of the text; valid until the next call that writes.
+    char* room(std::size_t n) {
+        if (out_.size() - used_ < n) grow(n);
+        return out_.data() + used_;
+    }
+    void grow(std::size_t n);
+    void commit(const char* end) { used_ = static_cast<std::size_t>(end - out_.data()); }
+    void append(std::string_view s);
+    /// The separator and line break before a value or key: returns where to write it.
+    char* before_value(std::size_t then);
     void write_string(std::string_view text);
     void write_escaped(std::string_view s);  ///< valid UTF-8, JSON escapes only
-    std::string out_;
-    std::vector<bool> first_;  ///< per open container: no member written yet
+    std::string out_;          ///< the text in [0, used_); the rest is room to write into
+    std::size_t used_ = 0;
+    std::vector<char> first_;  ///< per open container: no member written yet
     bool after_key_ = false;
 };
+
+/// `v` (finite) as printf's `%.6g` and std::to_chars(..., general, 6) write it, into `first`
+/// (at least 32 bytes); returns the end. Most values take an exact shortcut rather than
+/// std::to_chars's general path, which costs several hundred instructions a number.
+char* to_chars_g6(char* first, double v);
 
 }  // namespace gpusize::detail
 
