@@ -17,6 +17,8 @@ namespace gpusize {
 
 namespace embedded {
 extern const std::string_view gpus_json;
+/// data/gpus.json as CBOR (cmake/json_to_cbor.cpp); empty when the text failed the reader's checks.
+extern const std::string_view gpus_cbor;
 }
 
 using json = nlohmann::json;
@@ -515,11 +517,17 @@ namespace detail {
 
 /// A catalog file that parsed: what its diagnostics need after its text is gone.
 struct CatalogFile {
-    CatalogFile(std::string origin_, std::string text_) : origin(std::move(origin_)), text(std::move(text_)), index(text) {}
-    CatalogFile(const CatalogFile&) = delete;  // `index` views `text`
+    /// `text` is copied, unless it is the bundled catalog's, which lives as long as the program.
+    CatalogFile(std::string origin_, std::string_view text_)
+        : origin(std::move(origin_)),
+          copy(text_.data() == embedded::gpus_json.data() ? std::string() : std::string(text_)),
+          text(text_.data() == embedded::gpus_json.data() ? text_ : std::string_view(copy)),
+          index(text) {}
+    CatalogFile(const CatalogFile&) = delete;  // `text` and `index` view `copy`
     CatalogFile& operator=(const CatalogFile&) = delete;
     std::string origin;
-    std::string text;
+    std::string copy;
+    std::string_view text;
     detail::LazyJsonIndex index;  ///< over `text`, built for the first diagnostic that needs a position
 };
 
@@ -638,26 +646,34 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
     for (const auto& src : sources) {
         s.origins.push_back(src.origin);
         json doc;
-        if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
-        try {
-            doc = json::parse(src.text);
-        } catch (const json::out_of_range& e) {
-            // A number too large for a double (1e400): nlohmann reports no position for it.
-            std::string msg = e.what();
-            if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
-            sink.error({src.origin, 0, 0, {}}, fmt::format("invalid JSON: {}", msg));
-            continue;
-        } catch (const json::parse_error& e) {
-            // Report the byte offset as line:column.
-            std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());
-            const auto [line, col] = line_column(src.text, off);
-            std::string msg = e.what();
-            if (auto pos = msg.find("syntax error"); pos != std::string::npos) msg = msg.substr(pos);
-            sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
-            continue;
+        // The bundled catalog is read from the CBOR made of it at build time, which passed every
+        // check below: the same tree, without parsing 200 kB of text on every run.
+        const bool bundled = src.text.data() == embedded::gpus_json.data() && src.text.size() == embedded::gpus_json.size() &&
+                             !embedded::gpus_cbor.empty();
+        if (bundled) {
+            doc = json::from_cbor(embedded::gpus_cbor);
+        } else {
+            if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
+            try {
+                doc = json::parse(src.text);
+            } catch (const json::out_of_range& e) {
+                // A number too large for a double (1e400): nlohmann reports no position for it.
+                std::string msg = e.what();
+                if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
+                sink.error({src.origin, 0, 0, {}}, fmt::format("invalid JSON: {}", msg));
+                continue;
+            } catch (const json::parse_error& e) {
+                // Report the byte offset as line:column.
+                std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());
+                const auto [line, col] = line_column(src.text, off);
+                std::string msg = e.what();
+                if (auto pos = msg.find("syntax error"); pos != std::string::npos) msg = msg.substr(pos);
+                sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
+                continue;
+            }
         }
-        auto file = std::make_shared<CatalogFile>(src.origin, std::string(src.text));
-        if (detail::has_duplicate_keys(src.text)) {
+        auto file = std::make_shared<CatalogFile>(src.origin, src.text);
+        if (!bundled && detail::has_duplicate_keys(src.text)) {
             // nlohmann kept the last of each pair; which one the author meant is unknown.
             report_duplicate_keys(file->index.get(), src.text, src.origin, sink);
             continue;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <variant>
@@ -799,4 +800,29 @@ TEST_CASE("broken overlay: a price commitment misspelt") {
           "                               \"commitment\": \"on-demand\"}]}\n"
           "                                             ^\n"
           "hint: did you mean 'on_demand'?\n");
+}
+
+TEST_CASE("the bundled catalog read from its build-time CBOR equals the one parsed from its text") {
+    // bundled_catalog_text() itself is read from the CBOR the build made of it; the same bytes
+    // elsewhere in memory are parsed as text, as an overlay would be.
+    const std::string text(bundled_catalog_text());
+    const Catalog from_text = parse_catalogs({{text, "data/gpus.json"}});
+    CHECK(from_text.gpus.size() == bundled().gpus.size());
+    CHECK(from_text == bundled());
+    // Diagnostics located in the bundled file (an overlay's new id that is a bundled entry's
+    // alias) carry the same lines and columns either way.
+    const std::string overlay = R"({"gpus": [{"id": "h100"}]})";
+    std::vector<std::string> errors;
+    for (const std::string_view base : {bundled_catalog_text(), std::string_view(text)}) {
+        try {
+            parse_catalogs({{base, "data/gpus.json"}, {overlay, "o.json"}});
+            FAIL("the overlay was accepted");
+        } catch (const CatalogError& e) {
+            errors.emplace_back(e.what());
+        }
+    }
+    REQUIRE(errors.size() == 2);
+    CHECK_THAT(errors[0], Catch::Contains("/aliases: alias 'h100' is the id of another entry"));
+    CHECK(std::regex_search(errors[0], std::regex("\ndata/gpus\\.json:[0-9]+:[0-9]+: error: /gpus/[0-9]+/aliases")));
+    CHECK(errors[0] == errors[1]);
 }
