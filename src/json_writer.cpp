@@ -209,6 +209,17 @@ JsonWriter& JsonWriter::key(std::string_view k) {
     return *this;
 }
 
+JsonWriter& JsonWriter::literal_key(std::string_view k) {
+    char* p = before_value(k.size() + 4);
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    std::memcpy(p, "\": ", 3);
+    commit(p + 3);
+    after_key_ = true;
+    return *this;
+}
+
 void JsonWriter::value(std::string_view s) {
     commit(before_value(0));
     write_string(s);
