@@ -540,10 +540,13 @@ struct EntryLayer {
 
 /// One GPU entry merged over the files read so far, and the result of checking it.
 struct MergedEntry {
+    /// The entry as the files read so far make it, once a second file names it; while one file
+    /// does, that layer's value is the entry (not copied: the bundled catalog alone has hundreds).
     json merged;
+    const json& value() const { return layers.size() == 1 ? layers.front().value : merged; }
     std::vector<EntryLayer> layers;  ///< every file that names the id, in order
     Gpu gpu;
-    std::vector<Diagnostic> diagnostics;  ///< of checking `merged`
+    std::vector<Diagnostic> diagnostics;  ///< of checking value()
 };
 
 /// An `alias_defaults` member: which entry a shared alias means.
@@ -721,8 +724,13 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
             auto it = s.entries.find(id);
             if (it == s.entries.end() && base)
                 if (auto b = base->entries.find(id); b != base->entries.end()) it = s.entries.emplace(id, b->second).first;
-            if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, {}, {}, {}}).first;
-            else it->second.merged.merge_patch(e);
+            if (it == s.entries.end()) {
+                it = s.entries.emplace(id, MergedEntry{}).first;
+            } else {
+                MergedEntry& m = it->second;
+                if (m.layers.size() == 1) m.merged = m.layers.front().value;
+                m.merged.merge_patch(e);
+            }
             it->second.layers.push_back(EntryLayer{file, ptr, std::move(e)});
         }
     }
@@ -734,7 +742,7 @@ void check_entry(const MergedEntry& m, const std::map<std::string, Efficiency>& 
                  std::vector<Diagnostic>& diagnostics) {
     DiagnosticSink sink;
     Checker c(sink, entry_locator(m));
-    gpu = read_gpu(c, m.merged, "", defaults, &m.layers.back().value);
+    gpu = read_gpu(c, m.value(), "", defaults, &m.layers.back().value);
     gpu.origin = m.layers.back().file->origin;
     diagnostics = std::move(sink.diagnostics());
 }
