@@ -13,22 +13,22 @@ function(gpusize_embed)
   target_sources(${E_TARGET} PRIVATE "${out}")
 endfunction()
 
-# gpusize_embed_cbor(TARGET name VAR symbol FILE path): like gpusize_embed, for a JSON file, whose
-# bytes are embedded as CBOR (cmake/json_to_cbor.cpp): the bundled catalog is read from those on
-# every run, several times faster than from its text. Empty when the file fails the checks the
-# catalog reader makes, which then reads the text and reports the problem.
-function(gpusize_embed_cbor)
-  cmake_parse_arguments(E "" "TARGET;VAR;FILE" "" ${ARGN})
-  if(NOT TARGET gpusize-json-to-cbor)
-    add_executable(gpusize-json-to-cbor "${PROJECT_SOURCE_DIR}/cmake/json_to_cbor.cpp" "${PROJECT_SOURCE_DIR}/src/diagnostics.cpp")
-    target_include_directories(gpusize-json-to-cbor PRIVATE "${PROJECT_SOURCE_DIR}/include")
-    target_link_libraries(gpusize-json-to-cbor PRIVATE fmt::fmt nlohmann_json::nlohmann_json gpusize_warnings)
-  endif()
-  set(out "${CMAKE_CURRENT_BINARY_DIR}/embedded_${E_VAR}.cpp")
+# gpusize_embed_catalog(TARGET name FILE path): the GPU catalog's fast forms for the reader, made
+# by cmake/embed_catalog.cpp: `gpusize::embedded::gpus_cbor` (the JSON as CBOR) and
+# `gpusize::embedded::gpus_snapshot` (the parsed Catalog). Both are empty when the file fails a
+# check, and the reader then parses the text (embedded with gpusize_embed) and reports it.
+function(gpusize_embed_catalog)
+  cmake_parse_arguments(E "" "TARGET;FILE" "" ${ARGN})
+  add_executable(gpusize-embed-catalog "${PROJECT_SOURCE_DIR}/cmake/embed_catalog.cpp" "${PROJECT_SOURCE_DIR}/src/catalog.cpp"
+                 "${PROJECT_SOURCE_DIR}/src/catalog_snapshot.cpp" "${PROJECT_SOURCE_DIR}/src/diagnostics.cpp")
+  target_include_directories(gpusize-embed-catalog PRIVATE "${PROJECT_SOURCE_DIR}/include" "${PROJECT_SOURCE_DIR}/src")
+  target_link_libraries(gpusize-embed-catalog PRIVATE fmt::fmt nlohmann_json::nlohmann_json gpusize_warnings)
+  set(cbor "${CMAKE_CURRENT_BINARY_DIR}/embedded_gpus_cbor.cpp")
+  set(snapshot "${CMAKE_CURRENT_BINARY_DIR}/embedded_gpus_snapshot.cpp")
   add_custom_command(
-    OUTPUT "${out}"
-    COMMAND gpusize-json-to-cbor "${E_FILE}" "${out}" ${E_VAR}
-    DEPENDS "${E_FILE}" gpusize-json-to-cbor
-    COMMENT "Embedding ${E_FILE} as CBOR")
-  target_sources(${E_TARGET} PRIVATE "${out}")
+    OUTPUT "${cbor}" "${snapshot}"
+    COMMAND gpusize-embed-catalog "${E_FILE}" "${cbor}" "${snapshot}"
+    DEPENDS "${E_FILE}" gpusize-embed-catalog
+    COMMENT "Embedding ${E_FILE} as CBOR and as a parsed catalog")
+  target_sources(${E_TARGET} PRIVATE "${cbor}" "${snapshot}")
 endfunction()

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "catalog_snapshot.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "json_index.hpp"
 #include "json_limits.hpp"
@@ -17,8 +18,10 @@ namespace gpusize {
 
 namespace embedded {
 extern const std::string_view gpus_json;
-/// data/gpus.json as CBOR (cmake/json_to_cbor.cpp); empty when the text failed the reader's checks.
+/// data/gpus.json as CBOR, and the Catalog parse_catalogs makes of it alone (src/catalog_snapshot.hpp),
+/// both made at build time by cmake/embed_catalog.cpp; empty when the text failed the reader's checks.
 extern const std::string_view gpus_cbor;
+extern const std::string_view gpus_snapshot;
 }
 
 using json = nlohmann::json;
@@ -833,7 +836,15 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
     return cat;
 }
 
-Catalog parse_catalogs(const std::vector<CatalogSource>& sources) { return parse_catalogs(CatalogBase(), sources); }
+Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
+    // The bundled catalog alone, under the name the build read it with: the result the build
+    // computed, rather than 200 kB of JSON read, merged and checked again on every run.
+    if (sources.size() == 1 && sources.front().text.data() == embedded::gpus_json.data() &&
+        sources.front().text.size() == embedded::gpus_json.size())
+        if (auto c = detail::read_catalog_snapshot(embedded::gpus_snapshot); c && c->origins == std::vector{sources.front().origin})
+            return std::move(*c);
+    return parse_catalogs(CatalogBase(), sources);
+}
 
 std::optional<std::int64_t> days_since_epoch(std::string_view date) {
     if (!is_date(std::string(date))) return std::nullopt;
