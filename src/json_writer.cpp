@@ -136,20 +136,6 @@ void JsonWriter::append(std::string_view s) {
     used_ += s.size();
 }
 
-char* JsonWriter::before_value(std::size_t then) {
-    if (after_key_) {
-        after_key_ = false;
-        return room(then);
-    }
-    if (first_.empty()) return room(then);
-    const std::size_t depth = 2 * first_.size();
-    char* p = room(depth + 18 + then);
-    if (!first_.back()) *p++ = ',';
-    first_.back() = false;
-    *p++ = '\n';
-    return indent(p, depth);
-}
-
 void JsonWriter::begin_object() {
     char* p = before_value(1);
     *p++ = '{';
@@ -209,17 +195,6 @@ JsonWriter& JsonWriter::key(std::string_view k) {
     return *this;
 }
 
-JsonWriter& JsonWriter::literal_key(std::string_view k) {
-    char* p = before_value(k.size() + 4);
-    *p++ = '"';
-    std::memcpy(p, k.data(), k.size());
-    p += k.size();
-    std::memcpy(p, "\": ", 3);
-    commit(p + 3);
-    after_key_ = true;
-    return *this;
-}
-
 void JsonWriter::value(std::string_view s) {
     commit(before_value(0));
     write_string(s);
@@ -269,18 +244,6 @@ void JsonWriter::write_escaped(std::string_view s) {
     append(s.substr(run));
 }
 
-void JsonWriter::value(bool b) {
-    char* p = before_value(5);
-    const std::string_view text = b ? "true" : "false";
-    std::memcpy(p, text.data(), text.size());
-    commit(p + text.size());
-}
-
-void JsonWriter::value(std::int64_t n) {
-    char* p = before_value(24);
-    commit(std::to_chars(p, p + 24, n).ptr);
-}
-
 void JsonWriter::value(double d) {
     char* p = before_value(32);
     if (!std::isfinite(d)) {
@@ -305,12 +268,6 @@ void JsonWriter::whole(double d) {
     const double r = std::round(std::max(0.0, d));
     if (r < 9e18) commit(std::to_chars(p, p + 320, static_cast<std::int64_t>(r)).ptr);
     else commit(std::to_chars(p, p + 320, r, std::chars_format::fixed, 0).ptr);
-}
-
-void JsonWriter::null() {
-    char* p = before_value(4);
-    std::memcpy(p, "null", 4);
-    commit(p + 4);
 }
 
 void JsonWriter::strings(const std::vector<std::string>& list) {

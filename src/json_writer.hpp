@@ -3,8 +3,10 @@
 // in a few milliseconds and the bytes never depend on the library that built a tree.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,19 +27,38 @@ public:
     /// A key written in the source (`w.key("ttft_s")`): printable ASCII with nothing to escape,
     /// so it is copied without the check a key from data needs. A report writes tens of
     /// thousands. Only string literals are char arrays here; anything else is a string_view.
+    /// Defined here, like the other short writes, so that each call compiles to a few stores.
     template <std::size_t N>
     JsonWriter& key(const char (&k)[N]) {
-        return literal_key(std::string_view(k, N - 1));
+        char* p = before_value(N + 3);
+        *p++ = '"';
+        std::memcpy(p, k, N - 1);
+        p += N - 1;
+        std::memcpy(p, "\": ", 3);
+        commit(p + 3);
+        after_key_ = true;
+        return *this;
     }
     void value(std::string_view s);
     void value(const char* s) { value(std::string_view(s)); }
-    void value(bool b);
-    void value(std::int64_t n);
+    void value(bool b) {
+        char* p = before_value(5);
+        std::memcpy(p, b ? "true" : "false", 5);
+        commit(p + (b ? 4 : 5));
+    }
+    void value(std::int64_t n) {
+        char* p = before_value(24);
+        commit(std::to_chars(p, p + 24, n).ptr);
+    }
     void value(int n) { value(static_cast<std::int64_t>(n)); }
     void value(std::size_t n) { value(static_cast<std::int64_t>(n)); }
     /// Finite doubles at 6 significant digits; NaN and infinities as null.
     void value(double d);
-    void null();
+    void null() {
+        char* p = before_value(4);
+        std::memcpy(p, "null", 4);
+        commit(p + 4);
+    }
     void value(const std::optional<double>& d) { d ? value(*d) : null(); }
     void strings(const std::vector<std::string>& list);
     /// Integer JSON for counts held in doubles (bytes, tokens), rounded; negative values as 0.
@@ -51,11 +72,25 @@ private:
         return out_.data() + used_;
     }
     void grow(std::size_t n);
-    JsonWriter& literal_key(std::string_view k);
     void commit(const char* end) { used_ = static_cast<std::size_t>(end - out_.data()); }
     void append(std::string_view s);
-    /// The separator and line break before a value or key: returns where to write it.
-    char* before_value(std::size_t then);
+    /// The separator and line break before a value or key, with room for `then` bytes after
+    /// them: returns where to write.
+    char* before_value(std::size_t then) {
+        if (after_key_) {
+            after_key_ = false;
+            return room(then);
+        }
+        if (first_.empty()) return room(then);
+        const std::size_t depth = 2 * first_.size();
+        char* p = room(depth + 18 + then);
+        if (!first_.back()) *p++ = ',';
+        first_.back() = false;
+        *p++ = '\n';
+        if (depth <= 16) std::memcpy(p, "                ", 16);  // a fixed-size copy: a few stores
+        else std::memset(p, ' ', depth);
+        return p + depth;
+    }
     void write_string(std::string_view text);
     void write_escaped(std::string_view s);  ///< valid UTF-8, JSON escapes only
     std::string out_;          ///< the text in [0, used_); the rest is room to write into
