@@ -68,18 +68,26 @@ char* to_chars_g6(char* first, double v) {
     // std::to_chars decides from the exact binary value.
     const double a = std::fabs(v);
     if (!(a >= 1e-16 && a < 1e26)) return std::to_chars(first, first + 32, v, std::chars_format::general, 6).ptr;
-    int x = static_cast<int>(std::floor(std::log10(a)));
-    double n = 0;
+    // log10(a) from the binary exponent (1233 / 4096 ~ log10 2), off by at most one: the loop
+    // below corrects it. Cheaper than std::log10 and std::floor, which are calls on x86-64.
+    std::uint64_t bits;
+    std::memcpy(&bits, &a, sizeof bits);
+    const int binary_exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    int x = binary_exponent >= 0 ? (binary_exponent * 1233) >> 12 : -((-binary_exponent * 1233 + 4095) >> 12);
+    std::int64_t n = 0;
     for (int tries = 0;; ++tries) {
         const int k = 5 - x;
         if (tries == 3 || k > 22 || k < -22) return std::to_chars(first, first + 32, v, std::chars_format::general, 6).ptr;
         const double s = k >= 0 ? a * exact_powers_of_ten[k] : a / exact_powers_of_ten[-k];
-        const double fraction = s - std::floor(s);
+        // Near a tie (99999.5 and 999999.5 among them) the exact value decides, also how many
+        // digits there are.
+        const auto whole = static_cast<std::int64_t>(s);  // s > 0: truncation is floor
+        const double fraction = s - static_cast<double>(whole);
         if (std::fabs(fraction - 0.5) < 1e-7) return std::to_chars(first, first + 32, v, std::chars_format::general, 6).ptr;
         if (s >= 999999.5) ++x;        // seven digits, or six that round up to 1000000
         else if (s < 99999.5) --x;     // five digits
         else {
-            n = std::floor(s + 0.5);
+            n = fraction > 0.5 ? whole + 1 : whole;
             break;
         }
     }
