@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "catalog_snapshot.hpp"
 #include "gpusize/diagnostics.hpp"
 #include "json_index.hpp"
 #include "json_limits.hpp"
@@ -17,6 +18,10 @@ namespace gpusize {
 
 namespace embedded {
 extern const std::string_view gpus_json;
+/// data/gpus.json as CBOR, and the Catalog parse_catalogs makes of it alone (src/catalog_snapshot.hpp),
+/// both made at build time by cmake/embed_catalog.cpp; empty when the text failed the reader's checks.
+extern const std::string_view gpus_cbor;
+extern const std::string_view gpus_snapshot;
 }
 
 using json = nlohmann::json;
@@ -567,11 +572,17 @@ namespace detail {
 
 /// A catalog file that parsed: what its diagnostics need after its text is gone.
 struct CatalogFile {
-    CatalogFile(std::string origin_, std::string text_) : origin(std::move(origin_)), text(std::move(text_)), index(text) {}
-    CatalogFile(const CatalogFile&) = delete;  // `index` views `text`
+    /// `text` is copied, unless it is the bundled catalog's, which lives as long as the program.
+    CatalogFile(std::string origin_, std::string_view text_)
+        : origin(std::move(origin_)),
+          copy(text_.data() == embedded::gpus_json.data() ? std::string() : std::string(text_)),
+          text(text_.data() == embedded::gpus_json.data() ? text_ : std::string_view(copy)),
+          index(text) {}
+    CatalogFile(const CatalogFile&) = delete;  // `text` and `index` view `copy`
     CatalogFile& operator=(const CatalogFile&) = delete;
     std::string origin;
-    std::string text;
+    std::string copy;
+    std::string_view text;
     detail::LazyJsonIndex index;  ///< over `text`, built for the first diagnostic that needs a position
 };
 
@@ -584,10 +595,13 @@ struct EntryLayer {
 
 /// One GPU entry merged over the files read so far, and the result of checking it.
 struct MergedEntry {
+    /// The entry as the files read so far make it, once a second file names it; while one file
+    /// does, that layer's value is the entry (not copied: the bundled catalog alone has hundreds).
     json merged;
+    const json& value() const { return layers.size() == 1 ? layers.front().value : merged; }
     std::vector<EntryLayer> layers;  ///< every file that names the id, in order
     Gpu gpu;
-    std::vector<Diagnostic> diagnostics;  ///< of checking `merged`
+    std::vector<Diagnostic> diagnostics;  ///< of checking value()
 };
 
 /// An `alias_defaults` member: which entry a shared alias means.
@@ -690,26 +704,34 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
     for (const auto& src : sources) {
         s.origins.push_back(src.origin);
         json doc;
-        if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
-        try {
-            doc = json::parse(src.text);
-        } catch (const json::out_of_range& e) {
-            // A number too large for a double (1e400): nlohmann reports no position for it.
-            std::string msg = e.what();
-            if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
-            sink.error({src.origin, 0, 0, {}}, fmt::format("invalid JSON: {}", msg));
-            continue;
-        } catch (const json::parse_error& e) {
-            // Report the byte offset as line:column.
-            std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());
-            const auto [line, col] = line_column(src.text, off);
-            std::string msg = e.what();
-            if (auto pos = msg.find("syntax error"); pos != std::string::npos) msg = msg.substr(pos);
-            sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
-            continue;
+        // The bundled catalog is read from the CBOR made of it at build time, which passed every
+        // check below: the same tree, without parsing 200 kB of text on every run.
+        const bool bundled = src.text.data() == embedded::gpus_json.data() && src.text.size() == embedded::gpus_json.size() &&
+                             !embedded::gpus_cbor.empty();
+        if (bundled) {
+            doc = json::from_cbor(embedded::gpus_cbor);
+        } else {
+            if (!detail::check_json_limits(src.text, src.origin, sink)) continue;
+            try {
+                doc = json::parse(src.text);
+            } catch (const json::out_of_range& e) {
+                // A number too large for a double (1e400): nlohmann reports no position for it.
+                std::string msg = e.what();
+                if (auto pos = msg.find("] "); pos != std::string::npos) msg = msg.substr(pos + 2);
+                sink.error({src.origin, 0, 0, {}}, fmt::format("invalid JSON: {}", msg));
+                continue;
+            } catch (const json::parse_error& e) {
+                // Report the byte offset as line:column.
+                std::size_t off = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, src.text.size());
+                const auto [line, col] = line_column(src.text, off);
+                std::string msg = e.what();
+                if (auto pos = msg.find("syntax error"); pos != std::string::npos) msg = msg.substr(pos);
+                sink.error({src.origin, line, col, {}}, fmt::format("invalid JSON: {}", msg), {}, line_of(src.text, line));
+                continue;
+            }
         }
-        auto file = std::make_shared<CatalogFile>(src.origin, std::string(src.text));
-        if (detail::has_duplicate_keys(src.text)) {
+        auto file = std::make_shared<CatalogFile>(src.origin, src.text);
+        if (!bundled && detail::has_duplicate_keys(src.text)) {
             // nlohmann kept the last of each pair; which one the author meant is unknown.
             report_duplicate_keys(file->index.get(), src.text, src.origin, sink);
             continue;
@@ -757,8 +779,13 @@ void read_sources(State& s, const std::vector<CatalogSource>& sources, const Sta
             auto it = s.entries.find(id);
             if (it == s.entries.end() && base)
                 if (auto b = base->entries.find(id); b != base->entries.end()) it = s.entries.emplace(id, b->second).first;
-            if (it == s.entries.end()) it = s.entries.emplace(id, MergedEntry{e, {}, {}, {}}).first;
-            else it->second.merged.merge_patch(e);
+            if (it == s.entries.end()) {
+                it = s.entries.emplace(id, MergedEntry{}).first;
+            } else {
+                MergedEntry& m = it->second;
+                if (m.layers.size() == 1) m.merged = m.layers.front().value;
+                m.merged.merge_patch(e);
+            }
             it->second.layers.push_back(EntryLayer{file, ptr, std::move(e)});
         }
     }
@@ -770,7 +797,7 @@ void check_entry(const MergedEntry& m, const std::map<std::string, Efficiency>& 
                  std::vector<Diagnostic>& diagnostics) {
     DiagnosticSink sink;
     Checker c(sink, entry_locator(m));
-    gpu = read_gpu(c, m.merged, "", defaults, &m.layers.back().value);
+    gpu = read_gpu(c, m.value(), "", defaults, &m.layers.back().value);
     gpu.origin = m.layers.back().file->origin;
     diagnostics = std::move(sink.diagnostics());
 }
@@ -861,7 +888,15 @@ Catalog parse_catalogs(const CatalogBase& base, const std::vector<CatalogSource>
     return cat;
 }
 
-Catalog parse_catalogs(const std::vector<CatalogSource>& sources) { return parse_catalogs(CatalogBase(), sources); }
+Catalog parse_catalogs(const std::vector<CatalogSource>& sources) {
+    // The bundled catalog alone, under the name the build read it with: the result the build
+    // computed, rather than 200 kB of JSON read, merged and checked again on every run.
+    if (sources.size() == 1 && sources.front().text.data() == embedded::gpus_json.data() &&
+        sources.front().text.size() == embedded::gpus_json.size())
+        if (auto c = detail::read_catalog_snapshot(embedded::gpus_snapshot); c && c->origins == std::vector{sources.front().origin})
+            return std::move(*c);
+    return parse_catalogs(CatalogBase(), sources);
+}
 
 std::optional<std::int64_t> days_since_epoch(std::string_view date) {
     if (!is_date(std::string(date))) return std::nullopt;

@@ -536,7 +536,9 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
     if (o.solve) solved = solve_variable(*o.solve, problem, catalog, *report.evaluation);
     auto json = [&] {
         std::string text = render_report_json(report, ro);
-        return solved ? with_solve_json(std::move(text), *solved) : text;
+        // Not `solved ? ... : text`, which copies the whole document.
+        if (solved) return with_solve_json(std::move(text), *solved);
+        return text;
     };
     if (o.format == Format::html) {
         write(out, render_report_html(report, ro));

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <variant>
 
+#include "catalog_snapshot.hpp"
 #include "fixtures.hpp"
 #include "gpusize/catalog.hpp"
 #include "gpusize/diagnostics.hpp"
@@ -871,4 +873,59 @@ TEST_CASE("broken overlay: a price commitment misspelt") {
           "                               \"commitment\": \"on-demand\"}]}\n"
           "                                             ^\n"
           "hint: did you mean 'on_demand'?\n");
+}
+
+TEST_CASE("the bundled catalog from its build-time snapshot and CBOR equals the one parsed from its text") {
+    // bundled_catalog_text() alone is the Catalog the build made of it (catalog_snapshot.hpp);
+    // through CatalogBase it is read from the CBOR the build made; the same bytes elsewhere in
+    // memory are parsed as text, as an overlay would be.
+    const std::string text(bundled_catalog_text());
+    const Catalog from_text = parse_catalogs({{text, "data/gpus.json"}});
+    const Catalog from_cbor = parse_catalogs(CatalogBase(), {{bundled_catalog_text(), "data/gpus.json"}});
+    CHECK(from_text.gpus.size() == bundled().gpus.size());
+    CHECK(from_text == bundled());
+    CHECK(from_cbor == bundled());
+    // Under another name it is parsed, and the entries say where they came from.
+    const Catalog renamed = parse_catalogs({{bundled_catalog_text(), "gpus.json"}});
+    CHECK(renamed.origins == std::vector<std::string>{"gpus.json"});
+    CHECK(renamed.gpus.front().origin == "gpus.json");
+    // Diagnostics located in the bundled file (an overlay's new id that is a bundled entry's
+    // alias) carry the same lines and columns either way.
+    const std::string overlay = R"({"gpus": [{"id": "h100"}]})";
+    std::vector<std::string> errors;
+    for (const std::string_view base : {bundled_catalog_text(), std::string_view(text)}) {
+        try {
+            parse_catalogs({{base, "data/gpus.json"}, {overlay, "o.json"}});
+            FAIL("the overlay was accepted");
+        } catch (const CatalogError& e) {
+            errors.emplace_back(e.what());
+        }
+    }
+    REQUIRE(errors.size() == 2);
+    CHECK_THAT(errors[0], Catch::Contains("/aliases: alias 'h100' is the id of another entry"));
+    CHECK(std::regex_search(errors[0], std::regex("\ndata/gpus\\.json:[0-9]+:[0-9]+: error: /gpus/[0-9]+/aliases")));
+    CHECK(errors[0] == errors[1]);
+}
+
+TEST_CASE("a catalog snapshot reads back every field, and a damaged one is refused") {
+    // An overlay that sets the optional fields the bundled entries may lack.
+    const std::string overlay = R"({"gpus": [{"id": "h100-sxm-80gb", "purchase": {"usd": 25000, "date": "2025-01-02", "source": "s"},
+        "unified_memory": {"kind": "coherent_host", "host_memory_bytes": 4.8e11, "link_bandwidth_bytes_per_s": 9e11},
+        "cores_per_unit": 132, "basis": {"prices": "estimate"}}]})";
+    const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {overlay, "o.json"}});
+    const std::string bytes = detail::write_catalog_snapshot(c);
+    const auto back = detail::read_catalog_snapshot(bytes);
+    REQUIRE(back.has_value());
+    CHECK(*back == c);
+    const Gpu& h100 = *back->find_id("h100-sxm-80gb");
+    CHECK(h100.purchase->price.value() == 25000);
+    CHECK(h100.unified_memory->host_memory->value() == 4.8e11);
+    CHECK(h100.cores_per_unit == 132);
+    CHECK(h100.basis.at("prices") == "estimate");
+    CHECK_FALSE(detail::read_catalog_snapshot("").has_value());
+    CHECK_FALSE(detail::read_catalog_snapshot(bytes.substr(0, bytes.size() - 1)).has_value());
+    CHECK_FALSE(detail::read_catalog_snapshot(bytes + "x").has_value());
+    std::string other = bytes;
+    other[0] = 'G';
+    CHECK_FALSE(detail::read_catalog_snapshot(other).has_value());
 }

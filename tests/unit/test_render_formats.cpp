@@ -2,6 +2,15 @@
 // order and number text; CSV flattens with dots under a header that is the union of the rows'
 // fields; markdown tables escape pipes.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "gpusize/render.hpp"
 #include "json_writer.hpp"
@@ -85,4 +94,58 @@ TEST_CASE("JSON writes negative zero as 0") {
     CHECK(text.find("-0,") == std::string::npos);
     CHECK(text.find("-0\n") == std::string::npos);
     CHECK(text.find("-1e-07") != std::string::npos);  // a small negative number keeps its sign
+}
+
+TEST_CASE("JSON numbers: the %.6g shortcut writes what std::to_chars writes") {
+    // to_chars_g6 rounds a scaled double where std::to_chars works from the exact binary value:
+    // the two must agree on every input, ties and digit-count boundaries included.
+    std::vector<double> values{1, 0.0001, 0.00001, 123456.5, 1234565, 999999.5, 9999995, 0.5, 1e-5, 9.999995e-5, 1e21, 1e22,
+                               5e-324, 1.7976931348623157e308, 1e-16, 1e26, 9.99999e25, 0.288964, 1253.49, 206, 2.44822};
+    std::mt19937_64 rng(12);
+    std::uniform_real_distribution<double> exponent(-30, 30);
+    for (int i = 0; i < 100000; ++i) values.push_back(std::pow(10.0, exponent(rng)));
+    for (std::int64_t m = 999990; m <= 1000010; ++m)
+        for (int e = -20; e <= 25; e += 5) values.push_back(static_cast<double>(m) * std::pow(10.0, e));
+    for (std::int64_t m = 1; m < 20000; m += 7) values.push_back(static_cast<double>(m * 100 + 50) / 1000);  // x.y5: near ties
+    std::size_t differ = 0;
+    for (const double base : values)
+        for (const double v : {base, -base, std::nextafter(base, 0.0), std::nextafter(base, 1e308)}) {
+            char fast[64], exact[64];
+            const std::string_view a(fast, static_cast<std::size_t>(gpusize::detail::to_chars_g6(fast, v) - fast));
+            const std::string_view b(exact, static_cast<std::size_t>(std::to_chars(exact, exact + 64, v, std::chars_format::general, 6).ptr - exact));
+            if (a != b && ++differ <= 5) FAIL_CHECK(fmt::format("{:.17g}: {} but std::to_chars writes {}", v, a, b));
+        }
+    CHECK(differ == 0);
+}
+
+TEST_CASE("JSON writes whole numbers exactly, past the 64-bit range too") {
+    gpusize::detail::JsonWriter w;
+    w.begin_array();
+    w.whole(70553706496.4);
+    w.whole(2.5);
+    w.whole(-3);
+    w.whole(8999999999999998976.0);  // the integer path's last doubles
+    w.whole(9e18);
+    w.whole(1e20);
+    w.end_array();
+    CHECK(w.take() == "[\n  70553706496,\n  3,\n  0,\n  8999999999999998976,\n  9000000000000000000,\n  100000000000000000000\n]\n");
+}
+
+TEST_CASE("JSON strings: a character to escape is found wherever it sits") {
+    // Strings are scanned eight bytes at a time; each special character at each offset of the
+    // first chunks, and in the tail, must still be escaped (or replaced, for a stray UTF-8 byte).
+    for (const std::string special : {"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9", "\xe9"}) {
+        for (std::size_t at = 0; at <= 20; ++at) {
+            std::string s(20, 'a');
+            s.insert(at, special);
+            gpusize::detail::JsonWriter w;
+            w.begin_object();
+            w.key(s).value(s);
+            w.end_object();
+            const auto j = nlohmann::json::parse(w.take());
+            const std::string expected = special == "\xe9" ? std::string(s).replace(at, 1, "\xEF\xBF\xBD") : s;
+            CHECK(j.begin().key() == expected);
+            CHECK(j.begin().value() == expected);
+        }
+    }
 }
