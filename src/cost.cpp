@@ -45,7 +45,12 @@ struct Supply {
     std::string why_not;
 };
 
-Supply refuse(std::string why) { return Supply{std::nullopt, {}, 0, std::move(why)}; }
+/// A row that cannot supply the layout; the reason is written out only when `words` (the search
+/// tries every row and keeps one reason).
+template <class... Args>
+Supply refuse(bool words, fmt::format_string<Args...> why, Args&&... args) {
+    return Supply{std::nullopt, {}, 0, words ? fmt::format(why, std::forward<Args>(args)...) : std::string{}};
+}
 
 std::string row_name(const Price& p) {
     return p.commitment == Commitment::on_demand ? fmt::format("{} {}", p.provider, p.date)
@@ -60,8 +65,8 @@ std::int64_t instances_for(const Need& need, std::int64_t g) {
     return replicas * ceil_div(need.unit, g);
 }
 
-Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* unit_name) {
-    const std::string name = row_name(row);
+Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* unit_name, bool words) {
+    const std::string name = words ? row_name(row) : std::string{};
     const std::int64_t talking = need.training ? need.units : need.unit;  // GPUs that must reach each other
     const auto& s = row.instance;
     if (!s) {
@@ -69,9 +74,9 @@ Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* un
             return Supply{row.per_gpu_hour * static_cast<double>(need.units), name + " (instance shape not stated)", need.units, {}};
         const std::int64_t host = pricing_defaults::marketplace_host_gpus;
         if (std::max(need.group, talking) > host)
-            return refuse(fmt::format("'{}' is a marketplace offer without an instance shape: one host holds at most {} and no network "
-                                      "between hosts is promised, but {} must reach each other",
-                                      row.provider, plural(host, unit_name), plural(std::max(need.group, talking), unit_name)));
+            return refuse(words, "'{}' is a marketplace offer without an instance shape: one host holds at most {} and no network "
+                          "between hosts is promised, but {} must reach each other",
+                          row.provider, plural(host, unit_name), plural(std::max(need.group, talking), unit_name));
         return Supply{row.per_gpu_hour * static_cast<double>(need.units), name + " (marketplace, instance shape not stated)",
                       need.units, {}};
     }
@@ -79,29 +84,29 @@ Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* un
     const std::int64_t domain = s->scale_up == "none" ? g : s->scale_up_gpus.value_or(s->gpus);
     if (need.group > 1) {
         if (need.group > domain)
-            return refuse(fmt::format("'{}' sells {}-{} instances{}; tensor x expert = {} needs them in one scale-up domain",
-                                      row.provider, g, unit_name,
-                                      domain > g ? fmt::format(" in {}-{} {} domains", domain, unit_name, s->scale_up) : "",
-                                      need.group));
+            return refuse(words, "'{}' sells {}-{} instances{}; tensor x expert = {} needs them in one scale-up domain",
+                          row.provider, g, unit_name,
+                          domain > g ? fmt::format(" in {}-{} {} domains", domain, unit_name, s->scale_up) : "",
+                          need.group);
         // The estimate (interconnect.cpp) runs a group that fits the part's scale-up domain over
         // that link, a larger one over PCIe or the network: only the first needs the fabric here.
         if (gpu.scale_up && need.group <= gpu.scale_up->domain_size && s->scale_up == "none")
-            return refuse(fmt::format("'{}' sells {}-{} instances without {} between them; tensor x expert = {} needs it", row.provider,
-                                      g, unit_name, gpu.scale_up->kind, need.group));
+            return refuse(words, "'{}' sells {}-{} instances without {} between them; tensor x expert = {} needs it", row.provider,
+                          g, unit_name, gpu.scale_up->kind, need.group);
     }
     if (talking > domain) {
         if (row.kind == OfferKind::marketplace)
-            return refuse(fmt::format("'{}' is a marketplace offer: no network between its {}-{} hosts is promised, but {} must reach "
-                                      "each other",
-                                      row.provider, g, unit_name, plural(talking, unit_name)));
+            return refuse(words, "'{}' is a marketplace offer: no network between its {}-{} hosts is promised, but {} must reach "
+                          "each other",
+                          row.provider, g, unit_name, plural(talking, unit_name));
         if (s->interconnect == "none")
-            return refuse(fmt::format("'{}' has no interconnect between its {}-{} instances, but {} must reach each other", row.provider,
-                                      g, unit_name, plural(talking, unit_name)));
+            return refuse(words, "'{}' has no interconnect between its {}-{} instances, but {} must reach each other", row.provider,
+                          g, unit_name, plural(talking, unit_name));
     }
     const std::int64_t instances = instances_for(need, g);
     const std::int64_t paid = instances * g;
     std::string basis = name;
-    if (paid != need.units)
+    if (words && paid != need.units)
         basis += fmt::format(", priced as {} x {}-{} instance{} ({} for {})", instances, g, unit_name, instances == 1 ? "" : "s",
                              plural(paid, unit_name), need.units);
     return Supply{row.per_gpu_hour * static_cast<double>(paid), basis, paid, {}};
@@ -109,26 +114,26 @@ Supply supply(const Gpu& gpu, const Price& row, const Need& need, const char* un
 
 /// The supply of one row for a deployment on `d`: a slice from a row that sells it, else from the
 /// whole GPUs that hold the slices.
-Supply supply(const Device& d, const Price& row, const Layout& l, bool training) {
+Supply supply(const Device& d, const Price& row, const Layout& l, bool training, bool words) {
     const Gpu& gpu = *d.gpu;
     const std::int64_t n = l.gpus();
     const bool sells_slice = row.instance && !row.instance->partition.empty();
     if (!d.partition) {
         if (sells_slice)
-            return refuse(fmt::format("'{}' sells '{}' slices, not whole GPUs", row.provider, row.instance->partition));
-        return supply(gpu, row, Need{n, l.tensor * l.expert, l.tensor * l.pipeline * l.context * l.expert, training}, "GPU");
+            return refuse(words, "'{}' sells '{}' slices, not whole GPUs", row.provider, row.instance->partition);
+        return supply(gpu, row, Need{n, l.tensor * l.expert, l.tensor * l.pipeline * l.context * l.expert, training}, "GPU", words);
     }
     const auto& profile = d.partition->profile;
     if (sells_slice) {
         if (row.instance->partition != profile)
-            return refuse(fmt::format("'{}' sells '{}' slices, not '{}'", row.provider, row.instance->partition, profile));
-        return supply(gpu, row, Need{n, 1, 1, training}, "slice");
+            return refuse(words, "'{}' sells '{}' slices, not '{}'", row.provider, row.instance->partition, profile);
+        return supply(gpu, row, Need{n, 1, 1, training}, "slice", words);
     }
     // Nobody rents this slice alone: rent the whole GPUs that hold the deployment's slices.
     const std::int64_t per_gpu = std::max(1, d.partition->max_instances.value_or(1));
     const std::int64_t whole = ceil_div(n, per_gpu);
-    auto s = supply(gpu, row, Need{whole, 1, 1, training}, "GPU");
-    if (s.per_hour)
+    auto s = supply(gpu, row, Need{whole, 1, 1, training}, "GPU", words);
+    if (s.per_hour && words)
         s.basis += fmt::format(", priced as {} whole GPU{}: the '{}' slice is not sold alone", whole, whole == 1 ? "" : "s", profile);
     return s;
 }
@@ -151,18 +156,20 @@ DeploymentCost price_deployment(const Device& d, const Layout& layout, bool trai
         if (a->per_gpu_hour != b->per_gpu_hour) return a->per_gpu_hour < b->per_gpu_hour;
         return a->provider < b->provider;
     });
-    std::optional<Supply> best;
-    std::string why_not;
+    // Every row is tried without words; only the chosen row's basis, or the cheapest row's reason
+    // when none can supply the layout, is then written out.
+    const Price* best = nullptr;
+    std::optional<UsdPerHour> best_rate;
     for (const Price* row : rows) {
-        auto s = supply(d, *row, layout, training);
-        if (!s.per_hour) {
-            if (why_not.empty()) why_not = s.why_not;  // the cheapest row's reason
-            continue;
+        const auto s = supply(d, *row, layout, training, false);
+        if (s.per_hour && (!best_rate || *s.per_hour < *best_rate)) {
+            best = row;
+            best_rate = s.per_hour;
         }
-        if (!best || *s.per_hour < *best->per_hour) best = std::move(s);
     }
-    if (!best) return DeploymentCost{std::nullopt, "unpriced: " + why_not, 0};
-    return DeploymentCost{best->per_hour, best->basis, best->paid};
+    if (!best) return DeploymentCost{std::nullopt, "unpriced: " + supply(d, *rows.front(), layout, training, true).why_not, 0};
+    auto s = supply(d, *best, layout, training, true);
+    return DeploymentCost{s.per_hour, std::move(s.basis), s.paid};
 }
 
 std::optional<double> usd_per_million_tokens(UsdPerHour fleet, double tokens_per_s) {

@@ -49,11 +49,10 @@ double bytes_per_parameter(DType t, const Calibration& c) {
 StageParameters stage_parameters(const LayerStack& m, const Stage& s) {
     const double h = d(m.hidden_size);
     StageParameters p;
-    p.unquantised = sum_over_kinds(m, s, [](const LayerWork& w, double n) { return n * w.norm_parameters; });
-    p.dense = sum_over_kinds(m, s, [](const LayerWork& w, double n) {
-        return n * (w.attention_parameters + w.mlp_parameters + w.router_parameters);
-    });
-    p.experts = sum_over_kinds(m, s, [](const LayerWork& w, double n) { return n * w.routed_parameters(); });
+    const auto first = static_cast<std::size_t>(s.first_layer), end = static_cast<std::size_t>(s.end());
+    p.unquantised = m.norms_before[end] - m.norms_before[first];
+    p.dense = m.split_before[end] - m.split_before[first];
+    p.experts = m.routed_before[end] - m.routed_before[first];
     const double vocab = d(m.vocab_size) * h;
     if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h;
     if (s.head) p.unquantised += m.norm_parameters + (m.tied_embeddings && s.embedding ? 0 : vocab);

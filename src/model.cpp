@@ -161,6 +161,15 @@ LayerStack layer_stack(const ModelArchitecture& m) {
     for (std::size_t j = 0; j < of_layer.size(); ++j)
         for (std::size_t k = 0; k < s.kinds.size(); ++k)
             s.prefix[k * row + j + 1] = s.prefix[k * row + j] + (of_layer[j] == k ? 1 : 0);
+    s.split_before.assign(row, 0);
+    s.routed_before.assign(row, 0);
+    s.norms_before.assign(row, 0);
+    for (std::size_t j = 0; j < of_layer.size(); ++j) {
+        const LayerWork& w = s.work[of_layer[j]];
+        s.split_before[j + 1] = s.split_before[j] + w.attention_parameters + w.mlp_parameters + w.router_parameters;
+        s.routed_before[j + 1] = s.routed_before[j] + w.routed_parameters();
+        s.norms_before[j + 1] = s.norms_before[j] + w.norm_parameters;
+    }
     return s;
 }
 

@@ -168,6 +168,9 @@ struct LayerStack {
     std::vector<LayerWork> work;  ///< per kind
     /// Layers of kind k before layer i: prefix[k * (layers + 1) + i].
     std::vector<std::int64_t> prefix;
+    /// Parameters of the layers before layer i, by part (what a pipeline stage holds, in O(1)):
+    /// tensor-split (attention, dense MLP or shared experts, router), routed experts, norms.
+    std::vector<double> split_before, routed_before, norms_before;
 
     /// Layers of kind `k` among layers [first, end).
     std::int64_t count(std::size_t k, std::int64_t first, std::int64_t end) const;
