@@ -272,7 +272,27 @@ Flops attention_flops_per_token(const ModelArchitecture& m, double context) {
     return attention_flops_per_token(s, whole_model(s), context);
 }
 
-Flops matmul_flops_per_token(const ParameterCount& c) { return Flops(2.0 * c.active_matmul); }
+ForwardWork forward_work(const LayerStack& s, const Stage& range, double tokens, double head_tokens, double context) {
+    ForwardWork w;
+    // Each layer's active parameters (norms included), then the final norm and the head: the
+    // whole model's active matmul parameters (§1.3) when the range is the whole model.
+    const double layers = sum_over_kinds(s, range, [](const LayerWork& k, double n) { return n * k.active_parameters(); });
+    const double head = range.head ? s.norm_parameters : 0.0;
+    w.matmul = Flops(2.0 * tokens * (layers + head) + head_tokens * (range.head ? head_flops_per_token(s).value() : 0.0));
+    w.attention = Flops(tokens * attention_flops_per_token(s, range, context).value());
+    w.exchanges = 2.0 * static_cast<double>(range.layers);
+    w.exchange_elements = tokens * static_cast<double>(s.hidden_size);
+    return w;
+}
+
+TrainingWork training_work(const LayerStack& s, double sequence_length, bool weight_gradients) {
+    const ForwardWork f = forward_work(s, whole_model(s), 1.0, 1.0, sequence_length);
+    TrainingWork t;
+    t.forward = f.total();
+    t.backward = f.matmul * (weight_gradients ? 2.0 : 1.0) + f.attention * 2.0;
+    t.recompute = f.total() - head_flops_per_token(s);
+    return t;
+}
 
 Flops head_flops_per_token(const LayerStack& s) { return Flops(2.0 * d(s.hidden_size) * d(s.vocab_size)); }
 

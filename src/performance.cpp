@@ -127,7 +127,6 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     // Engines all-reduce in 16-bit even when the matmuls run in FP8.
     const double act = std::max(2.0, bytes_per_element(p.spec.precision.activations));
     const double h = d(m.hidden_size), t = d(l.tensor), pp = d(l.pipeline);
-    const Flops matmul = matmul_flops_per_token(p.model.parameters), head = head_flops_per_token(m);
     const Stage everything = whole_model(m);
     const auto stages = split_stages(m, l.pipeline);
     const std::size_t heaviest_index = std::min(loaded_stage, stages.size() - 1);
@@ -138,9 +137,10 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     for (const auto& s : stages) counted.push_back(stage_parameters(m, s));
     const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
     const Seconds hop = microseconds(c[Constant::p2p_latency_us]);
-    // Two all-reduces per layer (after attention and after the MLP) of the step's activations.
-    auto tp_comm = [&](double tokens, double layers) {
-        return allreduce_time(Bytes(tokens * h * act), l.tensor, tp_link->bus, ar_latency) * (2.0 * layers);
+    // The all-reduces the model describes (after attention and after the MLP of each layer), of the
+    // step's hidden states.
+    auto tp_comm = [&](const ForwardWork& w) {
+        return allreduce_time(Bytes(w.exchange_elements * act), l.tensor, tp_link->bus, ar_latency) * w.exchanges;
     };
     auto pp_comm = [&](double tokens) {
         return l.pipeline > 1 ? (Bytes(tokens * h * act) / pp_link->bus + hop) * (pp - 1) : Seconds(0);
@@ -154,13 +154,14 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const double s_in = d(inf.input_tokens);
     auto prefill = [&](double k) {
         // Every prompt token passes through the layers; only each prompt's last reaches the head.
-        const Flops gemm(k * (s_in * (matmul - head).value() + head.value()) / t);
-        const Flops attention(k * s_in * attention_flops_per_token(m, everything, s_in / 2.0).value() / t);
+        const ForwardWork work = forward_work(m, everything, k * s_in, k, s_in / 2.0);
+        const Flops gemm = work.matmul / t;
+        const Flops attention = work.attention / t;
         Bytes weights(0);
         for (std::size_t i = 0; i < stages.size(); ++i) weights += weights_read(p, stages[i], counted[i], l, k * s_in);
         const Bytes kv = kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
         return roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
-                        tp_comm(k * s_in, d(m.layers)) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
+                        tp_comm(work) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
     };
     r.prefill = prefill(1);
     r.ttft = r.prefill.total;
@@ -173,13 +174,15 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     // stages in turn; a token's step is `p` stage-steps of `B/p` sequences each.
     const double micro = std::max(1.0, d(concurrency) / pp);
     const double ctx = s_in + d(inf.output_tokens) / 2.0;
+    // The stage's share of the whole model's step (stages are charged as equals).
     const double stage_share = d(heaviest.layers) / d(m.layers);
-    const Flops gemm(micro * matmul.value() * stage_share / t);
-    const Flops attention(micro * attention_flops_per_token(m, everything, ctx).value() * stage_share / t);
+    const ForwardWork step = forward_work(m, everything, micro, micro, ctx);
+    const Flops gemm = step.matmul * (stage_share / t);
+    const Flops attention = step.attention * (stage_share / t);
     const Bytes weights = weights_read(p, heaviest, counted[heaviest_index], l, micro);
     const Bytes kv = kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
     const PhaseTime stage = roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
-                                     tp_comm(micro, d(heaviest.layers)), Seconds(0));
+                                     tp_comm(forward_work(m, heaviest, micro, micro, ctx)), Seconds(0));
     r.decode = stage;
     r.decode.weights = repeated(stage.weights, pp);
     r.decode.attention = repeated(stage.attention, pp);
@@ -201,13 +204,12 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
 
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method) {
     const auto s = layer_stack(m);
-    return training_flops_per_token(s, count_parameters(s), sequence_length, method);
+    return training_flops_per_token(s, sequence_length, method);
 }
 
-Flops training_flops_per_token(const LayerStack& m, const ParameterCount& params, double sequence_length, TrainingMethod method) {
-    // Forward 1, backward 2 (full: gradients of activations and weights; adapters: activations only).
-    const double passes = method == TrainingMethod::full ? 3.0 : 2.0;
-    return Flops(passes * matmul_flops_per_token(params).value() + 3.0 * attention_flops_per_token(m, whole_model(m), sequence_length).value());
+Flops training_flops_per_token(const LayerStack& m, double sequence_length, TrainingMethod method) {
+    const TrainingWork w = training_work(m, sequence_length, method == TrainingMethod::full);
+    return w.forward + w.backward;
 }
 
 namespace {
@@ -258,14 +260,12 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     TrainingPerformance r;
     r.gradient_accumulation = floor_count(std::round(micro_batches));
     r.tokens_per_step = recipe.tokens_per_step;
-    const Flops model_flops = training_flops_per_token(m, p.model.parameters, seq, tr.method) * r.tokens_per_step;
+    const Flops model_flops = training_flops_per_token(m, seq, tr.method) * r.tokens_per_step;
     Flops hardware_flops = model_flops;
     // Full recomputation runs each transformer block's forward again: its matmuls and attention,
     // not the output head and loss, which sit outside the checkpointed blocks.
-    const Stage everything = whole_model(m);
     if (tr.activation_checkpointing == Recompute::full)
-        hardware_flops += Flops(r.tokens_per_step * ((matmul_flops_per_token(p.model.parameters) - head_flops_per_token(m)).value() +
-                                                     attention_flops_per_token(m, everything, seq).value()));
+        hardware_flops += training_work(m, seq, tr.method == TrainingMethod::full).recompute * r.tokens_per_step;
     r.compute = hardware_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c)));
 
     // Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward), plus 2 more

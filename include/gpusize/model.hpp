@@ -273,9 +273,32 @@ Bytes kv_cache_bytes(const ModelArchitecture& m, double tokens, double bytes_per
 Flops attention_flops_per_token(const LayerStack& s, const Stage& range, double context);
 Flops attention_flops_per_token(const ModelArchitecture& m, double context);
 
-/// Matmul FLOPs per token of a forward pass through the whole model: 2 x its active matmul
-/// parameters (the output head included, the embedding lookup not).
-Flops matmul_flops_per_token(const ParameterCount& c);
+/// The work of one forward pass over the layers of `range`, as the model describes it per phase
+/// (docs/estimation.md §5, §7): `tokens` new tokens, each attending to `context` tokens, of which
+/// `head_tokens` go on through the output head when the range holds it (a prefill: one per
+/// prompt; a decode step or training: all). Estimators price it on a device and a layout.
+struct ForwardWork {
+    Flops matmul;     ///< weight GEMMs: 2 x the active parameters each token passes through (norms counted, as §1.3)
+    Flops attention;  ///< attention scores, QK^T and AV
+    /// Tensor-parallel all-reduces (after attention and after the MLP of each layer) and the
+    /// elements each carries: the tokens' hidden states.
+    double exchanges = 0;
+    double exchange_elements = 0;
+    Flops total() const { return matmul + attention; }
+};
+ForwardWork forward_work(const LayerStack& s, const Stage& range, double tokens, double head_tokens, double context);
+
+/// One trained token's work over the whole model at `sequence_length`: forward, backward (the
+/// gradients of activations, and of weights unless only adapters train: 2x or 1x the forward
+/// matmuls, 2x its attention) and, under full recomputation, the transformer blocks' forward again
+/// (not the output head, which sits outside the checkpointed blocks).
+struct TrainingWork {
+    Flops forward;
+    Flops backward;
+    Flops recompute;
+};
+TrainingWork training_work(const LayerStack& s, double sequence_length, bool weight_gradients);
+
 /// Matmul FLOPs per token of the output head alone: 2 x h x V.
 Flops head_flops_per_token(const LayerStack& s);
 

@@ -132,7 +132,7 @@ struct TrainingPerformance {
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method);
 /// The same from the model's layer stack and its parameters already counted (the estimators pass
 /// the problem's).
-Flops training_flops_per_token(const LayerStack& m, const ParameterCount& params, double sequence_length, TrainingMethod method);
+Flops training_flops_per_token(const LayerStack& m, double sequence_length, TrainingMethod method);
 
 std::optional<TrainingPerformance> estimate_training_performance(const Problem& p, const Device& d, const Layout& l);
 /// The same on a recipe already resolved for `l` (memory.hpp training_recipe).

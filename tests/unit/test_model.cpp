@@ -102,3 +102,34 @@ TEST_CASE("a derived architecture lands near the requested size") {
         CHECK(std::abs(c.total / target - 1) < 0.1);
     }
 }
+
+TEST_CASE("the model describes a forward pass over a range of layers, by hand") {
+    // toy(): per layer, active parameters attention 192 + MLP 384 + two norms 16 = 592; final norm
+    // 8; head 10 x 8 = 80. Scores: 2 heads x (4 + 4) x 2 = 32 FLOPs per layer per attended token.
+    const auto s = layer_stack(toy());
+    REQUIRE(s.kinds.size() == 1);
+    CHECK(s.work[0].active_parameters() == 592);
+    CHECK(s.work[0].score_flops_per_attended_token == 32);
+    // 3 prompt tokens attending to 5 on average, one of them reaching the head.
+    const auto all = forward_work(s, whole_model(s), 3, 1, 5);
+    CHECK(all.matmul.value() == 2 * 3 * (2 * 592 + 8) + 1 * 2 * 80);  // 7,312
+    CHECK(all.attention.value() == 3 * 2 * 32 * 5);                   // 960
+    CHECK(all.exchanges == 4);                                        // two all-reduces per layer
+    CHECK(all.exchange_elements == 3 * 8);
+    // The first layer alone: no final norm, no head.
+    const auto first = forward_work(s, Stage{.first_layer = 0, .layers = 1, .embedding = true, .head = false}, 3, 3, 5);
+    CHECK(first.matmul.value() == 2 * 3 * 592);
+    CHECK(first.attention.value() == 3 * 32 * 5);
+    CHECK(first.exchanges == 2);
+}
+
+TEST_CASE("one trained token: forward, backward and recomputation") {
+    const auto s = layer_stack(toy());
+    // Forward at sequence 5: matmul 2 x (1,184 + 8 + 80) = 2,544, attention 2 x 32 x 5 = 320.
+    const auto full = training_work(s, 5, true);
+    CHECK(full.forward.value() == 2544 + 320);
+    CHECK(full.backward.value() == 2 * 2544 + 2 * 320);  // activations' and weights' gradients
+    CHECK(full.recompute.value() == 2544 + 320 - 160);   // the blocks again, not the head
+    const auto adapters = training_work(s, 5, false);
+    CHECK(adapters.backward.value() == 2544 + 2 * 320);  // no weight gradients for the frozen base
+}
