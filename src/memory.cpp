@@ -313,33 +313,37 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
             trainable = recipe.trainable * d(s.layers) / d(m.layers) / t;
             whole_weights = weight_bytes_per_gpu(m, s, l, recipe.stored_weights, c) + Bytes(trainable * 2.0);
         }
-        Bytes weights = whole_weights / zero_weights;
+        const bool offload_weights = tr.offload.parameters;
         // FSDP gathers the layer in flight and prefetches the next.
         const Bytes gathered = whole_weights / layers * c[Constant::zero3_prefetch_layers];
-        if (tr.sharding == Sharding::zero3 && l.data > 1) weights += gathered;
+        const bool gathers = offload_weights || (tr.sharding == Sharding::zero3 && l.data > 1);
+        TrainingMemoryParts& parts = r.parts;
+        parts.weight_shard = offload_weights ? Bytes(0) : whole_weights / zero_weights;
+        parts.gathered = gathers ? gathered : Bytes(0);
+        parts.trainable = trainable;
         // Mixed precision keeps 16-bit gradients, fp32 moments and an fp32 master copy unless the
         // weights are fp32 already; pure 16-bit training (no master weights) keeps 16-bit moments.
         // Megatron's distributed optimizer accumulates fp32 gradients: 2 + 4 + 12/d bytes.
         const double gradient_bytes = recipe.gradient_bytes;
         Bytes gradients(trainable * gradient_bytes / zero_grads);
-        Bytes optimizer(trainable * recipe.optimizer_bytes / zero_opt);
+        const Bytes optimizer(trainable * recipe.optimizer_bytes / zero_opt);
         // What gradients peak at: all of them, one parameter's when the optimizer steps inside
         // backward, one layer's (unsharded) when FSDP moves each to the host as it is reduced.
         Bytes gradient_peak = gradients;
         if (tr.optimizer_in_backward && tr.method == TrainingMethod::full)
             gradient_peak = std::min(gradient_peak, Bytes(largest_matrix(m, s, l) * gradient_bytes));
-        if (tr.offload.parameters) {
-            r.host = weights + gradients + optimizer;
-            weights = gathered;
+        parts.optimizer_on_gpu = !offload_weights && !tr.offload.optimizer;
+        if (offload_weights) {
+            r.host = whole_weights / zero_weights + (tr.sharding == Sharding::zero3 && l.data > 1 ? gathered : Bytes(0)) + gradients +
+                     optimizer;
             gradient_peak = std::min(gradient_peak, Bytes(trainable / layers * gradient_bytes));
             gradients = Bytes(0);
-            optimizer = Bytes(0);
         } else if (tr.offload.optimizer) {
             r.host = optimizer;
-            optimizer = Bytes(0);
         }
         if (tr.method == TrainingMethod::qlora)  // one de-quantised 16-bit matrix in flight
-            weights += Bytes(2.0 * d(m.hidden_size) * max_over_kinds(m, s, [](const LayerWork& w) { return w.largest_mlp_width; }) / t);
+            parts.dequantised =
+                Bytes(2.0 * d(m.hidden_size) * max_over_kinds(m, s, [](const LayerWork& w) { return w.largest_mlp_width; }) / t);
 
         // 1F1B: stage i keeps (p - i) micro-batches in flight, at most the micro-batches there are.
         // The interleaved schedule holds more: Megatron-LM's memory penalty 1 + (p - 1)/(p v).
@@ -364,15 +368,19 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
         const Bytes head_gradient = s.head && tr.method == TrainingMethod::full && !gradients_persist
                                         ? std::min(gradient_peak, Bytes(d(m.vocab_size) * d(m.hidden_size) / t * gradient_bytes))
                                         : Bytes(0);
-        const bool at_head = logits + head_gradient >= (recompute ? layer : Bytes(0));
-        const Bytes forward_gradients = gradients_persist ? gradients : at_head ? head_gradient : Bytes(0);
-        const Bytes forward_activations = stored + (at_head ? logits : layer);
+        parts.at_head = logits + head_gradient >= (recompute ? layer : Bytes(0));
+        parts.forward_gradients = gradients_persist ? gradients : parts.at_head ? head_gradient : Bytes(0);
+        parts.backward_gradients = gradient_peak;
+        parts.stored = stored;
+        parts.logits = logits;
+        parts.layer = layer;
+        const Bytes forward_activations = stored + (parts.at_head ? logits : layer);
         const Bytes backward = gradient_peak + layer;
-        r.peak = forward_activations + forward_gradients >= backward ? TrainingPeak::forward : TrainingPeak::backward;
-        b.weights = weights;
-        b.optimizer = optimizer;
+        r.peak = forward_activations + parts.forward_gradients >= backward ? TrainingPeak::forward : TrainingPeak::backward;
+        b.weights = parts.weight_shard + parts.gathered + parts.dequantised;
+        b.optimizer = parts.optimizer_on_gpu ? optimizer : Bytes(0);
         if (r.peak == TrainingPeak::forward) {
-            b.gradients = forward_gradients;
+            b.gradients = parts.forward_gradients;
             b.activations = forward_activations;
         } else {
             b.gradients = gradient_peak;

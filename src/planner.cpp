@@ -230,6 +230,7 @@ void evaluate_training_at(const Problem& p, Evaluation& e) {
                                 .micro_batch = p.spec.training.micro_batch,
                                 .micro_batches_in_flight = mem.micro_batches_in_flight,
                                 .memory_peak = mem.peak,
+                                .memory_parts = mem.parts,
                                 .host_memory = mem.host};
     e.throughput = perf->tokens_per_s;
 }

@@ -90,17 +90,16 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
     const auto sp = stage_parameters(model, stage);
     const DType stored = inference ? s.precision.weights : training_recipe(p, l).stored_weights;
     const double bpp = bytes_per_parameter(stored, p.calibration);
-    out.push_back({"memory_per_gpu.weights_bytes", inference ? "weights" : "described",
-                   inference ? "((dense - unquantised) x bytes per parameter + unquantised x max(2, bytes per parameter)) / tensor +"
-                               " routed experts x bytes per parameter / (tensor x expert), over the parameters of the most loaded stage"
-                               " (embeddings, head and norms are the unquantised part)"
-                             : "the stage's parameters over tensor (experts also over expert) x the weights' bytes (LoRA/QLoRA: the"
-                               " stored base plus 16-bit adapters), sharded over data parallel by zero3 plus the layers it gathers",
-                   {num("stage", d(static_cast<std::int64_t>(e.memory_stage))), num("dense_parameters", sp.dense),
-                    num("unquantised_parameters", sp.unquantised), num("expert_parameters", sp.experts), txt("weights", to_string(stored)),
-                    num("bytes_per_parameter", bpp), num("tensor", d(l.tensor)), num("expert", d(l.expert)),
-                    txt("sharding", inference ? "none" : to_string(s.training.sharding)), num("data", d(l.data))},
-                   m.weights.value(), "bytes", "memory.hpp weight_bytes_per_gpu, stage_parameters; docs/estimation.md §3.2, §2.2"});
+    if (inference)
+        out.push_back({"memory_per_gpu.weights_bytes", "weights",
+                       "((dense - unquantised) x bytes per parameter + unquantised x max(2, bytes per parameter)) / tensor +"
+                       " routed experts x bytes per parameter / (tensor x expert), over the parameters of the most loaded stage"
+                       " (embeddings, head and norms are the unquantised part)",
+                       {num("stage", d(static_cast<std::int64_t>(e.memory_stage))), num("dense_parameters", sp.dense),
+                        num("unquantised_parameters", sp.unquantised), num("expert_parameters", sp.experts),
+                        txt("weights", to_string(stored)), num("bytes_per_parameter", bpp), num("tensor", d(l.tensor)),
+                        num("expert", d(l.expert))},
+                       m.weights.value(), "bytes", "memory.hpp weight_bytes_per_gpu, stage_parameters; docs/estimation.md §3.2, §2.2"});
     if (inference && e.inference) {
         const auto& i = *e.inference;
         const auto& inf = s.inference;
@@ -134,38 +133,53 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
         const auto& t = s.training;
         const auto* tr = e.training ? &*e.training : nullptr;
         const TrainingRecipe recipe = tr ? tr->recipe : training_recipe(p, l);
-        // The training peak is a composite of stored activations, logits, in-flight micro-batches and
-        // gradient lifetimes (memory.hpp estimate_training_memory): described, not yet a single formula.
-        out.push_back({"memory_per_gpu.activations_bytes", "described",
-                       "at the peak: forward (the loss) holds stored activations per token per layer x sequence x micro batch x"
-                       " layers of the stage x micro-batches in flight (1F1B), with recomputation, plus the logits (16-bit, and"
-                       " one loss chunk in fp32) and the head's gradient on the last stage; backward (its end) holds one layer's"
-                       " activations; offloaded activations keep two layers on the GPU",
-                       {txt("peak_at", tr ? to_string(tr->memory_peak) : "forward"), num("sequence_length", d(t.sequence_length)),
+        // The peak's parts as the estimate found them (its stage, micro batch and peak).
+        const TrainingMemory fallback = tr ? TrainingMemory{} : estimate_training_memory(p, e.device, l, recipe);
+        const TrainingMemoryParts& parts = tr ? tr->memory_parts : fallback.parts;
+        const bool forward = (tr ? tr->memory_peak : fallback.peak) == TrainingPeak::forward;
+        out.push_back({"memory_per_gpu.weights_bytes", "training_weights",
+                       "the stage's weights on this GPU, sharded over data parallel by zero3 (none on the GPU with parameters"
+                       " offloaded) + the layers FSDP gathers in flight + QLoRA's de-quantised matrix",
+                       {num("stage", d(static_cast<std::int64_t>(e.memory_stage))), num("dense_parameters", sp.dense),
+                        num("expert_parameters", sp.experts), txt("weights", to_string(stored)), num("bytes_per_parameter", bpp),
+                        num("tensor", d(l.tensor)), num("expert", d(l.expert)), txt("method", to_string(t.method)),
+                        txt("sharding", to_string(t.sharding)), num("weight_shards", recipe.weight_shards),
+                        txt("offload_parameters", t.offload.parameters ? "yes" : "no"), cal(p, Constant::zero3_prefetch_layers),
+                        num("weight_shard_bytes", parts.weight_shard.value()), num("gathered_bytes", parts.gathered.value()),
+                        num("dequantised_bytes", parts.dequantised.value())},
+                       m.weights.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.2"});
+        out.push_back({"memory_per_gpu.activations_bytes", "training_activations",
+                       "at a forward peak (the loss): the stored activations of the micro-batches in flight (1F1B; with offload"
+                       " the layers kept) + the logits and one fp32 loss chunk when the loss is the peak, else one recomputed"
+                       " layer's; at a backward peak (its end): one layer's activations",
+                       {num("peak_at_forward", forward ? 1.0 : 0.0), num("stored_bytes", parts.stored.value()),
+                        num("logits_bytes", parts.logits.value()), num("layer_bytes", parts.layer.value()),
+                        num("at_head", parts.at_head ? 1.0 : 0.0), num("sequence_length", d(t.sequence_length)),
                         num("micro_batch", d(tr ? tr->micro_batch : t.micro_batch)),
-                        num("micro_batches_in_flight", d(tr ? tr->micro_batches_in_flight : 1)),
-                        num("stored_bytes_of_stage", stored_activation_bytes(p, l, stage).value()),
+                        num("micro_batches_in_flight", d(tr ? tr->micro_batches_in_flight : fallback.micro_batches_in_flight)),
                         txt("activation_checkpointing", to_string(t.activation_checkpointing)), num("loss_chunks", d(t.loss_chunks)),
                         txt("fused_kernels", t.fused_kernels ? "yes" : "no"), txt("offload_activations", t.offload.activations ? "yes" : "no"),
                         cal(p, Constant::activation_offload_layers), txt("sequence_parallel", l.tensor > 1 ? "yes" : "no"),
                         num("tensor", d(l.tensor)), num("pipeline", d(l.pipeline))},
-                       m.activations.value(), "bytes", "memory.hpp training_activation_bytes_per_token_per_layer; docs/estimation.md §4.5-§4.7"});
-        out.push_back({"memory_per_gpu.gradients_bytes", "described",
-                       "trainable parameters on this GPU x gradient bytes, sharded over data parallel by zero2/zero3, held at the"
-                       " peak when they outlive the step (accumulation, pipelines, DDP/ZeRO-1/2 buckets) or at the end of"
-                       " backward; one matrix's with optimizer_in_backward, one layer's with parameters offloaded",
-                       {num("trainable_parameters", recipe.trainable), num("gradient_bytes_per_parameter", recipe.gradient_bytes),
+                       m.activations.value(), "bytes", "memory.hpp estimate_training_memory, training_activation_bytes_per_token_per_layer; docs/estimation.md §4.5-§4.7"});
+        out.push_back({"memory_per_gpu.gradients_bytes", "training_gradients",
+                       "at a forward peak: every gradient when they outlive the step (accumulation, pipelines, DDP/ZeRO-1/2"
+                       " buckets), else the head's when the loss is the peak; at a backward peak: every gradient (one matrix's with"
+                       " optimizer_in_backward, one layer's with parameters offloaded); trainable parameters on this GPU x gradient"
+                       " bytes / gradient shards",
+                       {num("peak_at_forward", forward ? 1.0 : 0.0), num("forward_gradients_bytes", parts.forward_gradients.value()),
+                        num("backward_gradients_bytes", parts.backward_gradients.value()),
+                        num("trainable_parameters_on_gpu", parts.trainable), num("gradient_bytes_per_parameter", recipe.gradient_bytes),
+                        num("gradient_shards", recipe.gradient_shards), txt("gradients_persist", recipe.gradients_persist ? "yes" : "no"),
                         txt("optimizer_in_backward", t.optimizer_in_backward ? "yes" : "no"),
-                        txt("offload_parameters", t.offload.parameters ? "yes" : "no"), txt("method", to_string(t.method)),
-                        txt("sharding", to_string(t.sharding)), num("data", d(l.data)), num("tensor", d(l.tensor)),
-                        num("pipeline", d(l.pipeline))},
+                        txt("offload_parameters", t.offload.parameters ? "yes" : "no"), txt("sharding", to_string(t.sharding))},
                        m.gradients.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.3"});
-        out.push_back({"memory_per_gpu.optimizer_bytes", "described",
-                       "trainable parameters on this GPU x optimizer bytes (adamw: fp32 master + 2 moments, 12 B; adamw_8bit; sgd),"
-                       " sharded over data parallel by zero1 and above; none on the GPU when offloaded",
-                       {num("trainable_parameters", recipe.trainable), num("optimizer_bytes_per_parameter", recipe.optimizer_bytes), txt("optimizer", to_string(t.optimizer)),
-                        txt("offload_optimizer", t.offload.optimizer || t.offload.parameters ? "yes" : "no"),
-                        txt("sharding", to_string(t.sharding)), num("data", d(l.data))},
+        out.push_back({"memory_per_gpu.optimizer_bytes", "training_optimizer",
+                       "trainable parameters on this GPU x optimizer bytes per parameter (adamw: fp32 master + 2 moments, 12 B;"
+                       " adamw_8bit; sgd) / optimizer shards (zero1 and above); none on the GPU when offloaded",
+                       {num("trainable_parameters_on_gpu", parts.trainable), num("optimizer_bytes_per_parameter", recipe.optimizer_bytes),
+                        num("optimizer_shards", recipe.optimizer_shards), num("optimizer_on_gpu", parts.optimizer_on_gpu ? 1.0 : 0.0),
+                        txt("optimizer", to_string(t.optimizer)), txt("sharding", to_string(t.sharding))},
                        m.optimizer.value(), "bytes", "memory.hpp estimate_training_memory; docs/estimation.md §4.4"});
         out.push_back({"memory_per_gpu.overhead_bytes", "training_overhead",
                        "CUDA context and runtime (GiB) + allocator fragmentation x (weights + gradients + optimizer + activations)",
@@ -362,6 +376,20 @@ const std::map<std::string, Formula>& formulas() {
                     at(v, "expert_parameters") * w / (t * at(v, "expert"));
          }},
         {"kv_cache", [](const Values& v) { return at(v, "concurrency") * at(v, "kv_bytes_per_sequence"); }},
+        {"training_weights",
+         [](const Values& v) { return at(v, "weight_shard_bytes") + at(v, "gathered_bytes") + at(v, "dequantised_bytes"); }},
+        {"training_activations",
+         [](const Values& v) {
+             if (at(v, "peak_at_forward") == 0) return at(v, "layer_bytes");
+             return at(v, "stored_bytes") + (at(v, "at_head") != 0 ? at(v, "logits_bytes") : at(v, "layer_bytes"));
+         }},
+        {"training_gradients",
+         [](const Values& v) { return at(v, at(v, "peak_at_forward") != 0 ? "forward_gradients_bytes" : "backward_gradients_bytes"); }},
+        {"training_optimizer",
+         [](const Values& v) {
+             return at(v, "optimizer_on_gpu") * at(v, "trainable_parameters_on_gpu") * at(v, "optimizer_bytes_per_parameter") /
+                    at(v, "optimizer_shards");
+         }},
         {"activations.profiled", [](const Values& v) { return std::max(at(v, "forward_bytes"), at(v, "sampler_bytes")); }},
         {"activations.in_flight", [](const Values& v) { return at(v, "forward_bytes") + at(v, "sampler_bytes"); }},
         {"training_overhead",

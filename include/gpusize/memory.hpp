@@ -159,8 +159,24 @@ struct TrainingRecipe {
 };
 TrainingRecipe training_recipe(const Problem& p, const Layout& l);
 
+/// The parts the training peak is made of, on the most loaded GPU (what explain recomputes it from).
+struct TrainingMemoryParts {
+    Bytes weight_shard;        ///< the stage's weights on this GPU after ZeRO-3 sharding; 0 when offloaded
+    Bytes gathered;            ///< FSDP's gathered layers in flight (ZeRO-3 with data parallel, or offload)
+    Bytes dequantised;         ///< QLoRA's one de-quantised 16-bit matrix in flight
+    double trainable = 0;      ///< trainable parameters this GPU holds before data-parallel sharding
+    bool optimizer_on_gpu = true;
+    Bytes forward_gradients;   ///< gradients held at the loss
+    Bytes backward_gradients;  ///< gradients held at the end of backward
+    Bytes stored;              ///< activations stored for backward and kept on the GPU
+    Bytes logits;              ///< the last stage's logits and one fp32 loss chunk
+    Bytes layer;               ///< one layer's activations for one micro-batch
+    bool at_head = false;      ///< the forward peak is at the loss (else a recomputed layer)
+};
+
 struct TrainingMemory {
     MemoryBreakdown breakdown;  ///< what is allocated at the peak
+    TrainingMemoryParts parts;
     TrainingPeak peak = TrainingPeak::forward;
     Bytes host;                 ///< what `offload` keeps in host memory, per GPU
     std::size_t stage = 0;

@@ -54,6 +54,7 @@ struct TrainingResult {
     std::int64_t micro_batch = 1;  ///< the spec's, or the one `auto` chose
     std::int64_t micro_batches_in_flight = 1;
     TrainingPeak memory_peak = TrainingPeak::forward;
+    TrainingMemoryParts memory_parts;  ///< what the peak is made of
     Bytes host_memory;  ///< what `offload` keeps in host memory, per GPU
 };
 
