@@ -287,14 +287,14 @@ std::vector<std::string> layout_problems(const Problem& p, const Device& dev, co
     const auto& m = p.model.stack;
     std::vector<std::string> out;
     // Every kind of layer must split over the tensor-parallel group: its heads, and its KV heads
-    // unless they are replicated (tensor a multiple of them) or latent.
-    for (const auto& kind : m.kinds) {
-        const auto& a = kind.attention;
+    // where its cache is split by them, unless they are replicated (tensor a multiple of them).
+    for (std::size_t k = 0; k < m.kinds.size(); ++k) {
+        const auto& a = m.kinds[k].attention;
         if (a.heads % l.tensor != 0) {
             out.push_back(fmt::format("tensor parallel {} does not divide {} attention heads", l.tensor, a.heads));
             break;
         }
-        if (a.kind != AttentionKind::latent && a.kv_heads % l.tensor != 0 && l.tensor % a.kv_heads != 0) {
+        if (m.work[k].kv_split_by_heads && a.kv_heads % l.tensor != 0 && l.tensor % a.kv_heads != 0) {
             out.push_back(fmt::format("tensor parallel {} neither divides nor is a multiple of {} KV heads", l.tensor, a.kv_heads));
             break;
         }

@@ -1,6 +1,8 @@
 // Comparing a run with an earlier JSON report (baseline.hpp).
 #include <catch2/catch.hpp>
 
+#include "fixtures.hpp"
+
 #include "gpusize/baseline.hpp"
 #include "gpusize/model_library.hpp"
 #include "gpusize/planner.hpp"
@@ -10,10 +12,7 @@ using namespace gpusize;
 
 namespace {
 
-const Catalog& catalog() {
-    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
-    return c;
-}
+const Catalog& catalog() { return test::bundled_catalog(); }
 
 Report plan_for(std::int64_t output_tokens) {
     Spec s;

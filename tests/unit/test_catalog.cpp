@@ -21,10 +21,7 @@ using namespace gpusize;
 
 namespace {
 
-const Catalog& bundled() {
-    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
-    return c;
-}
+const Catalog& bundled() { return test::bundled_catalog(); }
 
 /// The bundled catalog with overlay files from tests/data/catalogs/ on top.
 Catalog with_overlays(const std::vector<std::string>& names) {

@@ -2,6 +2,8 @@
 // the terminal's width; and the planner's progress callback the CLI uses for long searches.
 #include <catch2/catch.hpp>
 
+#include "fixtures.hpp"
+
 #include <sstream>
 
 #include "gpusize/model_library.hpp"
@@ -12,10 +14,7 @@ using namespace gpusize;
 
 namespace {
 
-const Catalog& catalog() {
-    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
-    return c;
-}
+const Catalog& catalog() { return test::bundled_catalog(); }
 
 Problem problem() {
     Spec s;

@@ -44,10 +44,7 @@ std::string problem_error(const std::string& name) {
     return {};
 }
 
-const Catalog& catalog() {
-    static const Catalog c = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
-    return c;
-}
+const Catalog& catalog() { return test::bundled_catalog(); }
 
 /// The SpecError that resolve_gpu_names raises for a fixture whose model resolves.
 std::string gpu_names_error(const std::string& name) {
