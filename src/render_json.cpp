@@ -50,6 +50,19 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
         w.key("sliding_window").value(*a.sliding_window);
         w.key("sliding_layers").value(sliding_layers(a));
     }
+    // The layer stack the estimators price: each kind of layer and how many there are.
+    const LayerStack stack = layer_stack(a);
+    w.key("layer_kinds").begin_array();
+    for (std::size_t k = 0; k < stack.kinds.size(); ++k) {
+        const LayerKind& kind = stack.kinds[k];
+        w.begin_object();
+        w.key("layers").value(stack.count(k));
+        w.key("attention").value(to_string(kind.attention.kind));
+        if (kind.attention.kind == AttentionKind::sliding_window) w.key("window").value(kind.attention.window);
+        w.key("feed_forward").value(to_string(kind.feed_forward.kind));
+        w.end_object();
+    }
+    w.end_array();
     w.end_object();
 }
 
@@ -484,7 +497,7 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
 std::string render_models_json(const std::vector<const Preset*>& presets) {
     JsonWriter w;
     w.begin_object();
-    w.key("schema_version").value("1.0");
+    w.key("schema_version").value("1.1");
     w.key("models").begin_array();
     for (const Preset* p : presets) {
         const auto count = count_parameters(p->architecture);

@@ -437,6 +437,15 @@ static std::string render_model_detail_text(const Preset& p) {
                                a.mla->kv_lora_rank, a.mla->kv_lora_rank + a.mla->qk_rope_head_dim, a.mla->kv_lora_rank,
                                a.mla->qk_rope_head_dim));
     if (a.sliding_window) row("sliding window", format_text("{} tokens on {} of {} layers", *a.sliding_window, sliding_layers(a), a.layers));
+    const LayerStack stack = layer_stack(a);
+    std::vector<std::string> kinds;
+    for (std::size_t k = 0; k < stack.kinds.size(); ++k) {
+        const auto& attention = stack.kinds[k].attention;
+        kinds.push_back(format_text("{} x {}{} attention + {}", stack.count(k), to_string(attention.kind),
+                                    attention.kind == AttentionKind::sliding_window ? format_text(" ({})", attention.window) : "",
+                                    to_string(stack.kinds[k].feed_forward.kind)));
+    }
+    row("layer kinds", format_text("{}", fmt::join(kinds, "; ")));
     row("kv cache (bf16)", format_text("{:.0f} bytes per token", kv_cache_bytes(a, 1, 2).value()));
     row("source", p.source);
     row("published", p.published_source);
