@@ -663,7 +663,10 @@ TEST_CASE("a base parsed once, then an overlay, gives what parse_catalogs gives"
         overlays.emplace_back(test::read_source(std::string("tests/data/catalogs/") + name), name);
     overlays.emplace_back(R"({"schema_version": "1.0", "architecture_defaults": {"hopper": {"matmul": 0.5}}})", "hopper.json");
     overlays.emplace_back(R"({"schema_version": "1.0", "architecture_defaults": {"hopper": {"matmul": 2}}})", "bad-hopper.json");
-    for (const auto& [text, name] : overlays) {
+    for (const auto& overlay : overlays) {
+        // Named copies: lambdas capture variables, not structured bindings (C++20 allows it, clang 14 does not).
+        const std::string& text = overlay.first;
+        const std::string& name = overlay.second;
         INFO(name);
         const auto once = outcome([&] { return parse_catalogs(base, {{text, name}}); });
         const auto all = outcome([&] { return parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}, {text, name}}); });
