@@ -130,12 +130,6 @@ std::int64_t LayerStack::count(std::size_t k, std::int64_t first, std::int64_t e
     return prefix[row + static_cast<std::size_t>(end)] - prefix[row + static_cast<std::size_t>(first)];
 }
 
-std::size_t LayerStack::kind_of(std::int64_t i) const {
-    for (std::size_t k = 0; k < kinds.size(); ++k)
-        if (count(k, i, i + 1) == 1) return k;
-    return 0;
-}
-
 LayerStack layer_stack(const ModelArchitecture& m) {
     LayerStack s;
     s.hidden_size = m.hidden_size;
@@ -229,10 +223,6 @@ double attention_parameters_per_layer(const ModelArchitecture& m) {
 
 double dense_mlp_parameters_per_layer(const ModelArchitecture& m) {
     return mlp_parameters(m.mlp, m.mlp_bias, d(m.hidden_size), m.intermediate_size);
-}
-
-double expert_parameters(const ModelArchitecture& m) {
-    return m.moe ? mlp_parameters(m.mlp, m.mlp_bias, d(m.hidden_size), m.moe->expert_intermediate_size) : 0;
 }
 
 std::int64_t sliding_layers(const ModelArchitecture& m) {

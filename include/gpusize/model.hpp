@@ -175,8 +175,6 @@ struct LayerStack {
     /// Layers of kind `k` among layers [first, end).
     std::int64_t count(std::size_t k, std::int64_t first, std::int64_t end) const;
     std::int64_t count(std::size_t k) const { return count(k, 0, layers); }
-    /// The kind of layer `i`.
-    std::size_t kind_of(std::int64_t i) const;
 };
 
 /// Routed experts of the model's MoE layers (the fewest where kinds differ); 0 for a dense model.
@@ -247,8 +245,6 @@ ParameterCount count_parameters(const ModelArchitecture& m);
 double attention_parameters_per_layer(const ModelArchitecture& m);
 /// Dense MLP parameters of one layer.
 double dense_mlp_parameters_per_layer(const ModelArchitecture& m);
-/// One routed expert's parameters.
-double expert_parameters(const ModelArchitecture& m);
 
 /// Number of layers that use the sliding window (0 without one).
 std::int64_t sliding_layers(const ModelArchitecture& m);
