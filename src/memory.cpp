@@ -173,23 +173,7 @@ Bytes training_activation_bytes_per_token(const LayerStack& m, const Stage& rang
     }));
 }
 
-double lora_parameters(const LayerStack& m, const LoraSpec& lora) {
-    const double h = d(m.hidden_size);
-    double total = 0;
-    for (std::size_t k = 0; k < m.kinds.size(); ++k) {
-        const auto& a = m.kinds[k].attention;
-        const double q = d(a.heads) * d(a.head_dim), kv = d(a.kv_heads) * d(a.head_dim);
-        const double f = d(m.kinds[k].feed_forward.intermediate_size);
-        double per_layer = 0;
-        for (const auto& t : lora.targets) {
-            if (t == "q" || t == "o") per_layer += h + q;
-            else if (t == "k" || t == "v") per_layer += h + kv;
-            else if (t == "gate" || t == "up" || t == "down") per_layer += h + f;
-        }
-        total += d(m.count(k)) * per_layer;
-    }
-    return d(lora.rank) * total;
-}
+double lora_parameters(const LayerStack& m, const LoraSpec& lora) { return adapter_parameters(m, lora.rank, lora.targets); }
 
 std::string_view to_string(TrainingPeak v) { return v == TrainingPeak::forward ? "forward" : "backward"; }
 

@@ -105,6 +105,9 @@ LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKi
         w.attention_output_width = w.q_width;
     }
     w.kv_heads = d(a.kv_heads);
+    w.q_projection = heads * d(a.head_dim);
+    w.kv_projection = d(a.kv_heads) * d(a.head_dim);
+    w.mlp_projection = d(f.intermediate_size);
     if (a.kind == AttentionKind::sliding_window) w.window = d(a.window);
     const double per_width = f.activation == MlpKind::gated ? 4 : 2;
     if (f.kind == FeedForwardKind::moe) {
@@ -165,6 +168,20 @@ LayerStack layer_stack(const ModelArchitecture& m) {
         s.norms_before[j + 1] = s.norms_before[j] + w.norm_parameters;
     }
     return s;
+}
+
+double adapter_parameters(const LayerStack& s, std::int64_t rank, const std::vector<std::string>& targets) {
+    const double h = d(s.hidden_size);
+    const double per_rank = sum_over_kinds(s, whole_model(s), [&](const LayerWork& w, double n) {
+        double per_layer = 0;
+        for (const auto& t : targets) {
+            if (t == "q" || t == "o") per_layer += h + w.q_projection;
+            else if (t == "k" || t == "v") per_layer += h + w.kv_projection;
+            else if (t == "gate" || t == "up" || t == "down") per_layer += h + w.mlp_projection;
+        }
+        return n * per_layer;
+    });
+    return d(rank) * per_rank;
 }
 
 std::int64_t routed_experts(const LayerStack& s) {

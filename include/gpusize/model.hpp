@@ -145,6 +145,9 @@ struct LayerWork {
     /// and a shared expert's).
     double largest_mlp_width = 0;
     bool latent = false;
+    /// Output widths of the projections a LoRA adapter can target: q and o (heads x head dim), k
+    /// and v (KV heads x head dim), and the MLP's gate, up and down (its width; MoE: one expert's).
+    double q_projection = 0, kv_projection = 0, mlp_projection = 0;
 
     double routed_parameters() const { return experts * expert_parameters; }
     double parameters() const { return attention_parameters + mlp_parameters + router_parameters + routed_parameters() + norm_parameters; }
@@ -176,6 +179,10 @@ struct LayerStack {
     std::int64_t count(std::size_t k, std::int64_t first, std::int64_t end) const;
     std::int64_t count(std::size_t k) const { return count(k, 0, layers); }
 };
+
+/// Parameters of rank-`rank` adapters on the projections named in `targets` (q, k, v, o, gate, up,
+/// down) of every layer: rank x (d_in + d_out) per targeted matrix.
+double adapter_parameters(const LayerStack& s, std::int64_t rank, const std::vector<std::string>& targets);
 
 /// Routed experts of the model's MoE layers (the fewest where kinds differ); 0 for a dense model.
 std::int64_t routed_experts(const LayerStack& s);
