@@ -148,26 +148,28 @@ DeploymentCost price_deployment(const Device& d, const Layout& layout, bool trai
         if (!rate) return {};
         return DeploymentCost{rate->per_gpu * static_cast<double>(n), rate->basis, n};
     }
-    std::vector<const Price*> rows;
-    for (const auto& p : g.prices)
-        if (p.commitment == pricing.commitment) rows.push_back(&p);
-    if (rows.empty()) return {};
-    std::stable_sort(rows.begin(), rows.end(), [](const Price* a, const Price* b) {
+    // Rows of the chosen commitment in price order (then provider, then catalog order), without
+    // sorting a copy per deployment: every row is tried without words, the cheapest supply wins
+    // (ties to the earlier row in that order), and only the chosen row's basis, or the cheapest
+    // row's reason when none can supply the layout, is written out.
+    auto before = [](const Price* a, const Price* b) {
         if (a->per_gpu_hour != b->per_gpu_hour) return a->per_gpu_hour < b->per_gpu_hour;
         return a->provider < b->provider;
-    });
-    // Every row is tried without words; only the chosen row's basis, or the cheapest row's reason
-    // when none can supply the layout, is then written out.
+    };
+    const Price* cheapest = nullptr;
     const Price* best = nullptr;
     std::optional<UsdPerHour> best_rate;
-    for (const Price* row : rows) {
-        const auto s = supply(d, *row, layout, training, false);
-        if (s.per_hour && (!best_rate || *s.per_hour < *best_rate)) {
-            best = row;
+    for (const auto& row : g.prices) {
+        if (row.commitment != pricing.commitment) continue;
+        if (!cheapest || before(&row, cheapest)) cheapest = &row;
+        const auto s = supply(d, row, layout, training, false);
+        if (s.per_hour && (!best_rate || *s.per_hour < *best_rate || (*s.per_hour == *best_rate && before(&row, best)))) {
+            best = &row;
             best_rate = s.per_hour;
         }
     }
-    if (!best) return DeploymentCost{std::nullopt, "unpriced: " + supply(d, *rows.front(), layout, training, true).why_not, 0};
+    if (!cheapest) return {};
+    if (!best) return DeploymentCost{std::nullopt, "unpriced: " + supply(d, *cheapest, layout, training, true).why_not, 0};
     auto s = supply(d, *best, layout, training, true);
     return DeploymentCost{s.per_hour, std::move(s.basis), s.paid};
 }
