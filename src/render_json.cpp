@@ -58,7 +58,7 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
         w.begin_object();
         w.key("layers").value(stack.count(k));
         w.key("attention").value(to_string(kind.attention.kind));
-        if (kind.attention.kind == AttentionKind::sliding_window) w.key("window").value(kind.attention.window);
+        if (kind.attention.window > 0) w.key("window").value(kind.attention.window);
         w.key("feed_forward").value(to_string(kind.feed_forward.kind));
         w.end_object();
     }

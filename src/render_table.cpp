@@ -442,7 +442,7 @@ static std::string render_model_detail_text(const Preset& p) {
     for (std::size_t k = 0; k < stack.kinds.size(); ++k) {
         const auto& attention = stack.kinds[k].attention;
         kinds.push_back(format_text("{} x {}{} attention + {}", stack.count(k), to_string(attention.kind),
-                                    attention.kind == AttentionKind::sliding_window ? format_text(" ({})", attention.window) : "",
+                                    attention.window > 0 ? format_text(" ({})", attention.window) : "",
                                     to_string(stack.kinds[k].feed_forward.kind)));
     }
     row("layer kinds", format_text("{}", fmt::join(kinds, "; ")));

@@ -83,7 +83,7 @@ struct AttentionBlock {
     std::int64_t heads = 0;
     std::int64_t kv_heads = 0;    ///< K/V heads (GQA); latent attention caches no per-head K/V
     std::int64_t head_dim = 0;
-    std::int64_t window = 0;      ///< sliding_window: tokens a query attends to and the cache keeps
+    std::int64_t window = 0;      ///< tokens a query attends to and the cache keeps (sliding_window); 0: all
     MlaConfig latent;             ///< latent: the ranks
     bool qk_norm = false;
     bool bias = false;            ///< q, k, v biases
