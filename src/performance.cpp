@@ -268,16 +268,17 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
         hardware_flops += training_work(m, seq, tr.method == TrainingMethod::full).recompute * r.tokens_per_step;
     r.compute = hardware_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c)));
 
-    // Tensor parallel: 4 all-reduces per layer per micro-batch (2 forward, 2 backward), plus 2 more
-    // when the forward is recomputed; all micro-batches, the stage's layers.
-    const double micro_tokens = d(tr.micro_batch) * seq / d(l.context);
-    // The busiest stage is the first: it takes the remainder of an uneven split.
+    // Tensor parallel: the forward pass's exchanges (two all-reduces per layer) again in backward,
+    // and a third time when the forward is recomputed; every micro-batch, over the busiest stage's
+    // layers (the first: it takes the remainder of an uneven split).
+    const double micro_tokens = recipe.micro_tokens;
     const Stage busiest = split_stages(m, l.pipeline).front();
     const double layers = d(busiest.layers);
-    const double tp_per_layer = tr.activation_checkpointing == Recompute::full ? 6.0 : 4.0;
+    const ForwardWork micro_pass = forward_work(m, busiest, micro_tokens, micro_tokens, seq);
+    const double passes = tr.activation_checkpointing == Recompute::full ? 3.0 : 2.0;
     const Seconds ar_latency = microseconds(c[Constant::collective_step_latency_us]);
-    const Seconds tp = allreduce_time(Bytes(micro_tokens * h * act), l.tensor, tp_link->bus, ar_latency) *
-                       (tp_per_layer * layers * micro_batches) * (1.0 - c[Constant::tp_comm_overlap]);
+    const Seconds tp = allreduce_time(Bytes(micro_pass.exchange_elements * act), l.tensor, tp_link->bus, ar_latency) *
+                       (passes * micro_pass.exchanges * micro_batches) * (1.0 - c[Constant::tp_comm_overlap]);
     // Data parallel, once per step, in all-reduce volume: the trainable gradients all-reduced; a
     // sharded optimizer reduce-scatters them and all-gathers the updated weights (half of each);
     // ZeRO-3 also all-gathers the weights for forward and again for backward.
