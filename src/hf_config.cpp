@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -29,6 +30,8 @@ const std::vector<std::string> supported_model_types{
 
 std::string describe(const json& v) {
     if (v.is_null()) return "null";
+    if (v.is_number_float() && !std::isfinite(v.get<double>()))  // as Python's json wrote it
+        return std::isnan(v.get<double>()) ? "NaN" : v.get<double>() > 0 ? "Infinity" : "-Infinity";
     if (v.is_string()) return fmt::format("'{}'", v.get<std::string>());
     if (v.is_object()) return "an object";
     if (v.is_array()) return "an array";
@@ -545,7 +548,55 @@ void read_architecture(Fields& f, HfModel& out) {
     read_attention_window(f, out);
 }
 
-std::optional<json> parse_json(std::string_view text, const std::string& origin, DiagnosticSink& sink) {
+/// Python's json module writes float('nan') and float('inf') as the bare words NaN, Infinity and
+/// -Infinity, and transformers reads them back; JSON has none of them. Outside strings each becomes
+/// a string of the same length ("N", "Inf", "-Inf", padded with spaces), so every position in the
+/// file stays where it was; restore_python_numbers turns those strings back into numbers (in a file
+/// that has such a word, a genuine string value "N", "Inf" or "-Inf" would be read as one too).
+bool python_literals_as_strings(std::string& text) {
+    bool any = false, in_string = false;
+    auto word_at = [&](std::size_t i, std::string_view w) {
+        const auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+        return text.compare(i, w.size(), w) == 0 && (i == 0 || !ident(text[i - 1])) &&
+               (i + w.size() >= text.size() || !ident(text[i + w.size()]));
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            continue;
+        }
+        for (const auto& [word, as] : {std::pair<std::string_view, std::string_view>{"-Infinity", "\"-Inf\"   "},
+                                       {"Infinity", "\"Inf\"   "}, {"NaN", "\"N\""}}) {
+            if (word_at(i, word)) {
+                text.replace(i, word.size(), as);
+                i += word.size() - 1;
+                any = true;
+                break;
+            }
+        }
+    }
+    return any;
+}
+
+void restore_python_numbers(json& v) {
+    if (v.is_structured()) {
+        for (auto& item : v) restore_python_numbers(item);
+    } else if (v.is_string()) {
+        const auto& t = v.get_ref<const std::string&>();
+        if (t == "N") v = std::numeric_limits<double>::quiet_NaN();
+        else if (t == "Inf") v = std::numeric_limits<double>::infinity();
+        else if (t == "-Inf") v = -std::numeric_limits<double>::infinity();
+    }
+}
+
+/// `text` parsed; `shown` is the same file as written (equal positions), quoted in messages.
+std::optional<json> parse_json(std::string_view text, std::string_view shown, const std::string& origin, DiagnosticSink& sink) {
     if (!detail::check_json_limits(text, origin, sink)) return std::nullopt;
     try {
         return json::parse(text);
@@ -570,7 +621,7 @@ std::optional<json> parse_json(std::string_view text, const std::string& origin,
         }
         std::string message = e.what();
         if (auto pos = message.find("syntax error"); pos != std::string::npos) message = message.substr(pos);
-        sink.error(SourceLocation{origin, line, column, {}}, fmt::format("invalid JSON: {}", message), {}, line_of(text, line));
+        sink.error(SourceLocation{origin, line, column, {}}, fmt::format("invalid JSON: {}", message), {}, line_of(shown, line));
         return std::nullopt;
     }
 }
@@ -581,13 +632,18 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
     const std::string origin(origin_view);
     DiagnosticSink sink;
     HfModel out;
-    const auto doc = parse_json(json_text, origin, sink);
+    // Parsed and indexed with Python's NaN/Infinity as placeholders of the same length; messages
+    // quote the file as written.
+    std::string parsed(json_text);
+    const bool python_numbers = python_literals_as_strings(parsed);
+    auto doc = parse_json(parsed, json_text, origin, sink);
+    if (doc && python_numbers) restore_python_numbers(*doc);
     if (doc && !doc->is_object()) sink.error(SourceLocation{origin, 0, 0, "/"}, fmt::format("expected an object, got {}", describe(*doc)));
     sink.throw_if_any<SpecError>();
     // nlohmann keeps the last of two equal keys: a repeated num_hidden_layers would silently size
     // another model.
-    const detail::LazyJsonIndex index(json_text);
-    if (detail::has_duplicate_keys(json_text)) detail::report_duplicate_keys(index.get(), json_text, origin, sink);
+    const detail::LazyJsonIndex index(parsed);
+    if (detail::has_duplicate_keys(parsed)) detail::report_duplicate_keys(index.get(), json_text, origin, sink);
     sink.throw_if_any<SpecError>();
     // Every diagnostic names a JSON pointer; give it the position of that value in the file.
     auto finish = [&] {

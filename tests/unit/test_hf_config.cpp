@@ -317,3 +317,15 @@ TEST_CASE("hf config: older Falcon layout and MLA without a q low-rank") {
     CHECK(v2.dense_layers == 1);
     CHECK(v2.shared_experts == 2);
 }
+
+TEST_CASE("hf config: NaN and Infinity as Python's json writes them are read as transformers reads them") {
+    // The llama-3.1-8b fixture with a field holding [NaN, Infinity, -Infinity, "NaN"] is valid
+    // (it was "invalid JSON") and the model counts as its preset.
+    const auto r = import_fixture("llama-3.1-8b-python-literals");
+    CHECK(count_parameters(r.architecture).total == count_parameters(preset("llama-3.1-8b")).total);
+    // A size field that is not a finite number is an error at its place, quoting the file.
+    CHECK(import_error("nan-layers") ==
+          "tests/data/hf/broken/nan-layers.json:17:24: error: /num_hidden_layers: expected a whole number of at least 1, got NaN\n"
+          "    \"num_hidden_layers\": NaN,\n"
+          "                         ^\n");
+}
