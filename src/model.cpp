@@ -41,11 +41,14 @@ double attention_parameters(const AttentionBlock& a, double h) {
 LayerKind kind_of(const ModelArchitecture& m, bool moe, bool windowed) {
     LayerKind k;
     auto& a = k.attention;
-    a.kind = m.mla ? AttentionKind::latent : windowed ? AttentionKind::sliding_window : AttentionKind::full;
+    a.kind = m.mla                      ? AttentionKind::latent
+             : !windowed                ? AttentionKind::full
+             : m.attention_chunk_size   ? AttentionKind::chunked
+                                        : AttentionKind::sliding_window;
     a.heads = m.attention_heads;
     a.kv_heads = m.kv_heads;
     a.head_dim = m.head_dim;
-    if (windowed) a.window = *m.sliding_window;
+    if (windowed) a.window = m.attention_chunk_size.value_or(m.sliding_window.value_or(0));
     if (m.mla) a.latent = *m.mla;
     a.qk_norm = m.qk_norm;
     a.bias = m.attention_bias;
@@ -73,6 +76,7 @@ std::string_view to_string(AttentionKind k) {
     switch (k) {
         case AttentionKind::full: return "full";
         case AttentionKind::sliding_window: return "sliding_window";
+        case AttentionKind::chunked: return "chunked";
         case AttentionKind::latent: return "latent";
     }
     return "?";
@@ -108,7 +112,9 @@ LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKi
     w.q_projection = heads * d(a.head_dim);
     w.kv_projection = d(a.kv_heads) * d(a.head_dim);
     w.mlp_projection = d(f.intermediate_size);
-    if (a.kind == AttentionKind::sliding_window) w.window = d(a.window);
+    // A windowed layer keeps and attends to at most its window (a chunk: the tokens of the current
+    // chunk, at most `window`).
+    if (a.kind == AttentionKind::sliding_window || a.kind == AttentionKind::chunked) w.window = d(a.window);
     const double per_width = f.activation == MlpKind::gated ? 4 : 2;
     if (f.kind == FeedForwardKind::moe) {
         w.mlp_parameters = d(f.shared_experts) * mlp_parameters(f.activation, f.bias, h, f.shared_intermediate_size);
@@ -145,7 +151,7 @@ LayerStack layer_stack(const ModelArchitecture& m) {
     std::vector<std::size_t> of_layer(static_cast<std::size_t>(s.layers));
     for (std::int64_t j = 0; j < s.layers; ++j) {
         const bool moe = m.moe && j >= m.moe->dense_layers;
-        const bool windowed = m.sliding_window && !m.mla && !(every > 0 && (j + 1) % every == 0);
+        const bool windowed = (m.sliding_window || m.attention_chunk_size) && !m.mla && !(every > 0 && (j + 1) % every == 0);
         const LayerKind k = kind_of(m, moe, windowed);
         const auto found = std::find(s.kinds.begin(), s.kinds.end(), k);
         of_layer[static_cast<std::size_t>(j)] = static_cast<std::size_t>(found - s.kinds.begin());

@@ -95,6 +95,7 @@ ModelArchitecture complete_architecture(const ModelArchitecture& base, const Mod
     if (patch.mla) m.mla = patch.mla;
     if (patch.sliding_window) m.sliding_window = patch.sliding_window;
     if (patch.global_attention_every) m.global_attention_every = patch.global_attention_every;
+    if (patch.attention_chunk_size) m.attention_chunk_size = patch.attention_chunk_size;
     // Heads: new head counts or widths re-derive what depends on them unless given.
     if (patch.kv_heads) m.kv_heads = *patch.kv_heads;
     else if (from_scratch || patch.attention_heads) m.kv_heads = from_scratch ? m.attention_heads : std::min(m.kv_heads, m.attention_heads);
@@ -129,8 +130,10 @@ ModelArchitecture complete_architecture(const ModelArchitecture& base, const Mod
             fail("dense_layers", fmt::format("dense_layers {} leaves no MoE layer among {} layers", e.dense_layers, m.layers));
         m.moe = e;
     }
-    if (m.global_attention_every && !m.sliding_window)
-        fail("global_attention_every", "'global_attention_every' needs 'sliding_window'");
+    if (m.global_attention_every && !m.sliding_window && !m.attention_chunk_size)
+        fail("global_attention_every", "'global_attention_every' needs 'sliding_window' or 'attention_chunk_size'");
+    if (m.attention_chunk_size && m.sliding_window)
+        fail("attention_chunk_size", "'attention_chunk_size' and 'sliding_window' exclude each other: a layer attends within a chunk or a window");
     return m;
 }
 

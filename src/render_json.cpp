@@ -50,6 +50,7 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
         w.key("sliding_window").value(*a.sliding_window);
         w.key("sliding_layers").value(sliding_layers(a));
     }
+    if (a.attention_chunk_size) w.key("attention_chunk_size").value(*a.attention_chunk_size);
     // The layer stack the estimators price: each kind of layer and how many there are.
     const LayerStack stack = layer_stack(a);
     w.key("layer_kinds").begin_array();

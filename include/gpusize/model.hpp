@@ -62,15 +62,19 @@ struct ModelArchitecture {
     std::optional<MlaConfig> mla;
     std::optional<std::int64_t> sliding_window;        ///< tokens a windowed layer attends to
     std::optional<std::int64_t> global_attention_every; ///< every N-th layer is global
+    /// Chunked local attention (Llama 4): a token attends within its chunk of this many tokens;
+    /// every `global_attention_every`-th layer attends globally. Excludes `sliding_window`.
+    std::optional<std::int64_t> attention_chunk_size;
     friend bool operator==(const ModelArchitecture&, const ModelArchitecture&) = default;
 };
 
 /// What a layer's attention is. Full attention keeps every token's K and V; a sliding window keeps
-/// and attends to the last `window` tokens; latent attention (MLA) keeps one compressed vector and
-/// a rotary key per token. Kinds the next models need (linear attention and Mamba-2 with a
-/// recurrent state, chunked windows, sparse attention with an indexer, KV shared across layers) are
-/// new values here and new cases in `describe_layer` (model.cpp), nothing else.
-enum class AttentionKind { full, sliding_window, latent };
+/// and attends to the last `window` tokens; chunked attention (Llama 4) attends within its chunk of
+/// `window` tokens and keeps at most one chunk; latent attention (MLA) keeps one compressed vector
+/// and a rotary key per token. Kinds the next models need (linear attention and Mamba-2 with a
+/// recurrent state, sparse attention with an indexer, KV shared across layers) are new values here
+/// and new cases in `describe_layer` (model.cpp), nothing else.
+enum class AttentionKind { full, sliding_window, chunked, latent };
 std::string_view to_string(AttentionKind k);
 
 /// What a layer's feed-forward part is: one dense MLP, or routed experts with shared experts and
@@ -83,7 +87,7 @@ struct AttentionBlock {
     std::int64_t heads = 0;
     std::int64_t kv_heads = 0;    ///< K/V heads (GQA); latent attention caches no per-head K/V
     std::int64_t head_dim = 0;
-    std::int64_t window = 0;      ///< tokens a query attends to and the cache keeps (sliding_window); 0: all
+    std::int64_t window = 0;      ///< tokens a query attends to and the cache keeps (sliding_window, chunked); 0: all
     MlaConfig latent;             ///< latent: the ranks
     bool qk_norm = false;
     bool bias = false;            ///< q, k, v biases
@@ -189,7 +193,8 @@ std::int64_t routed_experts(const LayerStack& s);
 
 /// The layer stack a configured architecture describes: layers [0, dense_layers) dense and the rest
 /// MoE when it has experts; with a sliding window, every layer windowed but every
-/// `global_attention_every`-th (layer j is full when j + 1 is a multiple of it); MLA layers latent.
+/// `global_attention_every`-th (layer j is full when j + 1 is a multiple of it), and the same with
+/// chunks for chunked attention; MLA layers latent.
 LayerStack layer_stack(const ModelArchitecture& m);
 
 /// What one layer of `kind` holds and does in a model of width `hidden_size` with norms of `norm`.

@@ -43,7 +43,8 @@ std::string_view to_string(NormKind v);
 struct ModelPatch {
     std::optional<std::int64_t> layers, hidden_size, attention_heads, kv_heads, head_dim, intermediate_size,
         vocab_size, norms_per_layer, learned_positions, experts, active_experts, expert_intermediate_size,
-        shared_experts, shared_expert_intermediate_size, dense_layers, sliding_window, global_attention_every;
+        shared_experts, shared_expert_intermediate_size, dense_layers, sliding_window, global_attention_every,
+        attention_chunk_size;
     std::optional<bool> tied_embeddings, qk_norm, attention_bias, attention_output_bias, mlp_bias, parallel_attention;
     std::optional<MlpKind> mlp;
     std::optional<NormKind> norm;

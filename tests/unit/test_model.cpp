@@ -133,3 +133,26 @@ TEST_CASE("one trained token: forward, backward and recomputation") {
     const auto adapters = training_work(s, 5, false);
     CHECK(adapters.backward.value() == 2544 + 2 * 320);  // no weight gradients for the frozen base
 }
+
+TEST_CASE("chunked attention: a kind of its own, holding and attending within one chunk") {
+    // toy() with 8 layers, chunks of 3 tokens and every 4th layer global (Llama 4's pattern):
+    // layers 3 and 7 are full, the other six chunked.
+    auto m = toy();
+    m.layers = 8;
+    m.attention_chunk_size = 3;
+    m.global_attention_every = 4;
+    const auto s = layer_stack(m);
+    REQUIRE(s.kinds.size() == 2);
+    CHECK(s.kinds[0].attention.kind == AttentionKind::chunked);
+    CHECK(to_string(s.kinds[0].attention.kind) == "chunked");
+    CHECK(s.kinds[0].attention.window == 3);
+    CHECK(s.count(0) == 6);
+    CHECK(s.kinds[1].attention.kind == AttentionKind::full);
+    CHECK(s.count(1) == 2);
+    // 10 tokens: chunked layers hold 3 each, full layers 10; 2 x 1 KV head x 4 = 8 elements per token.
+    CHECK(kv_elements(s, whole_model(s), 10, 1) == (6 * 3 + 2 * 10) * 8.0);
+    // An engine that allocates windowed layers at full length holds 10 in every layer.
+    CHECK(kv_elements(s, whole_model(s), 10, 1, true) == 8 * 10 * 8.0);
+    // Attention at context 5: chunked layers attend to 3, full layers to 5; 32 FLOPs per attended token.
+    CHECK(attention_flops_per_token(s, whole_model(s), 5).value() == (6 * 3 + 2 * 5) * 32.0);
+}

@@ -128,3 +128,26 @@ TEST_CASE("a preset parsed from its own block equals the same preset in a whole 
     CHECK(none.ids() == whole.ids());
     CHECK(none.find("llama-3.1-8b") == nullptr);
 }
+
+TEST_CASE("a layer attends within a chunk or a window, not both") {
+    ModelPatch patch;
+    patch.layers = 4;
+    patch.hidden_size = 64;
+    patch.attention_heads = 4;
+    patch.intermediate_size = 128;
+    patch.vocab_size = 100;
+    patch.sliding_window = 16;
+    patch.attention_chunk_size = 32;
+    DiagnosticSink sink;
+    complete_architecture(ModelArchitecture{}, patch, true, {}, SourceLocation{"spec.yaml", 3, 1, {}}, sink);
+    REQUIRE(sink.diagnostics().size() == 1);
+    CHECK(sink.diagnostics().front().message ==
+          "'attention_chunk_size' and 'sliding_window' exclude each other: a layer attends within a chunk or a window");
+    patch.sliding_window.reset();
+    patch.attention_chunk_size.reset();
+    patch.global_attention_every = 2;
+    DiagnosticSink again;
+    complete_architecture(ModelArchitecture{}, patch, true, {}, SourceLocation{"spec.yaml", 3, 1, {}}, again);
+    REQUIRE(again.diagnostics().size() == 1);
+    CHECK(again.diagnostics().front().message == "'global_attention_every' needs 'sliding_window' or 'attention_chunk_size'");
+}
