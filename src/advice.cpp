@@ -201,10 +201,6 @@ void flag_over_provisioning(std::vector<Evaluation>& candidates, Evaluation* sin
 
 namespace {
 
-UsageError usage_error(std::string message, std::string hint = {}) {
-    return UsageError({Diagnostic{{"gpusize", 0, 0, {}}, std::move(message), std::move(hint), {}}});
-}
-
 std::string gpu_text(std::int64_t n) { return plural(n, "GPU"); }
 
 /// "tp 8 x pp 1 x dp 2", with "x cp N" when context parallelism is on: the factors of the GPU count

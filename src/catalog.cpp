@@ -547,14 +547,13 @@ const Gpu& Catalog::resolve(std::string_view name) const {
     const auto matches = matching(gpus, name);
     if (matches.size() == 1) return *matches.front();
     if (matches.empty())
-        throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("unknown GPU '{}'", name), did_you_mean(name, names()), {}}});
+        throw usage_error(fmt::format("unknown GPU '{}'", name), did_you_mean(name, names()));
     if (auto d = alias_defaults.find(lower(name)); d != alias_defaults.end())
         for (const auto* g : matches)
             if (g->id == d->second) return *g;
     std::string ids;
     for (const auto* g : matches) ids += (ids.empty() ? "" : ", ") + g->id;
-    throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("GPU name '{}' is ambiguous: it matches {}", name, ids),
-                                 "use one of the ids", {}}});
+    throw usage_error(fmt::format("GPU name '{}' is ambiguous: it matches {}", name, ids), "use one of the ids");
 }
 
 std::optional<std::string> Catalog::alias_note(std::string_view name) const {
@@ -921,7 +920,7 @@ std::optional<std::int64_t> days_since_epoch(std::string_view date) {
 std::vector<StalePrice> stale_prices(const Catalog& catalog, std::string_view today, std::int64_t days) {
     const auto now = days_since_epoch(today);
     if (!now)
-        throw UsageError({Diagnostic{{"gpusize", 0, 0, {}}, fmt::format("expected today's date as YYYY-MM-DD, got '{}'", today), {}, {}}});
+        throw usage_error(fmt::format("expected today's date as YYYY-MM-DD, got '{}'", today));
     std::vector<StalePrice> out;
     for (const auto& g : catalog.gpus)
         for (const auto& p : g.prices)

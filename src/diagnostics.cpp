@@ -106,6 +106,10 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
     return best;
 }
 
+UsageError usage_error(std::string message, std::string hint) {
+    return UsageError({Diagnostic{{"gpusize", 0, 0, {}}, std::move(message), std::move(hint), {}}});
+}
+
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     auto m = closest_match(word, candidates);
     return m ? fmt::format("did you mean '{}'?", *m) : std::string{};

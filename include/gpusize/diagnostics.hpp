@@ -96,6 +96,9 @@ class UsageError : public DiagnosticError {
     using DiagnosticError::DiagnosticError;
 };
 
+/// A UsageError about the command as a whole (located at `gpusize`, no line), with an optional hint.
+UsageError usage_error(std::string message, std::string hint = {});
+
 /// Collects diagnostics while a parser walks its input, so all problems are reported together.
 class DiagnosticSink {
 public:

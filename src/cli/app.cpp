@@ -46,10 +46,6 @@ struct OutputError {
     std::string message;
 };
 
-UsageError usage_error(std::string message, std::string hint = {}) {
-    return UsageError({Diagnostic{{"gpusize", 0, 0, {}}, std::move(message), std::move(hint), {}}});
-}
-
 std::optional<double> parse_memory(std::string s) {
     double scale = 1e9;  // a bare number is GB, as datasheets count
     for (auto [suffix, k] : {std::pair{"GiB", 1073741824.0}, std::pair{"GB", 1e9}, std::pair{"MiB", 1048576.0},
