@@ -88,8 +88,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
     const auto stages = split_stages(model, l.pipeline);
     const Stage& stage = stages[std::min(e.memory_stage, stages.size() - 1)];
     const auto sp = stage_parameters(model, stage);
-    const DType stored = inference ? s.precision.weights : training_recipe(p, l).stored_weights;
-    const double bpp = bytes_per_parameter(stored, p.calibration);
+    const double bpp = bytes_per_parameter(s.precision.weights, p.calibration);
     if (inference)
         out.push_back({"memory_per_gpu.weights_bytes", "weights",
                        "((dense - unquantised) x bytes per parameter + unquantised x max(2, bytes per parameter)) / tensor +"
@@ -97,7 +96,7 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                        " (embeddings, head and norms are the unquantised part)",
                        {num("stage", d(static_cast<std::int64_t>(e.memory_stage))), num("dense_parameters", sp.dense),
                         num("unquantised_parameters", sp.unquantised), num("expert_parameters", sp.experts),
-                        txt("weights", to_string(stored)), num("bytes_per_parameter", bpp), num("tensor", d(l.tensor)),
+                        txt("weights", to_string(s.precision.weights)), num("bytes_per_parameter", bpp), num("tensor", d(l.tensor)),
                         num("expert", d(l.expert))},
                        m.weights.value(), "bytes", "memory.hpp weight_bytes_per_gpu, stage_parameters; docs/estimation.md §3.2, §2.2"});
     if (inference && e.inference) {
@@ -141,7 +140,8 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                        "the stage's weights on this GPU, sharded over data parallel by zero3 (none on the GPU with parameters"
                        " offloaded) + the layers FSDP gathers in flight + QLoRA's de-quantised matrix",
                        {num("stage", d(static_cast<std::int64_t>(e.memory_stage))), num("dense_parameters", sp.dense),
-                        num("expert_parameters", sp.experts), txt("weights", to_string(stored)), num("bytes_per_parameter", bpp),
+                        num("expert_parameters", sp.experts), txt("weights", to_string(recipe.stored_weights)),
+                        num("bytes_per_parameter", bytes_per_parameter(recipe.stored_weights, p.calibration)),
                         num("tensor", d(l.tensor)), num("expert", d(l.expert)), txt("method", to_string(t.method)),
                         txt("sharding", to_string(t.sharding)), num("weight_shards", recipe.weight_shards),
                         txt("offload_parameters", t.offload.parameters ? "yes" : "no"), cal(p, Constant::zero3_prefetch_layers),
