@@ -33,7 +33,7 @@ bench: build
 	$(BUILD)/bench/gpusize-bench-plan --process $(BUILD)/src/gpusize
 
 accuracy: build
-	$(BUILD)/bench/gpusize-bench-accuracy ../shared/validation/public_cases.jsonl bench/accuracy-report.md
+	$(BUILD)/bench/gpusize-bench-accuracy ../shared/validation/public_cases.jsonl $(wildcard validation/*.jsonl) bench/accuracy-report.md
 
 # Each libFuzzer target for FUZZ_SECONDS from fuzz/corpus/ and the seeds (clang; fuzz/README.md).
 FUZZ_SECONDS ?= 60

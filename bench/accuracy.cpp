@@ -1,5 +1,6 @@
-// gpusize-bench-accuracy INPUT.jsonl OUTPUT.md: runs every published measurement of the shared
-// validation set (one JSON object per line, see ../shared/validation/README.md) through the core
+// gpusize-bench-accuracy INPUT.jsonl... OUTPUT.md: runs every published measurement of the shared
+// validation set and of the repository's own validation/*.jsonl (one JSON object per line, see
+// ../shared/validation/README.md and validation/README.md) through the core
 // estimators and writes a markdown report: per category a table of case, metric, measured,
 // estimated and error; per category and metric the median and worst absolute percentage error;
 // and the cases off by more than 2x with the ambiguities their source left open. The summary
@@ -684,33 +685,38 @@ std::string render(const std::vector<CaseResult>& results, const std::string& in
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::cerr << "usage: gpusize-bench-accuracy INPUT.jsonl OUTPUT.md\n";
+    if (argc < 3) {
+        std::cerr << "usage: gpusize-bench-accuracy INPUT.jsonl... OUTPUT.md\n";
         return 64;
     }
-    const std::string input = argv[1], output = argv[2];
-    std::ifstream in(input);
-    if (!in) {
-        std::cerr << "gpusize-bench-accuracy: error: cannot read '" << input << "'\n";
-        return 66;
-    }
+    const std::vector<std::string> inputs(argv + 1, argv + argc - 1);
+    const std::string output = argv[argc - 1];
     try {
         const Catalog catalog = parse_catalogs({{bundled_catalog_text(), "data/gpus.json"}});
         std::vector<CaseResult> results;
-        std::string line;
-        int line_no = 0;
-        while (std::getline(in, line)) {
-            ++line_no;
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-            json c;
-            try {
-                c = json::parse(line);
-            } catch (const json::parse_error& e) {
-                std::cerr << fmt::format("{}:{}: error: invalid JSON: {}\n", input, line_no, e.what());
-                return 65;
+        for (const auto& input : inputs) {
+            std::ifstream in(input);
+            if (!in) {
+                std::cerr << "gpusize-bench-accuracy: error: cannot read '" << input << "'\n";
+                return 66;
             }
-            results.push_back(run_case(c, catalog));
+            std::string line;
+            int line_no = 0;
+            while (std::getline(in, line)) {
+                ++line_no;
+                if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+                json c;
+                try {
+                    c = json::parse(line);
+                } catch (const json::parse_error& e) {
+                    std::cerr << fmt::format("{}:{}: error: invalid JSON: {}\n", input, line_no, e.what());
+                    return 65;
+                }
+                results.push_back(run_case(c, catalog));
+            }
         }
+        std::string input = inputs.front();
+        for (std::size_t i = 1; i < inputs.size(); ++i) input += " " + inputs[i];
         const std::string report = render(results, input, output, catalog);
         std::ofstream out(output);
         if (!(out << report)) {
