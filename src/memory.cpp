@@ -77,6 +77,10 @@ Bytes kv_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::in
     return Bytes(kv_elements(m, s, tokens, tensor, full_length_windows) * bytes_per_element(kv));
 }
 
+Bytes state_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::int64_t tensor, DType model_dtype) {
+    return Bytes(state_bytes(m, s, tensor, bytes_per_element(model_dtype)));
+}
+
 Bytes inference_activation_bytes(const LayerStack& m, const Layout& l, DType act, double tokens, const Calibration& c) {
     const double t = d(l.tensor);
     const double mlp_width = max_over_kinds(m, whole_model(m), [](const LayerWork& w) { return w.mlp_active_width; });
@@ -141,10 +145,16 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
             case KvPoolRule::static_share: r.kv_pool = min(usable * util - b.weights, left); break;
             case KvPoolRule::remainder: r.kv_pool = left; break;
         }
+        r.state_per_sequence = state_bytes_per_sequence_per_gpu(m, s, l.tensor, p.spec.precision.activations);
+        // Recurrent state is reserved per sequence, constant in its length: it takes from the pool
+        // what no token can use. Tokens the pool holds are those of the sequences it can hold.
+        r.max_concurrency = r.kv_pool.value() > 0 ? floor_count(r.kv_pool / r.per_sequence()) : 0;
         const double per_token = r.kv_per_sequence.value() / seq_tokens;
-        r.kv_capacity_tokens = r.kv_pool.value() > 0 ? std::floor(r.kv_pool.value() / per_token) : 0;
-        r.max_concurrency = r.kv_pool.value() > 0 ? floor_count(r.kv_pool / r.kv_per_sequence) : 0;
-        b.kv_cache = r.kv_per_sequence * d(concurrency);
+        const Bytes for_tokens = r.kv_pool - r.state_per_sequence * d(std::max<std::int64_t>(1, r.max_concurrency));
+        r.kv_capacity_tokens = r.kv_pool.value() <= 0 ? 0
+                               : per_token > 0       ? std::floor(std::max(0.0, for_tokens.value()) / per_token)
+                                                     : d(r.max_concurrency) * seq_tokens;
+        b.kv_cache = r.per_sequence() * d(concurrency);
         if (r.kv_capacity_tokens < best_tokens) {
             best_tokens = r.kv_capacity_tokens;
             best = r;

@@ -18,48 +18,92 @@ double mlp_parameters(MlpKind activation, bool bias, double h, std::int64_t inte
     return matrices * h * f + b;
 }
 
+/// Gated DeltaNet (Qwen3NextGatedDeltaNet): q, k, v and the output gate z from one projection,
+/// the per-head decay and update rates (b, a), a depthwise convolution over q, k and v without
+/// bias, dt_bias and A_log per value head, a gated RMSNorm of one head's width, the output
+/// projection.
+double linear_attention_parameters(const LinearAttentionConfig& x, double h) {
+    const double kd = d(x.key_heads * x.key_head_dim), vd = d(x.value_heads * x.value_head_dim), nv = d(x.value_heads);
+    const double conv = 2 * kd + vd;
+    return h * (2 * kd + 2 * vd + 2 * nv) + conv * d(x.conv_kernel) + 2 * nv + d(x.value_head_dim) + vd * h;
+}
+
+/// Mamba-2 (Mamba2Mixer / NemotronHMamba2Mixer): one input projection to z, x, B, C and dt, a
+/// depthwise convolution over x, B and C, dt_bias, A_log and D per head, a gated RMSNorm over the
+/// inner width, the output projection.
+double mamba_parameters(const MambaConfig& x, double h) {
+    const double inner = d(x.heads * x.head_dim), conv = inner + 2 * d(x.groups * x.state_size), heads = d(x.heads);
+    const double in = h * (inner + conv + heads) + (x.projection_bias ? inner + conv + heads : 0);
+    const double out = inner * h + (x.projection_bias ? h : 0);
+    return in + conv * d(x.conv_kernel) + (x.conv_bias ? conv : 0) + 3 * heads + inner + out;
+}
+
 double attention_parameters(const AttentionBlock& a, double h) {
     const double heads = d(a.heads);
-    if (a.kind == AttentionKind::latent) {
-        const auto& x = a.latent;
-        const double qk = d(x.qk_nope_head_dim + x.qk_rope_head_dim);
-        const double q = x.q_lora_rank ? h * d(*x.q_lora_rank) + d(*x.q_lora_rank) + d(*x.q_lora_rank) * heads * qk : h * heads * qk;
-        const double kv = h * d(x.kv_lora_rank + x.qk_rope_head_dim) + d(x.kv_lora_rank) +
-                          d(x.kv_lora_rank) * heads * d(x.qk_nope_head_dim + x.v_head_dim);
-        const double o = heads * d(x.v_head_dim) * h + (a.output_bias ? h : 0);
-        return q + kv + o;
+    switch (a.kind) {
+        case AttentionKind::none: return 0;
+        case AttentionKind::linear: return linear_attention_parameters(a.linear, h);
+        case AttentionKind::mamba: return mamba_parameters(a.mamba, h);
+        case AttentionKind::latent: {
+            const auto& x = a.latent;
+            const double qk = d(x.qk_nope_head_dim + x.qk_rope_head_dim);
+            const double q = x.q_lora_rank ? h * d(*x.q_lora_rank) + d(*x.q_lora_rank) + d(*x.q_lora_rank) * heads * qk : h * heads * qk;
+            const double kv = h * d(x.kv_lora_rank + x.qk_rope_head_dim) + d(x.kv_lora_rank) +
+                              d(x.kv_lora_rank) * heads * d(x.qk_nope_head_dim + x.v_head_dim);
+            const double o = heads * d(x.v_head_dim) * h + (a.output_bias ? h : 0);
+            return q + kv + o;
+        }
+        default: break;
     }
     const double dh = d(a.head_dim), kv = d(a.kv_heads);
-    double p = h * heads * dh + 2 * h * kv * dh + heads * dh * h;
+    double p = h * heads * dh * (a.output_gate ? 2 : 1) + 2 * h * kv * dh + heads * dh * h;
     if (a.bias) p += heads * dh + 2 * kv * dh;
     if (a.output_bias) p += h;
     if (a.qk_norm) p += 2 * dh;
     return p;
 }
 
-/// The layer kinds of a configured architecture, in the order layer_stack numbers them.
-LayerKind kind_of(const ModelArchitecture& m, bool moe, bool windowed) {
+/// The attention and feed-forward kinds of layer `j` of a configured architecture.
+LayerPlan plan_of(const ModelArchitecture& m, std::int64_t j) {
+    const FeedForwardKind by_rule = m.moe && j >= m.moe->dense_layers ? FeedForwardKind::moe : FeedForwardKind::dense;
+    if (!m.layer_types.empty()) {
+        const LayerPlan& given = m.layer_types[static_cast<std::size_t>(j) % m.layer_types.size()];
+        return {given.attention, given.feed_forward.value_or(by_rule)};
+    }
+    const std::int64_t every = m.global_attention_every.value_or(0);
+    const bool windowed = (m.sliding_window || m.attention_chunk_size) && !m.mla && !(every > 0 && (j + 1) % every == 0);
+    const AttentionKind a = m.mla                    ? AttentionKind::latent
+                            : !windowed              ? AttentionKind::full
+                            : m.attention_chunk_size ? AttentionKind::chunked
+                                                     : AttentionKind::sliding_window;
+    return {a, by_rule};
+}
+
+/// The layer kind a plan gives in a configured architecture.
+LayerKind kind_of(const ModelArchitecture& m, const LayerPlan& plan) {
     LayerKind k;
     auto& a = k.attention;
-    a.kind = m.mla                      ? AttentionKind::latent
-             : !windowed                ? AttentionKind::full
-             : m.attention_chunk_size   ? AttentionKind::chunked
-                                        : AttentionKind::sliding_window;
+    a.kind = plan.attention;
     a.heads = m.attention_heads;
     a.kv_heads = m.kv_heads;
     a.head_dim = m.head_dim;
-    if (windowed) a.window = m.attention_chunk_size.value_or(m.sliding_window.value_or(0));
-    if (m.mla) a.latent = *m.mla;
-    a.qk_norm = m.qk_norm;
-    a.bias = m.attention_bias;
-    a.output_bias = m.attention_output_bias;
+    if (a.kind == AttentionKind::sliding_window) a.window = m.sliding_window.value_or(0);
+    if (a.kind == AttentionKind::chunked) a.window = m.attention_chunk_size.value_or(0);
+    if (a.kind == AttentionKind::latent && m.mla) a.latent = *m.mla;
+    if (a.kind == AttentionKind::linear && m.linear_attention) a.linear = *m.linear_attention;
+    if (a.kind == AttentionKind::mamba && m.mamba) a.mamba = *m.mamba;
+    const bool softmax = a.kind != AttentionKind::linear && a.kind != AttentionKind::mamba && a.kind != AttentionKind::none;
+    a.output_gate = softmax && a.kind != AttentionKind::latent && m.attention_output_gate;
+    a.qk_norm = softmax && m.qk_norm;
+    a.bias = softmax && m.attention_bias;
+    a.output_bias = softmax && m.attention_output_bias;
     auto& f = k.feed_forward;
+    f.kind = plan.feed_forward.value_or(FeedForwardKind::dense);
     f.activation = m.mlp;
     f.bias = m.mlp_bias;
-    f.intermediate_size = m.intermediate_size;
-    if (moe) {
+    f.intermediate_size = f.kind == FeedForwardKind::none ? 0 : m.intermediate_size;
+    if (f.kind == FeedForwardKind::moe && m.moe) {
         const auto& e = *m.moe;
-        f.kind = FeedForwardKind::moe;
         f.intermediate_size = e.expert_intermediate_size;
         f.experts = e.experts;
         f.active_experts = e.active_experts;
@@ -70,19 +114,47 @@ LayerKind kind_of(const ModelArchitecture& m, bool moe, bool windowed) {
     return k;
 }
 
-}  // namespace
-
-std::string_view to_string(AttentionKind k) {
-    switch (k) {
-        case AttentionKind::full: return "full";
-        case AttentionKind::sliding_window: return "sliding_window";
-        case AttentionKind::chunked: return "chunked";
-        case AttentionKind::latent: return "latent";
-    }
-    return "?";
+/// The kind of the model's first softmax-attention layer (dense): what the per-layer helpers of a
+/// uniform model describe.
+LayerKind uniform_kind(const ModelArchitecture& m) {
+    return kind_of(m, {m.mla ? AttentionKind::latent : AttentionKind::full, FeedForwardKind::dense});
 }
 
-std::string_view to_string(FeedForwardKind k) { return k == FeedForwardKind::moe ? "moe" : "dense"; }
+}  // namespace
+
+namespace {
+constexpr std::array<std::pair<AttentionKind, std::string_view>, 7> attention_names{{
+    {AttentionKind::full, "full"},
+    {AttentionKind::sliding_window, "sliding_window"},
+    {AttentionKind::chunked, "chunked"},
+    {AttentionKind::latent, "latent"},
+    {AttentionKind::linear, "linear"},
+    {AttentionKind::mamba, "mamba"},
+    {AttentionKind::none, "none"},
+}};
+constexpr std::array<std::pair<FeedForwardKind, std::string_view>, 3> feed_forward_names{{
+    {FeedForwardKind::dense, "dense"},
+    {FeedForwardKind::moe, "moe"},
+    {FeedForwardKind::none, "none"},
+}};
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E v) {
+    for (const auto& [e, n] : names)
+        if (e == v) return n;
+    return "?";
+}
+template <class E, std::size_t N>
+std::optional<E> value_of(const std::array<std::pair<E, std::string_view>, N>& names, std::string_view s) {
+    for (const auto& [e, n] : names)
+        if (n == s) return e;
+    return std::nullopt;
+}
+}  // namespace
+
+std::string_view to_string(AttentionKind k) { return name_of(attention_names, k); }
+std::optional<AttentionKind> parse_attention_kind(std::string_view s) { return value_of(attention_names, s); }
+std::string_view to_string(FeedForwardKind k) { return name_of(feed_forward_names, k); }
+std::optional<FeedForwardKind> parse_feed_forward_kind(std::string_view s) { return value_of(feed_forward_names, s); }
 
 LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKind norm) {
     const double h = d(hidden_size);
@@ -93,6 +165,7 @@ LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKi
     w.norm_parameters = d(kind.norms) * norm_size(norm, hidden_size);
     const double heads = d(a.heads);
     w.latent = a.kind == AttentionKind::latent;
+    w.exchanges = (a.kind == AttentionKind::none ? 0 : 1) + (f.kind == FeedForwardKind::none ? 0 : 1);
     if (w.latent) {
         const auto& x = a.latent;
         w.kv_elements_per_token = d(x.kv_lora_rank + x.qk_rope_head_dim);
@@ -101,16 +174,44 @@ LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKi
         w.q_width = heads * d(x.qk_nope_head_dim + x.qk_rope_head_dim);
         w.kv_width = heads * d(x.qk_nope_head_dim + x.qk_rope_head_dim + x.v_head_dim) + d(x.kv_lora_rank);
         w.attention_output_width = heads * d(x.v_head_dim);
-    } else {
+    } else if (a.kind == AttentionKind::linear) {
+        // Per sequence: the state S (value heads x dk x dv) and the last kernel - 1 inputs of the
+        // convolution over q, k and v. Per token, each value head reads S out (2 dk dv FLOPs),
+        // predicts v from k (2 dk dv) and adds the rank-one correction (2 dk dv).
+        const auto& x = a.linear;
+        const double kd = d(x.key_heads * x.key_head_dim), vd = d(x.value_heads * x.value_head_dim);
+        w.recurrent_state_elements = d(x.value_heads) * d(x.key_head_dim) * d(x.value_head_dim);
+        w.conv_state_elements = (2 * kd + vd) * d(x.conv_kernel - 1);
+        w.state_heads = d(x.value_heads);
+        w.state_fp32 = x.state_fp32;
+        w.state_flops_per_token = 6 * w.recurrent_state_elements;
+        w.q_width = kd + vd;  // q and the output gate z
+        w.kv_width = kd + vd;
+        w.attention_output_width = vd;
+    } else if (a.kind == AttentionKind::mamba) {
+        // Per sequence: the SSM state (heads x head_dim x state_size) and the convolution's last
+        // kernel - 1 inputs over x, B and C. Per token, the state decays and takes dt x B x^T
+        // (3 FLOPs per element) and C reads it out (2).
+        const auto& x = a.mamba;
+        const double inner = d(x.heads * x.head_dim), conv = inner + 2 * d(x.groups * x.state_size);
+        w.recurrent_state_elements = inner * d(x.state_size);
+        w.conv_state_elements = conv * d(x.conv_kernel - 1);
+        w.state_heads = d(x.heads);
+        w.state_fp32 = x.state_fp32;
+        w.state_flops_per_token = 5 * w.recurrent_state_elements;
+        w.q_width = inner + conv + d(x.heads);  // the input projection's output: z, x, B, C, dt
+        w.attention_output_width = inner;
+    } else if (a.kind != AttentionKind::none) {
         w.kv_elements_per_token = 2 * d(a.kv_heads) * d(a.head_dim);
         w.score_flops_per_attended_token = 2 * heads * 2 * d(a.head_dim);
-        w.q_width = heads * d(a.head_dim);
+        w.q_width = heads * d(a.head_dim) * (a.output_gate ? 2 : 1);
         w.kv_width = 2 * d(a.kv_heads) * d(a.head_dim);
-        w.attention_output_width = w.q_width;
+        w.attention_output_width = heads * d(a.head_dim);
     }
-    w.kv_heads = d(a.kv_heads);
-    w.q_projection = heads * d(a.head_dim);
-    w.kv_projection = d(a.kv_heads) * d(a.head_dim);
+    const bool softmax = w.kv_elements_per_token > 0;
+    w.kv_heads = softmax ? d(a.kv_heads) : 0;
+    w.q_projection = softmax ? heads * d(a.head_dim) : 0;
+    w.kv_projection = softmax ? d(a.kv_heads) * d(a.head_dim) : 0;
     w.mlp_projection = d(f.intermediate_size);
     // A windowed layer keeps and attends to at most its window (a chunk: the tokens of the current
     // chunk, at most `window`).
@@ -125,7 +226,7 @@ LayerWork describe_layer(const LayerKind& kind, std::int64_t hidden_size, NormKi
         w.mlp_active_width = d(f.active_experts) * d(f.intermediate_size) + d(f.shared_experts) * d(f.shared_intermediate_size);
         w.mlp_stored_elements = per_width * w.mlp_active_width + d(f.experts);
         w.largest_mlp_width = std::max(d(f.intermediate_size), d(f.shared_intermediate_size));
-    } else {
+    } else if (f.kind == FeedForwardKind::dense) {
         w.mlp_parameters = mlp_parameters(f.activation, f.bias, h, f.intermediate_size);
         w.mlp_active_width = d(f.intermediate_size);
         w.mlp_stored_elements = per_width * d(f.intermediate_size);
@@ -147,17 +248,14 @@ LayerStack layer_stack(const ModelArchitecture& m) {
     s.tied_embeddings = m.tied_embeddings;
     s.norm_parameters = norm_size(m.norm, m.hidden_size);
     s.layers = std::max<std::int64_t>(0, m.layers);
-    const std::int64_t every = m.global_attention_every.value_or(0);
     std::vector<std::size_t> of_layer(static_cast<std::size_t>(s.layers));
     for (std::int64_t j = 0; j < s.layers; ++j) {
-        const bool moe = m.moe && j >= m.moe->dense_layers;
-        const bool windowed = (m.sliding_window || m.attention_chunk_size) && !m.mla && !(every > 0 && (j + 1) % every == 0);
-        const LayerKind k = kind_of(m, moe, windowed);
+        const LayerKind k = kind_of(m, plan_of(m, j));
         const auto found = std::find(s.kinds.begin(), s.kinds.end(), k);
         of_layer[static_cast<std::size_t>(j)] = static_cast<std::size_t>(found - s.kinds.begin());
         if (found == s.kinds.end()) s.kinds.push_back(k);
     }
-    if (s.kinds.empty()) s.kinds.push_back(kind_of(m, false, false));
+    if (s.kinds.empty()) s.kinds.push_back(uniform_kind(m));
     for (const auto& k : s.kinds) s.work.push_back(describe_layer(k, m.hidden_size, m.norm));
     const auto row = static_cast<std::size_t>(s.layers + 1);
     s.prefix.assign(s.kinds.size() * row, 0);
@@ -241,7 +339,7 @@ ParameterCount count_parameters(const LayerStack& s) {
 ParameterCount count_parameters(const ModelArchitecture& m) { return count_parameters(layer_stack(m)); }
 
 double attention_parameters_per_layer(const ModelArchitecture& m) {
-    return attention_parameters(kind_of(m, false, false).attention, d(m.hidden_size));
+    return attention_parameters(uniform_kind(m).attention, d(m.hidden_size));
 }
 
 double dense_mlp_parameters_per_layer(const ModelArchitecture& m) {
@@ -257,15 +355,25 @@ std::int64_t sliding_layers(const ModelArchitecture& m) {
 }
 
 double kv_elements_per_token_per_layer(const ModelArchitecture& m) {
-    return describe_layer(kind_of(m, false, false), m.hidden_size, m.norm).kv_elements_per_token;
+    return describe_layer(uniform_kind(m), m.hidden_size, m.norm).kv_elements_per_token;
 }
 
 double kv_elements(const LayerStack& s, const Stage& range, double tokens, std::int64_t tensor, bool full_length_windows) {
     const double t = d(tensor);
     return sum_over_kinds(s, range, [&](const LayerWork& w, double n) {
+        if (w.kv_elements_per_token <= 0) return 0.0;  // recurrent or MLP-only layers: no per-token cache
         const double held = w.window > 0 && !full_length_windows ? std::min(tokens, w.window) : tokens;
         const double share = w.kv_split_by_heads ? std::max(1.0, w.kv_heads / t) / w.kv_heads : 1.0;
         return n * held * w.kv_elements_per_token * share;
+    });
+}
+
+double state_bytes(const LayerStack& s, const Stage& range, std::int64_t tensor, double element_bytes) {
+    const double t = d(tensor);
+    return sum_over_kinds(s, range, [&](const LayerWork& w, double n) {
+        if (w.state_heads <= 0) return 0.0;
+        const double share = std::max(1.0, w.state_heads / t) / w.state_heads;
+        return n * share * (w.conv_state_elements * element_bytes + w.recurrent_state_elements * (w.state_fp32 ? 4.0 : element_bytes));
     });
 }
 
@@ -276,7 +384,7 @@ Bytes kv_cache_bytes(const ModelArchitecture& m, double tokens, double bytes_per
 
 Flops attention_flops_per_token(const LayerStack& s, const Stage& range, double context) {
     return Flops(sum_over_kinds(s, range, [&](const LayerWork& w, double n) {
-        return n * w.score_flops_per_attended_token * (w.window > 0 ? std::min(context, w.window) : context);
+        return n * (w.score_flops_per_attended_token * (w.window > 0 ? std::min(context, w.window) : context) + w.state_flops_per_token);
     }));
 }
 
@@ -293,7 +401,7 @@ ForwardWork forward_work(const LayerStack& s, const Stage& range, double tokens,
     const double head = range.head ? s.norm_parameters : 0.0;
     w.matmul = Flops(2.0 * tokens * (layers + head) + head_tokens * (range.head ? head_flops_per_token(s).value() : 0.0));
     w.attention = Flops(tokens * attention_flops_per_token(s, range, context).value());
-    w.exchanges = 2.0 * static_cast<double>(range.layers);
+    w.exchanges = sum_over_kinds(s, range, [](const LayerWork& k, double n) { return n * k.exchanges; });
     w.exchange_elements = tokens * static_cast<double>(s.hidden_size);
     return w;
 }

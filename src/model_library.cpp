@@ -54,6 +54,50 @@ std::optional<std::string> ModelLibrary::suggest(std::string_view name) const {
     return closest_match(name, ids());
 }
 
+
+namespace {
+
+/// A hybrid model's layer pattern against the rest of the architecture: it must cover the layers
+/// evenly, each kind it names needs its configuration, and a configuration no layer uses is an
+/// error rather than a silently ignored key.
+template <class Fail>
+void check_layer_types(const ModelArchitecture& m, Fail& fail) {
+    auto uses = [&](AttentionKind k) {
+        return std::any_of(m.layer_types.begin(), m.layer_types.end(), [k](const LayerPlan& p) { return p.attention == k; });
+    };
+    if (m.layer_types.empty()) {
+        if (m.linear_attention) fail("linear_attention", "'linear_attention' needs 'layer_types' naming the linear layers");
+        if (m.mamba) fail("mamba", "'mamba' needs 'layer_types' naming the mamba layers");
+        return;
+    }
+    const auto n = static_cast<std::int64_t>(m.layer_types.size());
+    if (m.layers % n != 0)
+        fail("layer_types", fmt::format("'layer_types' has {} entries, which do not divide {} layers: give one per layer or a "
+                                        "pattern that repeats evenly",
+                                        n, m.layers));
+    const std::pair<AttentionKind, const char*> needs[] = {{AttentionKind::linear, "linear_attention"},
+                                                          {AttentionKind::mamba, "mamba"},
+                                                          {AttentionKind::latent, "mla"},
+                                                          {AttentionKind::sliding_window, "sliding_window"},
+                                                          {AttentionKind::chunked, "attention_chunk_size"}};
+    const bool given[] = {m.linear_attention.has_value(), m.mamba.has_value(), m.mla.has_value(), m.sliding_window.has_value(),
+                          m.attention_chunk_size.has_value()};
+    for (std::size_t i = 0; i < std::size(needs); ++i) {
+        const auto [kind, key] = needs[i];
+        if (uses(kind) && !given[i])
+            fail("layer_types", fmt::format("'layer_types' has {} layers but no 'model.{}' describes them", to_string(kind), key));
+        else if (!uses(kind) && given[i])
+            fail(key, fmt::format("'{}' is given but no entry of 'layer_types' is {}", key, to_string(kind)));
+    }
+    if (m.global_attention_every)
+        fail("global_attention_every", "'global_attention_every' does not apply with 'layer_types': the pattern says which layers are global");
+    const bool moe_named = std::any_of(m.layer_types.begin(), m.layer_types.end(),
+                                       [](const LayerPlan& p) { return p.feed_forward == FeedForwardKind::moe; });
+    if (moe_named && !m.moe) fail("layer_types", "'layer_types' has '+moe' layers but the model has no 'experts'");
+}
+
+}  // namespace
+
 ModelArchitecture complete_architecture(const ModelArchitecture& base, const ModelPatch& patch, bool from_scratch,
                                         const std::map<std::string, SourceLocation>& locations, const SourceLocation& where,
                                         DiagnosticSink& sink) {
@@ -96,6 +140,10 @@ ModelArchitecture complete_architecture(const ModelArchitecture& base, const Mod
     if (patch.sliding_window) m.sliding_window = patch.sliding_window;
     if (patch.global_attention_every) m.global_attention_every = patch.global_attention_every;
     if (patch.attention_chunk_size) m.attention_chunk_size = patch.attention_chunk_size;
+    set(m.attention_output_gate, patch.attention_output_gate);
+    if (patch.linear_attention) m.linear_attention = patch.linear_attention;
+    if (patch.mamba) m.mamba = patch.mamba;
+    if (patch.layer_types) m.layer_types = *patch.layer_types;
     // Heads: new head counts or widths re-derive what depends on them unless given.
     if (patch.kv_heads) m.kv_heads = *patch.kv_heads;
     else if (from_scratch || patch.attention_heads) m.kv_heads = from_scratch ? m.attention_heads : std::min(m.kv_heads, m.attention_heads);
@@ -130,6 +178,7 @@ ModelArchitecture complete_architecture(const ModelArchitecture& base, const Mod
             fail("dense_layers", fmt::format("dense_layers {} leaves no MoE layer among {} layers", e.dense_layers, m.layers));
         m.moe = e;
     }
+    check_layer_types(m, fail);
     if (m.global_attention_every && !m.sliding_window && !m.attention_chunk_size)
         fail("global_attention_every", "'global_attention_every' needs 'sliding_window' or 'attention_chunk_size'");
     if (m.attention_chunk_size && m.sliding_window)

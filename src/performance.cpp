@@ -159,7 +159,10 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
         const Flops attention = work.attention / t;
         Bytes weights(0);
         for (std::size_t i = 0; i < stages.size(); ++i) weights += weights_read(p, stages[i], counted[i], l, k * s_in);
-        const Bytes kv = kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) * (k * pp);
+        // Each prompt writes its KV, and its recurrent state once.
+        const Bytes kv = (kv_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, s_in, p.spec.precision.kv_cache) +
+                          state_bytes_per_sequence_per_gpu(m, stages.front(), l.tensor, p.spec.precision.activations)) *
+                         (k * pp);
         return roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
                         tp_comm(work) + pp_comm(k * s_in), milliseconds(c[Constant::prefill_overhead_ms]));
     };
@@ -180,7 +183,10 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     const Flops gemm = step.matmul * (stage_share / t);
     const Flops attention = step.attention * (stage_share / t);
     const Bytes weights = weights_read(p, heaviest, counted[heaviest_index], l, micro);
-    const Bytes kv = kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) * micro;
+    // Each sequence reads its KV; a recurrent layer reads its state and writes it back.
+    const Bytes kv = (kv_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, ctx, p.spec.precision.kv_cache) +
+                      state_bytes_per_sequence_per_gpu(m, heaviest, l.tensor, p.spec.precision.activations) * 2.0) *
+                     micro;
     const PhaseTime stage = roofline({gemm, weights, weight_bw}, {attention, kv, kv_bw}, *peak, dev.memory_bandwidth(), mm,
                                      tp_comm(forward_work(m, heaviest, micro, micro, ctx)), Seconds(0));
     r.decode = stage;

@@ -159,7 +159,7 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         return;
     }
     if (tpot_limited) r.binding_target = "tpot_ms";
-    mem.breakdown.kv_cache = mem.kv_per_sequence * d(concurrency);
+    mem.breakdown.kv_cache = mem.per_sequence() * d(concurrency);
     e.memory = mem.breakdown;
     r.memory = mem;
     r.performance = *perf;

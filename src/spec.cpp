@@ -88,7 +88,7 @@ bool ModelPatch::any() const {
            norms_per_layer || learned_positions || experts || active_experts || expert_intermediate_size ||
            shared_experts || shared_expert_intermediate_size || dense_layers || sliding_window ||
            global_attention_every || attention_chunk_size || tied_embeddings || qk_norm || attention_bias || attention_output_bias || mlp_bias ||
-           parallel_attention || mlp || norm || mla;
+           parallel_attention || attention_output_gate || mlp || norm || mla || linear_attention || mamba || layer_types;
 }
 
 std::optional<double> parse_count(std::string_view s) {
@@ -149,6 +149,7 @@ KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& m, std::map<std::str
         bool_key("attention_output_bias", m.attention_output_bias),
         bool_key("mlp_bias", m.mlp_bias),
         bool_key("parallel_attention", m.parallel_attention),
+        bool_key("attention_output_gate", m.attention_output_gate),
         track("mlp", [&r, &m](const YAML::Node& n) {
             m.mlp = r.enumeration<MlpKind>(n, "mlp", spellings("model.mlp"), {MlpKind::gated, MlpKind::standard});
         }),
@@ -174,6 +175,75 @@ KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& m, std::map<std::str
             x.qk_rope_head_dim = *rope;
             x.v_head_dim = *v;
             m.mla = x;
+        }),
+        track("linear_attention", [&r, &m](const YAML::Node& n) {
+            LinearAttentionConfig x;
+            std::optional<std::int64_t> kh, vh, kd, vd;
+            r.walk(n, "model.linear_attention",
+                   {{"key_heads", [&](const YAML::Node& c) { kh = r.integer(c, "key_heads", 1, max_width); }},
+                    {"value_heads", [&](const YAML::Node& c) { vh = r.integer(c, "value_heads", 1, max_width); }},
+                    {"key_head_dim", [&](const YAML::Node& c) { kd = r.integer(c, "key_head_dim", 1, max_width); }},
+                    {"value_head_dim", [&](const YAML::Node& c) { vd = r.integer(c, "value_head_dim", 1, max_width); }},
+                    {"conv_kernel", [&](const YAML::Node& c) { x.conv_kernel = r.integer(c, "conv_kernel", 1, 64).value_or(x.conv_kernel); }},
+                    {"state_fp32", [&](const YAML::Node& c) { x.state_fp32 = r.boolean(c, "state_fp32").value_or(false); }}});
+            if (!n.IsMap()) return;
+            if (!kh || !vh || !kd || !vd) {
+                r.error(n, "'linear_attention' needs key_heads, value_heads, key_head_dim and value_head_dim");
+                return;
+            }
+            x.key_heads = *kh;
+            x.value_heads = *vh;
+            x.key_head_dim = *kd;
+            x.value_head_dim = *vd;
+            m.linear_attention = x;
+        }),
+        track("mamba", [&r, &m](const YAML::Node& n) {
+            MambaConfig x;
+            std::optional<std::int64_t> heads, head_dim, state;
+            r.walk(n, "model.mamba",
+                   {{"heads", [&](const YAML::Node& c) { heads = r.integer(c, "heads", 1, max_width); }},
+                    {"head_dim", [&](const YAML::Node& c) { head_dim = r.integer(c, "head_dim", 1, max_width); }},
+                    {"state_size", [&](const YAML::Node& c) { state = r.integer(c, "state_size", 1, max_width); }},
+                    {"groups", [&](const YAML::Node& c) { x.groups = r.integer(c, "groups", 1, max_width).value_or(x.groups); }},
+                    {"conv_kernel", [&](const YAML::Node& c) { x.conv_kernel = r.integer(c, "conv_kernel", 1, 64).value_or(x.conv_kernel); }},
+                    {"conv_bias", [&](const YAML::Node& c) { x.conv_bias = r.boolean(c, "conv_bias").value_or(x.conv_bias); }},
+                    {"projection_bias", [&](const YAML::Node& c) { x.projection_bias = r.boolean(c, "projection_bias").value_or(false); }},
+                    {"state_fp32", [&](const YAML::Node& c) { x.state_fp32 = r.boolean(c, "state_fp32").value_or(false); }}});
+            if (!n.IsMap()) return;
+            if (!heads || !head_dim || !state) {
+                r.error(n, "'mamba' needs heads, head_dim and state_size");
+                return;
+            }
+            x.heads = *heads;
+            x.head_dim = *head_dim;
+            x.state_size = *state;
+            m.mamba = x;
+        }),
+        track("layer_types", [&r, &m](const YAML::Node& n) {
+            if (!n.IsSequence() || n.size() == 0) {
+                r.error(n, fmt::format("expected 'layer_types' to be a list of layer kinds such as [linear, linear, linear, full], got {}",
+                                       describe(n)));
+                return;
+            }
+            const std::vector<std::string> names = spellings("model.layer_types");
+            std::vector<LayerPlan> plans;
+            for (const auto& item : n) {
+                // "linear" or "linear+moe": the attention kind, then the feed-forward part if given.
+                const std::string text = item.IsScalar() ? item.Scalar() : std::string{};
+                const auto plus = text.find('+');
+                const std::string kind = text.substr(0, plus);
+                const auto attention = parse_attention_kind(kind);
+                const auto ff = plus == std::string::npos ? std::nullopt : parse_feed_forward_kind(text.substr(plus + 1));
+                if (!item.IsScalar() || !attention || (plus != std::string::npos && !ff)) {
+                    r.error(item,
+                            fmt::format("expected each of 'layer_types' to be one of {}, optionally followed by +dense, +moe or +none, got {}",
+                                        fmt::join(names, " | "), item.IsScalar() ? fmt::format("'{}'", text) : describe(item)),
+                            attention || !item.IsScalar() ? std::string{} : did_you_mean(kind, names));
+                    continue;
+                }
+                plans.push_back({*attention, ff});
+            }
+            if (plans.size() == n.size()) m.layer_types = std::move(plans);
         }),
     };
 }

@@ -28,6 +28,19 @@ TermInput cal(const Problem& p, Constant c) {
 
 constexpr double gib_bytes = 1073741824.0;
 
+constexpr const char* state_text =
+    ", plus each sequence's recurrent state (linear-attention and Mamba layers: convolution and recurrent state, constant in length)";
+
+/// `inputs`, with the recurrent state of one sequence (and, for the token capacity, the sequences
+/// whose state is set aside) when the model has recurrent layers.
+std::vector<TermInput> with_state(const InferenceMemory& m, std::vector<TermInput> inputs, bool sequences = false) {
+    if (m.state_per_sequence.value() > 0) {
+        inputs.push_back(num("state_bytes_per_sequence", m.state_per_sequence.value()));
+        if (sequences) inputs.push_back(num("max_concurrency", d(m.max_concurrency)));
+    }
+    return inputs;
+}
+
 /// The kernel terms and the total of one inference phase.
 void phase_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e, const PhaseTime& t, const std::string& phase,
                  const std::string& total_name, Constant overhead, double tokens_per_step, double allreduces, double sends) {
@@ -104,10 +117,11 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
         const auto& inf = s.inference;
         out.push_back({"memory_per_gpu.kv_cache_bytes", "kv_cache",
                        "concurrency x KV bytes of one sequence on this GPU (per token, over the stage's layers of each kind: K and V of"
-                       " max(1, n_kv / tensor) heads x d_h, or MLA's kv_lora_rank + rope_dim, x bytes; windowed layers hold the window)",
-                       {num("concurrency", d(i.performance.concurrency)), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value()),
+                       " max(1, n_kv / tensor) heads x d_h, or MLA's kv_lora_rank + rope_dim, x bytes; windowed layers hold the window)" +
+                           std::string(i.memory.state_per_sequence.value() > 0 ? state_text : ""),
+                       with_state(i.memory, {num("concurrency", d(i.performance.concurrency)), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value()),
                         num("tokens_per_sequence", d(inf.input_tokens + inf.output_tokens)), txt("kv_cache", to_string(s.precision.kv_cache)),
-                        num("layers_of_stage", d(stage.layers)), num("tensor", d(l.tensor))},
+                        num("layers_of_stage", d(stage.layers)), num("tensor", d(l.tensor))}),
                        m.kv_cache.value(), "bytes", "memory.hpp kv_bytes_per_sequence_per_gpu, model.hpp kv_elements; docs/estimation.md §3.3"});
         const EngineProfile& engine = engine_profile(inf.engine);
         const bool profiles = engine.profiles_peak;
@@ -218,12 +232,15 @@ void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e
                    i.memory.kv_pool.value(), "bytes", "memory.hpp InferenceMemory.kv_pool"});
     const double tokens = d(inf.input_tokens + inf.output_tokens);
     out.push_back({"inference.kv_cache_capacity_tokens", "kv_capacity",
-                   "floor(KV pool / (KV bytes of one sequence / its tokens)), engine-wide",
-                   {num("kv_cache_pool_bytes", i.memory.kv_pool.value()), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value()),
-                    num("tokens_per_sequence", tokens)},
+                   i.memory.state_per_sequence.value() > 0
+                       ? "floor((KV pool - state bytes x max_concurrency) / (KV bytes of one sequence / its tokens)), engine-wide"
+                       : "floor(KV pool / (KV bytes of one sequence / its tokens)), engine-wide",
+                   with_state(i.memory, {num("kv_cache_pool_bytes", i.memory.kv_pool.value()), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value()),
+                    num("tokens_per_sequence", tokens)}, true),
                    i.memory.kv_capacity_tokens, "tokens", "memory.hpp InferenceMemory.kv_capacity_tokens"});
-    out.push_back({"inference.max_concurrency", "max_concurrency", "floor(KV pool / KV bytes of one full-length sequence)",
-                   {num("kv_cache_pool_bytes", i.memory.kv_pool.value()), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value())},
+    out.push_back({"inference.max_concurrency", "max_concurrency", i.memory.state_per_sequence.value() > 0 ? "floor(KV pool / (KV bytes of one full-length sequence + its recurrent state))"
+                                                           : "floor(KV pool / KV bytes of one full-length sequence)",
+                   with_state(i.memory, {num("kv_cache_pool_bytes", i.memory.kv_pool.value()), num("kv_bytes_per_sequence", i.memory.kv_per_sequence.value())}),
                    d(i.memory.max_concurrency), "sequences", "memory.hpp InferenceMemory.max_concurrency"});
     out.push_back({"inference.concurrency", "choice",
                    inf.concurrency ? "the spec's inference.concurrency"
@@ -237,10 +254,10 @@ void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e
     const Stage& heaviest = stages[std::min(e.memory_stage, stages.size() - 1)];
     const double pp = d(l.pipeline);
     phase_terms(out, p, e, perf.prefill, "prefill", "inference.ttft_s", Constant::prefill_overhead_ms, d(inf.input_tokens),
-                2.0 * d(model.layers), pp - 1);
+                forward_work(model, whole_model(model), 1, 1, 1).exchanges, pp - 1);
     const double micro = std::max(1.0, d(perf.concurrency) / pp);
     phase_terms(out, p, e, perf.decode, "decode", "inference.tpot_s", Constant::decode_step_overhead_ms, micro,
-                2.0 * d(heaviest.layers) * pp, pp - 1);
+                forward_work(model, heaviest, 1, 1, 1).exchanges * pp, pp - 1);
     out.push_back({"inference.prefill_share_s", "prefill_share",
                    "a request's share of prefill: the step packing prefill_chunk_tokens / input prompts, over those prompts",
                    {num("packed_prefill_step_s", perf.packed_prefill_step.value()), num("prompts_per_step", perf.prompts_per_prefill_step),
@@ -351,6 +368,12 @@ double at(const Values& v, const char* name) {
     return it->second;
 }
 
+/// An input shown only where it applies (recurrent state, for a model that has it): 0 otherwise.
+double or_zero(const Values& v, const char* name) {
+    const auto it = v.find(name);
+    return it == v.end() ? 0.0 : it->second;
+}
+
 double sum_of(const Values& v, double scale = 1) {
     double s = 0;
     for (const auto& [name, x] : v) s += x;
@@ -375,7 +398,8 @@ const std::map<std::string, Formula>& formulas() {
                      at(v, "unquantised_parameters") * std::max(w, 2.0)) / t +
                     at(v, "expert_parameters") * w / (t * at(v, "expert"));
          }},
-        {"kv_cache", [](const Values& v) { return at(v, "concurrency") * at(v, "kv_bytes_per_sequence"); }},
+        {"kv_cache",
+         [](const Values& v) { return at(v, "concurrency") * (at(v, "kv_bytes_per_sequence") + or_zero(v, "state_bytes_per_sequence")); }},
         {"training_weights",
          [](const Values& v) { return at(v, "weight_shard_bytes") + at(v, "gathered_bytes") + at(v, "dequantised_bytes"); }},
         {"training_activations",
@@ -421,13 +445,16 @@ const std::map<std::string, Formula>& formulas() {
          }},
         {"kv_capacity",
          [](const Values& v) {
-             const double pool = at(v, "kv_cache_pool_bytes");
-             return pool > 0 ? std::floor(pool / (at(v, "kv_bytes_per_sequence") / at(v, "tokens_per_sequence"))) : 0.0;
+             const double pool = at(v, "kv_cache_pool_bytes"), state = or_zero(v, "state_bytes_per_sequence");
+             const double per_token = at(v, "kv_bytes_per_sequence") / at(v, "tokens_per_sequence");
+             if (pool <= 0) return 0.0;
+             if (per_token <= 0) return or_zero(v, "max_concurrency") * at(v, "tokens_per_sequence");
+             return std::floor(std::max(0.0, pool - state * std::max(1.0, or_zero(v, "max_concurrency"))) / per_token);
          }},
         {"max_concurrency",
          [](const Values& v) {
              const double pool = at(v, "kv_cache_pool_bytes");
-             return pool > 0 ? std::floor(pool / at(v, "kv_bytes_per_sequence")) : 0.0;
+             return pool > 0 ? std::floor(pool / (at(v, "kv_bytes_per_sequence") + or_zero(v, "state_bytes_per_sequence"))) : 0.0;
          }},
         {"roofline.compute",
          [](const Values& v) {

@@ -62,11 +62,18 @@ Bytes weight_bytes_per_gpu(const StageParameters& p, const Layout& l, DType weig
 Bytes kv_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::int64_t tensor, double tokens, DType kv,
                                     bool full_length_windows = false);
 
+/// Recurrent state bytes one GPU of the stage holds for one sequence (model.hpp state_bytes), at
+/// the model's activation dtype (engines keep it there whatever the KV-cache dtype) or fp32.
+Bytes state_bytes_per_sequence_per_gpu(const LayerStack& m, const Stage& s, std::int64_t tensor, DType model_dtype);
+
 struct InferenceMemory {
-    MemoryBreakdown breakdown;      ///< kv_cache = what the chosen concurrency holds
+    MemoryBreakdown breakdown;      ///< kv_cache = what the chosen concurrency holds, state included
     Bytes budget;                   ///< what the engine's memory rule lets it use
     Bytes kv_pool;                  ///< what the engine gives the KV cache (may be negative: does not fit)
     Bytes kv_per_sequence;          ///< one sequence of input + output tokens, on this GPU
+    Bytes state_per_sequence;       ///< recurrent layers' state of one sequence, on this GPU
+    /// What one full-length sequence takes from the pool: its KV and its state.
+    Bytes per_sequence() const { return kv_per_sequence + state_per_sequence; }
     double kv_capacity_tokens = 0;  ///< tokens the pool holds (engine-wide, not per GPU)
     std::int64_t max_concurrency = 0;  ///< full-length sequences the pool holds
     std::size_t stage = 0;          ///< the most loaded pipeline stage

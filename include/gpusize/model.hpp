@@ -27,6 +27,58 @@ struct MlaConfig {
     friend bool operator==(const MlaConfig&, const MlaConfig&) = default;
 };
 
+/// What a layer's attention is. Full attention keeps every token's K and V; a sliding window keeps
+/// and attends to the last `window` tokens; chunked attention (Llama 4) attends within its chunk of
+/// `window` tokens and keeps at most one chunk; latent attention (MLA) keeps one compressed vector
+/// and a rotary key per token. Linear attention (gated DeltaNet) and Mamba-2 keep no per-token
+/// cache but a recurrent state per sequence, constant in its length; `none` is a layer with no
+/// attention part (a Nemotron-H MLP or MoE block). A new kind is a new value here and a new case in
+/// `describe_layer` (model.cpp), nothing else.
+enum class AttentionKind { full, sliding_window, chunked, latent, linear, mamba, none };
+std::string_view to_string(AttentionKind k);
+std::optional<AttentionKind> parse_attention_kind(std::string_view s);
+
+/// What a layer's feed-forward part is: one dense MLP, routed experts with shared experts and a
+/// router, or nothing (Nemotron-H's mixer-only blocks).
+enum class FeedForwardKind { dense, moe, none };
+std::string_view to_string(FeedForwardKind k);
+std::optional<FeedForwardKind> parse_feed_forward_kind(std::string_view s);
+
+/// One layer of a hybrid model as configured: its attention part, and its feed-forward part when
+/// the layer pattern says it (otherwise the model's MoE rule: dense before `dense_layers`).
+struct LayerPlan {
+    AttentionKind attention = AttentionKind::full;
+    std::optional<FeedForwardKind> feed_forward;
+    friend bool operator==(const LayerPlan&, const LayerPlan&) = default;
+};
+
+/// Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5): per layer a recurrent state of
+/// value_heads x key_head_dim x value_head_dim and a causal convolution over q, k and v, both held
+/// per sequence whatever its length.
+struct LinearAttentionConfig {
+    std::int64_t key_heads = 0;
+    std::int64_t value_heads = 0;
+    std::int64_t key_head_dim = 0;
+    std::int64_t value_head_dim = 0;
+    std::int64_t conv_kernel = 4;
+    bool state_fp32 = false;  ///< the recurrent state is kept in fp32 (else the model's dtype)
+    friend bool operator==(const LinearAttentionConfig&, const LinearAttentionConfig&) = default;
+};
+
+/// Mamba-2 (Nemotron-H): `heads` x `head_dim` inner channels, an SSM state of `state_size` per
+/// channel, B and C shared within `groups`, a causal convolution of `conv_kernel` taps.
+struct MambaConfig {
+    std::int64_t heads = 0;
+    std::int64_t head_dim = 0;
+    std::int64_t state_size = 0;
+    std::int64_t groups = 1;
+    std::int64_t conv_kernel = 4;
+    bool conv_bias = true;
+    bool projection_bias = false;
+    bool state_fp32 = false;  ///< the SSM state is kept in fp32 (mamba_ssm_cache_dtype)
+    friend bool operator==(const MambaConfig&, const MambaConfig&) = default;
+};
+
 /// Mixture of experts. Layers [0, dense_layers) are dense MLPs of `intermediate_size`.
 struct MoeConfig {
     std::int64_t experts = 0;
@@ -65,22 +117,16 @@ struct ModelArchitecture {
     /// Chunked local attention (Llama 4): a token attends within its chunk of this many tokens;
     /// every `global_attention_every`-th layer attends globally. Excludes `sliding_window`.
     std::optional<std::int64_t> attention_chunk_size;
+    /// Full attention with a sigmoid output gate (Qwen3-Next): the query projection is twice as wide.
+    bool attention_output_gate = false;
+    std::optional<LinearAttentionConfig> linear_attention;
+    std::optional<MambaConfig> mamba;
+    /// Each layer's kinds, for hybrid models; a shorter pattern repeats (its length divides
+    /// `layers`). Empty: the uniform rule (windows every layer but every global_attention_every-th,
+    /// MoE from dense_layers on).
+    std::vector<LayerPlan> layer_types;
     friend bool operator==(const ModelArchitecture&, const ModelArchitecture&) = default;
 };
-
-/// What a layer's attention is. Full attention keeps every token's K and V; a sliding window keeps
-/// and attends to the last `window` tokens; chunked attention (Llama 4) attends within its chunk of
-/// `window` tokens and keeps at most one chunk; latent attention (MLA) keeps one compressed vector
-/// and a rotary key per token. Kinds the next models need (linear attention and Mamba-2 with a
-/// recurrent state, sparse attention with an indexer, KV shared across layers) are new values here
-/// and new cases in `describe_layer` (model.cpp), nothing else.
-enum class AttentionKind { full, sliding_window, chunked, latent };
-std::string_view to_string(AttentionKind k);
-
-/// What a layer's feed-forward part is: one dense MLP, or routed experts with shared experts and
-/// a router.
-enum class FeedForwardKind { dense, moe };
-std::string_view to_string(FeedForwardKind k);
 
 struct AttentionBlock {
     AttentionKind kind = AttentionKind::full;
@@ -89,6 +135,9 @@ struct AttentionBlock {
     std::int64_t head_dim = 0;
     std::int64_t window = 0;      ///< tokens a query attends to and the cache keeps (sliding_window, chunked); 0: all
     MlaConfig latent;             ///< latent: the ranks
+    LinearAttentionConfig linear; ///< linear: the heads and state
+    MambaConfig mamba;            ///< mamba: the heads and state
+    bool output_gate = false;     ///< a gated query projection (2x its width)
     bool qk_norm = false;
     bool bias = false;            ///< q, k, v biases
     bool output_bias = false;
@@ -133,6 +182,15 @@ struct LayerWork {
     double kv_heads = 0;
     /// Tokens a windowed layer keeps and attends to; 0: all of them.
     double window = 0;
+    /// Recurrent layers (linear attention, Mamba-2): state elements one sequence holds whatever
+    /// its length, the convolution's (model dtype) and the recurrent or SSM state's (fp32 when
+    /// `state_fp32`), split by tensor parallelism over `state_heads`.
+    double conv_state_elements = 0, recurrent_state_elements = 0, state_heads = 0;
+    bool state_fp32 = false;
+    /// FLOPs per token of the recurrence itself (state update and read-out), whatever the context.
+    double state_flops_per_token = 0;
+    /// Tensor-parallel all-reduces per token: one after each part the layer has.
+    double exchanges = 2;
     /// Attention-score FLOPs per token per attended token: 2 x heads x (qk dim + v dim).
     double score_flops_per_attended_token = 0;
     /// Elements per token of q, of k and v together, and of the attention output, at full width
@@ -270,6 +328,12 @@ double kv_elements_per_token_per_layer(const ModelArchitecture& m);
 /// `full_length_windows` (an engine that allocates windowed layers at full length); head-split
 /// caches hold max(1, n_kv / tensor) of n_kv heads, latent caches all of it.
 double kv_elements(const LayerStack& s, const Stage& range, double tokens, std::int64_t tensor, bool full_length_windows = false);
+
+/// Recurrent state one sequence holds in the layers of `range` on one GPU of a tensor-parallel group
+/// of `tensor`, in bytes: convolution state at `element_bytes`, recurrent/SSM state at 4 bytes
+/// where the model keeps it in fp32, else at `element_bytes`. Zero for a model without recurrent
+/// layers.
+double state_bytes(const LayerStack& s, const Stage& range, std::int64_t tensor, double element_bytes);
 
 /// Bytes of KV cache for one sequence of `tokens` tokens over all layers, at `bytes_per_element`.
 /// Sliding-window layers hold min(tokens, window).

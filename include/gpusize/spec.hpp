@@ -45,10 +45,14 @@ struct ModelPatch {
         vocab_size, norms_per_layer, learned_positions, experts, active_experts, expert_intermediate_size,
         shared_experts, shared_expert_intermediate_size, dense_layers, sliding_window, global_attention_every,
         attention_chunk_size;
-    std::optional<bool> tied_embeddings, qk_norm, attention_bias, attention_output_bias, mlp_bias, parallel_attention;
+    std::optional<bool> tied_embeddings, qk_norm, attention_bias, attention_output_bias, mlp_bias, parallel_attention,
+        attention_output_gate;
     std::optional<MlpKind> mlp;
     std::optional<NormKind> norm;
     std::optional<MlaConfig> mla;
+    std::optional<LinearAttentionConfig> linear_attention;
+    std::optional<MambaConfig> mamba;
+    std::optional<std::vector<LayerPlan>> layer_types;
     /// True when any architecture field is set.
     bool any() const;
 };

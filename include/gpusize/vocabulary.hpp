@@ -49,6 +49,7 @@ enum class KeyKind {
     dtype,             ///< one of `spellings`, or a dtype alias of one (dtype_aliases)
     dtype_or_section,  ///< `precision`: one dtype for all, or a section
     choice_list,       ///< a list of items among `spellings`
+    layer_list,        ///< a list of items among `spellings`, each alone or with +dense, +moe or +none
     name_list,         ///< a catalog id or a list of them
     price_map,         ///< GPU id -> number in [min, max]
 };

@@ -156,3 +156,91 @@ TEST_CASE("chunked attention: a kind of its own, holding and attending within on
     // Attention at context 5: chunked layers attend to 3, full layers to 5; 32 FLOPs per attended token.
     CHECK(attention_flops_per_token(s, whole_model(s), 5).value() == (6 * 3 + 2 * 5) * 32.0);
 }
+
+namespace {
+
+/// Gated DeltaNet with h = 8: 2 key heads of 3, 4 value heads of 2, a 4-tap convolution.
+LinearAttentionConfig toy_linear() { return {.key_heads = 2, .value_heads = 4, .key_head_dim = 3, .value_head_dim = 2, .conv_kernel = 4}; }
+
+/// Mamba-2 with h = 8: 2 heads of 4 channels, state 3, one group, a 4-tap convolution with bias.
+MambaConfig toy_mamba() { return {.heads = 2, .head_dim = 4, .state_size = 3, .groups = 1, .conv_kernel = 4}; }
+
+}  // namespace
+
+TEST_CASE("linear attention (gated DeltaNet): parameters, state per sequence and FLOPs by hand") {
+    LayerKind k;
+    k.attention.kind = AttentionKind::linear;
+    k.attention.linear = toy_linear();
+    k.feed_forward.kind = FeedForwardKind::none;
+    const auto w = describe_layer(k, 8, NormKind::rmsnorm);
+    // key dim 2*3 = 6, value dim 4*2 = 8, conv channels 2*6 + 8 = 20.
+    // in_proj_qkvz 8*(6+6+8+8) = 224, in_proj_ba 8*2*4 = 64, conv 20*4 = 80, dt_bias + A_log 2*4 = 8,
+    // gated norm over one value head 2, out_proj 8*8 = 64 -> 442.
+    CHECK(w.attention_parameters == 442);
+    CHECK(w.kv_elements_per_token == 0);
+    // State: 4 value heads x 3 x 2 = 24 recurrent elements, 20 channels x 3 taps = 60 conv elements.
+    CHECK(w.recurrent_state_elements == 24);
+    CHECK(w.conv_state_elements == 60);
+    CHECK(w.state_flops_per_token == 6 * 24);
+    CHECK(w.exchanges == 1);  // no feed-forward part
+}
+
+TEST_CASE("Mamba-2: parameters, state per sequence and FLOPs by hand") {
+    LayerKind k;
+    k.attention.kind = AttentionKind::mamba;
+    k.attention.mamba = toy_mamba();
+    const auto w = describe_layer(k, 8, NormKind::rmsnorm);
+    // inner 2*4 = 8, conv channels 8 + 2*1*3 = 14. in_proj 8*(8 + 14 + 2) = 192, conv 14*4 + 14 bias = 70,
+    // dt_bias, A_log, D 3*2 = 6, gated norm 8, out_proj 8*8 = 64 -> 340.
+    CHECK(w.attention_parameters == 340);
+    CHECK(w.recurrent_state_elements == 8 * 3);
+    CHECK(w.conv_state_elements == 14 * 3);
+    CHECK(w.state_flops_per_token == 5 * 24);
+    CHECK(w.kv_elements_per_token == 0);
+}
+
+TEST_CASE("a hybrid layer pattern repeats over the layers; only attention layers hold per-token KV") {
+    // toy() with 4 layers of [linear, full]: layers 0 and 2 linear, 1 and 3 full, all with the MLP.
+    auto m = toy();
+    m.layers = 4;
+    m.linear_attention = toy_linear();
+    m.layer_types = {{AttentionKind::linear, std::nullopt}, {AttentionKind::full, std::nullopt}};
+    const auto s = layer_stack(m);
+    REQUIRE(s.kinds.size() == 2);
+    CHECK(s.kinds[0].attention.kind == AttentionKind::linear);
+    CHECK(s.count(0, 0, 1) == 1);
+    CHECK(s.count(0, 1, 2) == 0);
+    CHECK(s.count(0) == 2);
+    // embedding 80 + head 80 + final norm 8 + 2 x (442 + MLP 384 + norms 16) + 2 x (192 + 384 + 16).
+    CHECK(count_parameters(s).total == 80 + 80 + 8 + 2 * (442 + 384 + 16) + 2 * (192 + 384 + 16));
+    // KV: the two full layers, 2 x 1 x 4 = 8 elements per token each.
+    CHECK(kv_elements(s, whole_model(s), 10, 1) == 2 * 10 * 8.0);
+    // State of one sequence at 2 bytes: 2 layers x (60 + 24) x 2; fp32 recurrent state: 60 x 2 + 24 x 4.
+    CHECK(state_bytes(s, whole_model(s), 1, 2) == 2 * 84 * 2.0);
+    // Tensor parallel 2 splits the 4 value heads: half each.
+    CHECK(state_bytes(s, whole_model(s), 2, 2) == 84 * 2.0);
+    m.linear_attention->state_fp32 = true;
+    const auto fp32 = layer_stack(m);
+    CHECK(state_bytes(fp32, whole_model(fp32), 1, 2) == 2 * (60 * 2 + 24 * 4.0));
+    // Attention FLOPs at context 5: the full layers' 32 per attended token, the linear layers' recurrence.
+    CHECK(attention_flops_per_token(s, whole_model(s), 5).value() == 2 * 5 * 32.0 + 2 * 144.0);
+}
+
+TEST_CASE("mixer-only blocks (Nemotron-H): a layer may have no attention or no feed-forward part") {
+    // [mamba+none, none+dense, full+none]: one part per layer, one tensor-parallel exchange each.
+    auto m = toy();
+    m.layers = 3;
+    m.norms_per_layer = 1;
+    m.mamba = toy_mamba();
+    m.layer_types = {{AttentionKind::mamba, FeedForwardKind::none},
+                     {AttentionKind::none, FeedForwardKind::dense},
+                     {AttentionKind::full, FeedForwardKind::none}};
+    const auto s = layer_stack(m);
+    REQUIRE(s.kinds.size() == 3);
+    // embedding 80 + head 80 + final norm 8 + (340 + 8) + (384 + 8) + (192 + 8).
+    CHECK(count_parameters(s).total == 80 + 80 + 8 + 348 + 392 + 200);
+    CHECK(forward_work(s, whole_model(s), 1, 0, 1).exchanges == 3);
+    CHECK(kv_elements(s, whole_model(s), 10, 1) == 10 * 8.0);
+    // Stage parameters follow the pattern: layer 1 alone is the MLP and its norm.
+    CHECK(s.split_before[2] - s.split_before[1] == 384);
+}

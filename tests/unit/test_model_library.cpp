@@ -151,3 +151,38 @@ TEST_CASE("a layer attends within a chunk or a window, not both") {
     REQUIRE(again.diagnostics().size() == 1);
     CHECK(again.diagnostics().front().message == "'global_attention_every' needs 'sliding_window' or 'attention_chunk_size'");
 }
+
+TEST_CASE("a hybrid layer pattern covers the layers evenly and every kind it names is described") {
+    ModelPatch patch;
+    patch.layers = 6;
+    patch.hidden_size = 64;
+    patch.attention_heads = 4;
+    patch.intermediate_size = 128;
+    patch.vocab_size = 100;
+    auto messages = [&](const ModelPatch& p) {
+        DiagnosticSink sink;
+        complete_architecture(ModelArchitecture{}, p, true, {}, SourceLocation{"spec.yaml", 3, 1, {}}, sink);
+        std::vector<std::string> out;
+        for (const auto& d : sink.diagnostics()) out.push_back(d.message);
+        return out;
+    };
+    patch.layer_types = std::vector<LayerPlan>{{AttentionKind::linear, std::nullopt}, {AttentionKind::linear, std::nullopt},
+                                               {AttentionKind::linear, std::nullopt}, {AttentionKind::full, std::nullopt}};
+    CHECK(messages(patch) == std::vector<std::string>{
+                                 "'layer_types' has 4 entries, which do not divide 6 layers: give one per layer or a pattern that "
+                                 "repeats evenly",
+                                 "'layer_types' has linear layers but no 'model.linear_attention' describes them"});
+    patch.layers = 8;
+    patch.linear_attention = LinearAttentionConfig{.key_heads = 2, .value_heads = 4, .key_head_dim = 16, .value_head_dim = 16};
+    CHECK(messages(patch).empty());
+    // A description no layer uses would be silently ignored: it is an error.
+    patch.mamba = MambaConfig{.heads = 4, .head_dim = 16, .state_size = 16};
+    CHECK(messages(patch) == std::vector<std::string>{"'mamba' is given but no entry of 'layer_types' is mamba"});
+    patch.mamba.reset();
+    patch.layer_types->push_back({AttentionKind::none, FeedForwardKind::moe});
+    patch.layer_types->push_back({AttentionKind::full, FeedForwardKind::none});
+    patch.layers = 6;
+    CHECK(messages(patch) == std::vector<std::string>{"'layer_types' has '+moe' layers but the model has no 'experts'"});
+    patch.layer_types.reset();
+    CHECK(messages(patch) == std::vector<std::string>{"'linear_attention' needs 'layer_types' naming the linear layers"});
+}

@@ -889,3 +889,17 @@ TEST_CASE("a spec key that names a calibration constant is kept once, as that co
           "    ^\n"
           "hint: keep one of them\n");
 }
+
+TEST_CASE("a hybrid's layer_types entry names an attention kind, then optionally its feed-forward part") {
+    CHECK(inline_error("model: {parameters: 7B, layer_types: [linear, fulll]}\ncontext: 100\n") ==
+          "spec.yaml:1:47: error: expected each of 'layer_types' to be one of full | sliding_window | chunked | latent | linear | "
+          "mamba | none, optionally followed by +dense, +moe or +none, got 'fulll'\n"
+          "  model: {parameters: 7B, layer_types: [linear, fulll]}\n"
+          "                                                ^\n"
+          "hint: did you mean 'full'?\n");
+    CHECK(inline_error("model: {parameters: 7B, layer_types: [mamba+mlp]}\ncontext: 100\n") ==
+          "spec.yaml:1:39: error: expected each of 'layer_types' to be one of full | sliding_window | chunked | latent | linear | "
+          "mamba | none, optionally followed by +dense, +moe or +none, got 'mamba+mlp'\n"
+          "  model: {parameters: 7B, layer_types: [mamba+mlp]}\n"
+          "                                        ^\n");
+}

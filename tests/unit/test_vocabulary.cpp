@@ -28,10 +28,12 @@ using gpusize::test::run_args;
 
 namespace {
 
-/// Every section present, so a key of either workload parses on its own; MLA complete, so one
-/// MLA key can be set alone.
+/// Every section present, so a key of either workload parses on its own; MLA, linear attention and
+/// Mamba complete, so one of their keys can be set alone.
 constexpr const char* base_spec =
-    "model: {parameters: 7B, mla: {kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128}}\n"
+    "model: {parameters: 7B, mla: {kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128},\n"
+    "        linear_attention: {key_heads: 16, value_heads: 32, key_head_dim: 128, value_head_dim: 128},\n"
+    "        mamba: {heads: 64, head_dim: 64, state_size: 128}}\n"
     "inference: {input_tokens: 1000, output_tokens: 100}\n"
     "training: {sequence_length: 4096}\n";
 
@@ -148,6 +150,13 @@ TEST_CASE("every spec key accepts its range and spellings and refuses what lies 
                 // The refusal lists the spellings, in the table's order.
                 CHECK_THAT(set_error(p, value("zzz")),
                            Catch::Contains(fmt::format("to be one of {}, got", fmt::join(k.spellings, " | "))));
+                break;
+            }
+            case KeyKind::layer_list: {
+                for (auto s : k.spellings)
+                    for (const char* ff : {"", "+dense", "+moe", "+none"}) CHECK(set_error(p, fmt::format("[{}{}]", s, ff)).empty());
+                CHECK_THAT(set_error(p, "[zzz]"), Catch::Contains(fmt::format("to be one of {}, optionally", fmt::join(k.spellings, " | "))));
+                CHECK_THAT(set_error(p, "[full+zzz]"), Catch::Contains("optionally followed by +dense, +moe or +none, got 'full+zzz'"));
                 break;
             }
             case KeyKind::name_list: {
