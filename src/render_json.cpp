@@ -13,6 +13,7 @@ using detail::JsonWriter;
 namespace {
 
 const char* attention_kind(const ModelArchitecture& a) {
+    if (!a.layer_types.empty()) return "hybrid";
     return a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
 }
 
@@ -51,6 +52,38 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
         w.key("sliding_layers").value(sliding_layers(a));
     }
     if (a.attention_chunk_size) w.key("attention_chunk_size").value(*a.attention_chunk_size);
+    if (a.attention_output_gate) w.key("attention_output_gate").value(true);
+    if (a.linear_attention) {
+        const auto& x = *a.linear_attention;
+        w.key("linear_attention").begin_object();
+        w.key("key_heads").value(x.key_heads);
+        w.key("value_heads").value(x.value_heads);
+        w.key("key_head_dim").value(x.key_head_dim);
+        w.key("value_head_dim").value(x.value_head_dim);
+        w.key("conv_kernel").value(x.conv_kernel);
+        w.key("state_fp32").value(x.state_fp32);
+        w.end_object();
+    }
+    if (a.mamba) {
+        const auto& x = *a.mamba;
+        w.key("mamba").begin_object();
+        w.key("heads").value(x.heads);
+        w.key("head_dim").value(x.head_dim);
+        w.key("state_size").value(x.state_size);
+        w.key("groups").value(x.groups);
+        w.key("conv_kernel").value(x.conv_kernel);
+        w.key("conv_bias").value(x.conv_bias);
+        w.key("projection_bias").value(x.projection_bias);
+        w.key("state_fp32").value(x.state_fp32);
+        w.end_object();
+    }
+    if (!a.layer_types.empty()) {
+        std::vector<std::string> names;
+        for (const auto& t : a.layer_types)
+            names.push_back(t.feed_forward ? fmt::format("{}+{}", to_string(t.attention), to_string(*t.feed_forward))
+                                           : std::string(to_string(t.attention)));
+        w.key("layer_types").strings(names);
+    }
     // The layer stack the estimators price: each kind of layer and how many there are.
     const LayerStack stack = layer_stack(a);
     w.key("layer_kinds").begin_array();
@@ -294,6 +327,7 @@ std::string render_report_json(const Report& r, const RenderOptions& o) {
     w.key("parameters_total").whole(m.parameters.total);
     w.key("parameters_active").whole(m.parameters.active);
     w.key("kv_cache_bytes_per_token").value(kv_cache_bytes(m.architecture, 1, bytes_per_element(r.problem.spec.precision.kv_cache)).value());
+    w.key("state_bytes_per_sequence").value(state_bytes(m.stack, whole_model(m.stack), 1, bytes_per_element(r.problem.spec.precision.activations)));
     w.key("architecture");
     write_architecture(w, m.architecture);
     w.key("notes").strings(m.notes);
@@ -498,7 +532,7 @@ std::string render_gpus_json(const Catalog& c, const std::vector<const Gpu*>& gp
 std::string render_models_json(const std::vector<const Preset*>& presets) {
     JsonWriter w;
     w.begin_object();
-    w.key("schema_version").value("1.1");
+    w.key("schema_version").value("1.2");
     w.key("models").begin_array();
     for (const Preset* p : presets) {
         const auto count = count_parameters(p->architecture);
@@ -510,6 +544,8 @@ std::string render_models_json(const std::vector<const Preset*>& presets) {
         w.key("published_parameters").value(p->published_parameters);
         w.key("layers").value(p->architecture.layers);
         w.key("kv_cache_bytes_per_token_bf16").whole(kv_cache_bytes(p->architecture, 1, 2).value());
+        const LayerStack stack = layer_stack(p->architecture);
+        w.key("state_bytes_per_sequence_bf16").whole(state_bytes(stack, whole_model(stack), 1, 2));
         w.key("architecture");
         write_architecture(w, p->architecture);
         w.key("source").value(p->source);
