@@ -25,8 +25,9 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string> supported_model_types{
-    "deepseek_v2", "deepseek_v3", "falcon", "gemma2", "gemma3", "gemma3_text", "gpt_neox", "gpt_oss",
-    "llama",       "mistral",     "mixtral", "phi3", "qwen2",  "qwen2_moe",   "qwen3",    "qwen3_moe"};
+    "deepseek_v2", "deepseek_v3", "falcon", "gemma2",    "gemma3", "gemma3_text", "gpt_neox",    "gpt_oss",   "llama",
+    "mistral",     "mixtral",     "nemotron_h", "phi3", "qwen2",  "qwen2_moe",   "qwen3",       "qwen3_5",   "qwen3_5_moe",
+    "qwen3_moe",   "qwen3_next"};
 
 std::string describe(const json& v) {
     if (v.is_null()) return "null";
@@ -83,10 +84,11 @@ public:
     /// and per-layer loops never end, so a config.json is held to what a spec may write.
     static std::int64_t upper_bound(std::string_view key) {
         for (std::string_view k : {"num_hidden_layers", "n_layer", "first_k_dense_replace", "max_window_layers",
-                                   "sliding_window_pattern", "decoder_sparse_step", "moe_layer_freq", "num_nextn_predict_layers"})
+                                   "sliding_window_pattern", "decoder_sparse_step", "moe_layer_freq", "num_nextn_predict_layers",
+                                   "full_attention_interval", "mtp_num_hidden_layers"})
             if (key == k) return 10'000;
         for (std::string_view k : {"intermediate_size", "ffn_hidden_size", "moe_intermediate_size", "shared_expert_intermediate_size",
-                                   "vocab_size"})
+                                   "moe_shared_expert_intermediate_size", "vocab_size"})
             if (key == k) return 10'000'000;
         for (std::string_view k : {"num_local_experts", "num_experts", "n_routed_experts", "num_experts_per_tok"})
             if (key == k) return 100'000;
@@ -433,10 +435,193 @@ void read_multi_head_latent_attention(Fields& f, HfModel& out) {
     }
 }
 
+/// The shortest pattern that repeats to give `layers` (a 48-layer [linear x3, full] model keeps 4).
+std::vector<LayerPlan> shortest_period(const std::vector<LayerPlan>& layers) {
+    const std::size_t n = layers.size();
+    for (std::size_t period = 1; period < n; ++period) {
+        if (n % period != 0) continue;
+        bool repeats = true;
+        for (std::size_t i = period; i < n && repeats; ++i) repeats = layers[i] == layers[i - period];
+        if (repeats) return {layers.begin(), layers.begin() + static_cast<std::ptrdiff_t>(period)};
+    }
+    return layers;
+}
+
+/// Qwen3-Next and Qwen3.5 (Qwen3NextConfig, Qwen3_5TextConfig, Qwen3_5MoeTextConfig): gated
+/// DeltaNet layers with every full_attention_interval-th layer (default 4) a gated full-attention
+/// layer, as `layer_types` lists when given; MoE as in Qwen3-MoE, with one shared expert.
+void read_qwen_hybrid(Fields& f, HfModel& out) {
+    const std::string& type = f.model_type();
+    ModelPatch& p = out.patch;
+    p.layers = f.required_count({"num_hidden_layers"});
+    p.hidden_size = f.required_count({"hidden_size"});
+    p.attention_heads = f.required_count({"num_attention_heads"});
+    p.kv_heads = f.required_count({"num_key_value_heads"});
+    p.head_dim = f.required_count({"head_dim"});
+    p.vocab_size = f.required_count({"vocab_size"});
+    p.intermediate_size = f.required_count({"intermediate_size"});
+    p.tied_embeddings = f.flag("tie_word_embeddings").value_or(false);
+    p.mlp = MlpKind::gated;
+    p.norm = NormKind::rmsnorm;
+    p.norms_per_layer = 2;
+    p.qk_norm = true;
+    p.attention_bias = f.flag("attention_bias").value_or(false);
+    p.attention_output_bias = false;
+    p.mlp_bias = false;
+    p.learned_positions = 0;
+    p.parallel_attention = false;
+    // Qwen3NextAttention always gates its output; Qwen3.5 makes it attn_output_gate (default true).
+    p.attention_output_gate = type == "qwen3_next" ? true : f.flag("attn_output_gate").value_or(true);
+    LinearAttentionConfig lin;
+    auto kh = f.required_count({"linear_num_key_heads"}), vh = f.required_count({"linear_num_value_heads"});
+    auto kd = f.required_count({"linear_key_head_dim"}), vd = f.required_count({"linear_value_head_dim"});
+    lin.conv_kernel = f.count("linear_conv_kernel_dim").value_or(4);
+    // mamba_ssm_dtype names the dtype the recurrent state is kept in.
+    if (auto dtype = f.text("mamba_ssm_dtype")) lin.state_fp32 = *dtype == "float32";
+    if (kh && vh && kd && vd) {
+        lin.key_heads = *kh;
+        lin.value_heads = *vh;
+        lin.key_head_dim = *kd;
+        lin.value_head_dim = *vd;
+        p.linear_attention = lin;
+    }
+    if (!p.layers) return;
+    std::vector<LayerPlan> layers;
+    if (auto types = f.strings("layer_types")) {
+        for (std::size_t i = 0; i < types->size(); ++i) {
+            const auto& t = (*types)[i];
+            if (t != "linear_attention" && t != "full_attention") {
+                f.error("layer_types", fmt::format("layer {} has type '{}': expected 'linear_attention' or 'full_attention'", i, t));
+                return;
+            }
+            layers.push_back({t == "full_attention" ? AttentionKind::full : AttentionKind::linear, std::nullopt});
+        }
+        if (static_cast<std::int64_t>(layers.size()) != *p.layers) {
+            f.error("layer_types", fmt::format("expected one entry per layer ({}), got {}", *p.layers, layers.size()));
+            return;
+        }
+    } else {
+        const auto every = f.count("full_attention_interval").value_or(4);
+        for (std::int64_t i = 0; i < *p.layers; ++i)
+            layers.push_back({(i + 1) % every == 0 ? AttentionKind::full : AttentionKind::linear, std::nullopt});
+    }
+    p.layer_types = shortest_period(layers);
+    if (type != "qwen3_5_text") {
+        p.experts = f.required_count({"num_experts"});
+        p.active_experts = f.required_count({"num_experts_per_tok"});
+        p.expert_intermediate_size = f.required_count({"moe_intermediate_size"});
+        p.shared_expert_intermediate_size = f.required_count({"shared_expert_intermediate_size"});
+        p.shared_experts = 1;
+        const auto step = f.count("decoder_sparse_step").value_or(1);
+        const auto mlp_only = f.counts("mlp_only_layers").value_or(std::vector<std::int64_t>{});
+        p.dense_layers = count_qwen_dense_layers(*p.layers, step, mlp_only);
+        if (*p.dense_layers > 0 && !is_leading_range(*p.layers, step, mlp_only))
+            out.notes.push_back(fmt::format("{} of {} layers have a dense MLP; they are counted as leading dense layers", *p.dense_layers, *p.layers));
+    }
+    if (auto mtp = f.count("mtp_num_hidden_layers", 0); mtp && *mtp > 0)
+        out.notes.push_back(fmt::format("the {} multi-token-prediction layer(s) (mtp_num_hidden_layers) are not counted: ordinary "
+                                        "decoding does not use them",
+                                        *mtp));
+}
+
+/// Nemotron-H (NemotronHConfig): each block is one mixer behind one RMSNorm: Mamba-2 (M),
+/// attention (*), a squared-ReLU MLP (-) or a mixture of squared-ReLU experts (E), as
+/// hybrid_override_pattern (or layers_block_type) lists them.
+void read_nemotron_h(Fields& f, HfModel& out) {
+    ModelPatch& p = out.patch;
+    p.layers = f.required_count({"num_hidden_layers"});
+    p.hidden_size = f.required_count({"hidden_size"});
+    p.attention_heads = f.required_count({"num_attention_heads"});
+    p.kv_heads = f.required_count({"num_key_value_heads"});
+    p.head_dim = f.required_count({"head_dim"});
+    p.vocab_size = f.required_count({"vocab_size"});
+    p.tied_embeddings = f.flag("tie_word_embeddings").value_or(false);
+    if (auto act = f.text("mlp_hidden_act"); act && *act != "relu2")
+        f.error("mlp_hidden_act", fmt::format("unsupported mlp_hidden_act '{}': Nemotron-H's MLPs are 'relu2' (two matrices)", *act));
+    p.mlp = MlpKind::standard;
+    p.norm = NormKind::rmsnorm;
+    p.norms_per_layer = 1;
+    p.qk_norm = false;
+    p.attention_bias = f.flag("attention_bias").value_or(false);
+    p.attention_output_bias = p.attention_bias;
+    p.mlp_bias = f.flag("mlp_bias").value_or(false);
+    p.learned_positions = 0;
+    p.parallel_attention = false;
+    if (f.has("moe_latent_size"))
+        f.error("moe_latent_size", "latent experts (moe_latent_size, Nemotron 3 Super) are not supported yet: the model would be "
+                                   "sized wrongly");
+    std::string pattern;
+    if (auto blocks = f.strings("layers_block_type")) {
+        for (const auto& b : *blocks) {
+            const char c = b == "mamba" ? 'M' : b == "attention" ? '*' : b == "mlp" ? '-' : b == "moe" ? 'E' : '?';
+            if (c == '?') {
+                f.error("layers_block_type", fmt::format("unknown block type '{}': expected mamba, attention, mlp or moe", b));
+                return;
+            }
+            pattern += c;
+        }
+    } else if (auto text = f.text("hybrid_override_pattern")) {
+        pattern = *text;
+    } else {
+        f.missing("hybrid_override_pattern");
+        return;
+    }
+    if (p.layers && static_cast<std::int64_t>(pattern.size()) != *p.layers) {
+        f.error(f.has("layers_block_type") ? "layers_block_type" : "hybrid_override_pattern",
+                fmt::format("expected one block per layer ({}), got {}", *p.layers, pattern.size()));
+        return;
+    }
+    std::vector<LayerPlan> layers;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        switch (pattern[i]) {
+            case 'M': layers.push_back({AttentionKind::mamba, FeedForwardKind::none}); break;
+            case '*': layers.push_back({AttentionKind::full, FeedForwardKind::none}); break;
+            case '-': layers.push_back({AttentionKind::none, FeedForwardKind::dense}); break;
+            case 'E': layers.push_back({AttentionKind::none, FeedForwardKind::moe}); break;
+            default:
+                f.error("hybrid_override_pattern", fmt::format("layer {} is '{}': expected M (Mamba-2), * (attention), - (MLP) or E (MoE)",
+                                                               i, pattern[i]));
+                return;
+        }
+    }
+    p.layer_types = shortest_period(layers);
+    // The MLP width is needed only where a layer has a dense MLP.
+    if (pattern.find('-') != std::string::npos) p.intermediate_size = f.required_count({"intermediate_size"});
+    else p.intermediate_size = f.count("intermediate_size").value_or(1);
+    if (pattern.find('M') != std::string::npos) {
+        MambaConfig m;
+        auto heads = f.required_count({"mamba_num_heads"}), head_dim = f.required_count({"mamba_head_dim"});
+        auto state = f.required_count({"ssm_state_size"});
+        m.groups = f.count("n_groups").value_or(1);
+        m.conv_kernel = f.count("conv_kernel").value_or(4);
+        m.conv_bias = f.flag("use_conv_bias").value_or(true);
+        m.projection_bias = f.flag("use_bias").value_or(f.flag("mamba_proj_bias").value_or(false));
+        if (auto dtype = f.text("mamba_ssm_cache_dtype")) m.state_fp32 = *dtype == "float32";
+        if (heads && head_dim && state) {
+            m.heads = *heads;
+            m.head_dim = *head_dim;
+            m.state_size = *state;
+            p.mamba = m;
+        }
+    }
+    if (pattern.find('E') != std::string::npos) {
+        p.experts = f.required_count({"n_routed_experts"});
+        p.active_experts = f.required_count({"num_experts_per_tok"});
+        p.expert_intermediate_size = f.required_count({"moe_intermediate_size"});
+        p.shared_experts = f.count("n_shared_experts", 0).value_or(1);
+        p.shared_expert_intermediate_size = f.required_count({"moe_shared_expert_intermediate_size"});
+        p.dense_layers = 0;
+    }
+    if (f.has("mtp_layers_block_type") || f.has("num_nextn_predict_layers"))
+        out.notes.push_back("the multi-token-prediction layers are not counted: ordinary decoding does not use them");
+}
+
 /// The architecture fields of one supported model_type, read from `f` (for Gemma 3, its
 /// text_config, whose model_type is then gemma3_text).
 void read_architecture(Fields& f, HfModel& out) {
     const std::string& type = f.model_type();
+    if (is_one_of(type, {"qwen3_next", "qwen3_5_text", "qwen3_5_moe_text"})) return read_qwen_hybrid(f, out);
+    if (type == "nemotron_h") return read_nemotron_h(f, out);
     ModelPatch& p = out.patch;
     const bool falcon = type == "falcon";
     const bool neox = type == "gpt_neox";
@@ -666,7 +851,19 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
 
     Fields typed(*doc, "", origin, *type, sink);
     read_precision(typed, out);
-    if (*type == "gemma3") {
+    if (*type == "qwen3_5" || *type == "qwen3_5_moe") {
+        // Qwen3_5ForConditionalGeneration: the language model is text_config (qwen3_5_text or
+        // qwen3_5_moe_text).
+        const std::string text_type = *type == "qwen3_5" ? "qwen3_5_text" : "qwen3_5_moe_text";
+        if (!typed.has("text_config")) typed.missing("text_config");
+        else if (!doc->at("text_config").is_object())
+            typed.error("text_config", fmt::format("expected an object, got {}", describe(doc->at("text_config"))));
+        else {
+            Fields text(doc->at("text_config"), "/text_config", origin, text_type, sink);
+            read_architecture(text, out);
+        }
+        out.notes.push_back("the language model of a multimodal config is sized; the vision tower (vision_config) is not");
+    } else if (*type == "gemma3") {
         // Gemma3ForConditionalGeneration: the language model is described by text_config.
         if (!typed.has("text_config")) typed.missing("text_config");
         else if (!doc->at("text_config").is_object())

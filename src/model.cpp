@@ -346,6 +346,11 @@ double dense_mlp_parameters_per_layer(const ModelArchitecture& m) {
     return mlp_parameters(m.mlp, m.mlp_bias, d(m.hidden_size), m.intermediate_size);
 }
 
+std::string_view attention_family(const ModelArchitecture& m) {
+    if (!m.layer_types.empty()) return "hybrid";
+    return m.mla ? "mla" : m.kv_heads == m.attention_heads ? "mha" : m.kv_heads == 1 ? "mqa" : "gqa";
+}
+
 std::int64_t sliding_layers(const ModelArchitecture& m) {
     const auto s = layer_stack(m);
     std::int64_t n = 0;

@@ -491,7 +491,7 @@ static std::string render_models_markdown_text(const std::vector<const Preset*>&
     for (const Preset* p : presets) {
         const auto& a = p->architecture;
         const auto c = count_parameters(a);
-        std::string kind = a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
+        std::string kind(attention_family(a));
         if (a.sliding_window) kind += "+swa";
         rows.push_back({p->id, format_text("{:.2f}", c.total / 1e9), format_text("{:.2f}", c.active / 1e9), std::to_string(a.layers), kind,
                         format_text("{:.1f}", kv_cache_bytes(a, 1, 2).value() / 1024.0)});

@@ -12,11 +12,6 @@ using detail::JsonWriter;
 
 namespace {
 
-const char* attention_kind(const ModelArchitecture& a) {
-    if (!a.layer_types.empty()) return "hybrid";
-    return a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
-}
-
 void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
     w.begin_object();
     w.key("layers").value(a.layers);
@@ -29,7 +24,7 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
     w.key("tied_embeddings").value(a.tied_embeddings);
     w.key("mlp").value(to_string(a.mlp));
     w.key("norm").value(to_string(a.norm));
-    w.key("attention").value(attention_kind(a));
+    w.key("attention").value(attention_family(a));
     if (a.moe) {
         w.key("experts").value(a.moe->experts);
         w.key("active_experts").value(a.moe->active_experts);

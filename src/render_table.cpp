@@ -402,7 +402,7 @@ static std::string render_models_table_text(const std::vector<const Preset*>& pr
     for (const Preset* p : presets) {
         const auto& a = p->architecture;
         const auto c = count_parameters(a);
-        std::string kind = a.mla ? "mla" : a.kv_heads == a.attention_heads ? "mha" : a.kv_heads == 1 ? "mqa" : "gqa";
+        std::string kind(attention_family(a));
         if (a.sliding_window) kind += "+swa";
         out += format_text("{:<30} {:>9.2f} {:>9.2f} {:>6} {:<10} {:>12.1f}\n", p->id, c.total / 1e9, c.active / 1e9, a.layers, kind,
                            kv_cache_bytes(a, 1, 2).value() / 1024.0);
@@ -441,12 +441,16 @@ static std::string render_model_detail_text(const Preset& p) {
     std::vector<std::string> kinds;
     for (std::size_t k = 0; k < stack.kinds.size(); ++k) {
         const auto& attention = stack.kinds[k].attention;
-        kinds.push_back(format_text("{} x {}{} attention + {}", stack.count(k), to_string(attention.kind),
+        const auto ff = stack.kinds[k].feed_forward.kind;
+        kinds.push_back(format_text("{} x {}{} + {}", stack.count(k),
+                                    attention.kind == AttentionKind::none ? "no attention" : format_text("{} attention", to_string(attention.kind)),
                                     attention.window > 0 ? format_text(" ({})", attention.window) : "",
-                                    to_string(stack.kinds[k].feed_forward.kind)));
+                                    ff == FeedForwardKind::none ? "no mlp" : to_string(ff)));
     }
     row("layer kinds", format_text("{}", fmt::join(kinds, "; ")));
     row("kv cache (bf16)", format_text("{:.0f} bytes per token", kv_cache_bytes(a, 1, 2).value()));
+    if (const double state = state_bytes(stack, whole_model(stack), 1, 2); state > 0)
+        row("state (bf16)", format_text("{:.0f} bytes per sequence, whatever its length (recurrent layers)", state));
     row("source", p.source);
     row("published", p.published_source);
     return out;

@@ -316,6 +316,10 @@ double attention_parameters_per_layer(const ModelArchitecture& m);
 /// Dense MLP parameters of one layer.
 double dense_mlp_parameters_per_layer(const ModelArchitecture& m);
 
+/// The model's attention in one word, as reports name it: mha, gqa, mqa, mla, or hybrid for a
+/// layer pattern.
+std::string_view attention_family(const ModelArchitecture& m);
+
 /// Number of layers that use the sliding window (0 without one).
 std::int64_t sliding_layers(const ModelArchitecture& m);
 

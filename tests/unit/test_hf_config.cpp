@@ -77,6 +77,8 @@ TEST_CASE("hf config: presets taken from the same config.json count the same") {
         {"phi-3-mini", "phi-3-mini", 3'821'079'552},
         {"gpt-neox-20b", "gpt-neox-20b", 20'554'567'680},
         {"gpt-oss-20b", "gpt-oss-20b", 20'914'754'880},
+        {"qwen3-next-80b-a3b", "qwen3-next-80b-a3b", 79'674'292'992},
+        {"nemotron-3-nano-30b-a3b", "nemotron-3-nano-30b-a3b", 31'577'937'344},
     };
     for (const auto& c : cases) {
         INFO(c.fixture);
@@ -328,4 +330,25 @@ TEST_CASE("hf config: NaN and Infinity as Python's json writes them are read as 
           "tests/data/hf/broken/nan-layers.json:17:24: error: /num_hidden_layers: expected a whole number of at least 1, got NaN\n"
           "    \"num_hidden_layers\": NaN,\n"
           "                         ^\n");
+}
+
+TEST_CASE("hf config: hybrid models hold per-token KV in their attention layers and a state per sequence") {
+    // Qwen3-Next: 12 of 48 layers full attention (2 KV heads of 256), 36 gated DeltaNet layers each
+    // holding 32 value heads x 128 x 128 of state and (2 x 16 x 128 + 32 x 128) x 3 of convolution.
+    const auto next = import_fixture("qwen3-next-80b-a3b").architecture;
+    CHECK(kv_bytes_per_token(next) == 12 * 2 * 2 * 256 * 2);  // 24576
+    const auto next_stack = layer_stack(next);
+    CHECK(state_bytes(next_stack, whole_model(next_stack), 1, 2) == 36 * (32 * 128 * 128 + 8192 * 3) * 2.0);
+    // Nemotron 3 Nano: 6 attention layers (2 KV heads of 128); 23 Mamba-2 layers, each an fp32 SSM
+    // state of 64 heads x 64 x 128 and a bf16 convolution state of (4096 + 2 x 8 x 128) x 3.
+    const auto nano = import_fixture("nemotron-3-nano-30b-a3b").architecture;
+    CHECK(kv_bytes_per_token(nano) == 6 * 2 * 2 * 128 * 2);  // 6144
+    const auto nano_stack = layer_stack(nano);
+    CHECK(state_bytes(nano_stack, whole_model(nano_stack), 1, 2) == 23 * (64 * 64 * 128 * 4.0 + 6144 * 3 * 2.0));
+    // Tensor parallel 4 splits the 64 Mamba heads.
+    CHECK(state_bytes(nano_stack, whole_model(nano_stack), 4, 2) == 23 * (64 * 64 * 128 * 4.0 + 6144 * 3 * 2.0) / 4);
+    // Published: 31.6B total, 3.2B active without the embedding (3.6B with it).
+    const auto c = count_parameters(nano);
+    CHECK(c.total / 1e9 == Approx(31.6).epsilon(0.005));
+    CHECK((c.active - c.embedding) / 1e9 == Approx(3.2).epsilon(0.02));
 }
