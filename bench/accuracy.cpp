@@ -583,6 +583,9 @@ void run_framework_training(const json& c, const Catalog& catalog, CaseResult& r
     const std::string ac = lower(text(c, "activation_checkpointing"));
     tr.activation_checkpointing = has(ac, "full") ? Recompute::full : has(ac, "selective") ? Recompute::selective : Recompute::none;
     const auto& k = c["kernels"];
+    const std::string kernel = lower(text(k, "attention"));
+    tr.attention_kernel = has(kernel, "cudnn") ? AttentionKernel::cudnn : has(kernel, "sdpa") ? AttentionKernel::sdpa : AttentionKernel::flash2;
+    r.mapping.push_back(fmt::format("training.attention_kernel: {} (the row's '{}')", to_string(*tr.attention_kernel), text(k, "attention")));
     tr.fused_kernels = (k.contains("compile") && k["compile"].is_boolean() && k["compile"].get<bool>()) || !text(k, "fused").empty();
     r.mapping.push_back(fmt::format("training ({}): {}, {}, seq {}, micro {} global {}, checkpointing {}, compute {}, fused_kernels {}, "
                                     "tp {} pp {} (interleave {}) cp {} dp {}",

@@ -96,6 +96,8 @@ std::vector<SpecKey> make_spec_keys() {
         {"training.optimizer_in_backward", K::boolean, 0, 0, {}, "step each parameter as its gradient completes"},
         {"training.offload", K::choice_list, 0, 0, {"optimizer", "parameters", "activations"}, "kept in host memory"},
         {"training.fused_kernels", K::boolean, 0, 0, {}, "fused norm and rotary kernels (false: eager PyTorch)"},
+        {"training.attention_kernel", K::choice, 0, 0, {"auto", "flash2", "flash3", "cudnn", "sdpa"},
+         "fused attention kernel family (auto: sdpa)"},
         {"training.loss_chunks", K::integer, 1, 1024, {}, "cross-entropy over N chunks of the output"},
         {"training.checkpoint", K::section, 0, 0, {}, "checkpointing, for the failure model"},
         {"training.checkpoint.write_gb_per_s", K::number, 0.001, 1e6, {}, "aggregate checkpoint write bandwidth, GB/s"},
