@@ -581,7 +581,10 @@ void run_framework_training(const json& c, const Catalog& catalog, CaseResult& r
         r.mapping.push_back("pipeline_interleave: 2 (the row's interleaved 1F1B, virtual stages unstated)");
     }
     const std::string ac = lower(text(c, "activation_checkpointing"));
-    tr.activation_checkpointing = has(ac, "full") ? Recompute::full : has(ac, "selective") ? Recompute::selective : Recompute::none;
+    tr.activation_checkpointing = has(ac, "full")        ? Recompute::full
+                                  : has(ac, "op-level") ? Recompute::op
+                                  : has(ac, "selective") ? Recompute::selective
+                                                         : Recompute::none;
     const auto& k = c["kernels"];
     const std::string kernel = lower(text(k, "attention"));
     tr.attention_kernel = has(kernel, "cudnn") ? AttentionKernel::cudnn : has(kernel, "sdpa") ? AttentionKernel::sdpa : AttentionKernel::flash2;

@@ -326,6 +326,10 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     // not the output head and loss, which sit outside the checkpointed blocks.
     if (tr.activation_checkpointing == Recompute::full)
         hardware_flops += training_work(m, seq, tr.method == TrainingMethod::full).recompute * r.tokens_per_step;
+    // Op-level checkpointing recomputes every other matmul of the blocks (half their forward
+    // matmul FLOPs), not attention, whose output it saves.
+    if (tr.activation_checkpointing == Recompute::op)
+        hardware_flops += (forward_work(m, whole_model(m), 1.0, 1.0, seq).matmul - head_flops_per_token(m)) * (0.5 * r.tokens_per_step);
     // Attention apart from the weight GEMMs: the model-FLOPs convention's attention (all s
     // positions, forward, 2x backward, and the forward again under full recomputation) leaves the
     // GEMM FLOPs; the causal kernels' executed FLOPs are priced on their own roofline.

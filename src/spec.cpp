@@ -67,7 +67,7 @@ std::string_view to_string(Sharding v) {
     return "?";
 }
 std::string_view to_string(Recompute v) {
-    return v == Recompute::none ? "none" : v == Recompute::selective ? "selective" : "full";
+    return v == Recompute::none ? "none" : v == Recompute::selective ? "selective" : v == Recompute::op ? "op" : "full";
 }
 std::string_view to_string(AttentionKernel v) {
     return v == AttentionKernel::flash2 ? "flash2" : v == AttentionKernel::flash3 ? "flash3" : v == AttentionKernel::cudnn ? "cudnn" : "sdpa";
@@ -382,7 +382,7 @@ private:
                  {"activation_checkpointing", [&](const YAML::Node& v) {
                       t.activation_checkpointing =
                           r_.enumeration<Recompute>(v, "activation_checkpointing", spellings("training.activation_checkpointing"),
-                                                    {Recompute::none, Recompute::selective, Recompute::full})
+                                                    {Recompute::none, Recompute::selective, Recompute::op, Recompute::full})
                               .value_or(t.activation_checkpointing);
                   }},
                  {"master_weights", [&](const YAML::Node& v) { t.master_weights = r_.boolean(v, "master_weights").value_or(true); }},

@@ -89,7 +89,7 @@ std::vector<SpecKey> make_spec_keys() {
         {"training.optimizer", K::choice, 0, 0, {"adamw", "adamw_8bit", "sgd"}, "the optimizer"},
         {"training.sharding", K::choice, 0, 0, {"none", "zero1", "zero2", "zero3", "fsdp", "distributed_optimizer"},
          "what data parallelism shards (fsdp = zero3)"},
-        {"training.activation_checkpointing", K::choice, 0, 0, {"none", "selective", "full"}, "what backward recomputes"},
+        {"training.activation_checkpointing", K::choice, 0, 0, {"none", "selective", "op", "full"}, "what backward recomputes"},
         {"training.master_weights", K::boolean, 0, 0, {}, "fp32 master weights and moments (false: pure 16-bit)"},
         {"training.gradient_precision", K::dtype, 0, 0, {"fp32", "bf16", "fp16"}, "gradient dtype"},
         {"training.pipeline_interleave", K::integer, 1, 64, {}, "virtual pipeline stages per GPU"},

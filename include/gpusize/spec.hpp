@@ -24,7 +24,11 @@ enum class Engine { vllm, trtllm, sglang, generic };
 enum class TrainingMethod { full, lora, qlora };
 enum class Optimizer { adamw, adamw_8bit, sgd };
 enum class Sharding { none, zero1, zero2, zero3, distributed_optimizer };
-enum class Recompute { none, selective, full };
+/// What backward recomputes: nothing; Megatron's selective (the attention core, which fused
+/// attention kernels recompute anyway); `op`, PyTorch's op-level selective checkpointing as
+/// torchtitan applies it (every other matmul output and attention's output saved, the rest
+/// recomputed); or each block's whole forward (`full`).
+enum class Recompute { none, selective, op, full };
 /// The fused attention kernel a training step runs: FlashAttention 2 or 3, cuDNN's fused attention
 /// (Transformer Engine, Megatron, NeMo), or PyTorch's scaled_dot_product_attention (its flash backend).
 enum class AttentionKernel { flash2, flash3, cudnn, sdpa };

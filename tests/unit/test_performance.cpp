@@ -306,3 +306,14 @@ TEST_CASE("long sequences slow training down: attention grows with the context")
     CHECK(long_seq.compute.value() / 8000 == Approx(per_token_long));
     CHECK(long_seq.compute.value() / 8000 > short_seq.compute.value() / 2000);
 }
+
+TEST_CASE("op-level checkpointing recomputes half the blocks' matmuls, not attention") {
+    Problem p = toy_training();
+    p.spec.training.activation_checkpointing = Recompute::op;
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_training_performance(p, whole(g), Layout{});
+    // per token: half of the blocks' forward matmuls 2 x (61,850,624 - the 1000 x 1024 head) / 2
+    CHECK(r.hardware_flops.value() == Approx(2000.0 * (420'255'744.0 + 60'826'624.0)));
+    CHECK(r.model_flops.value() == Approx(2000.0 * 420'255'744.0));
+    CHECK(r.attention.forward.value() == Approx(2000.0 * 16'384 * 500.5));
+}
