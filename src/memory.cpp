@@ -128,6 +128,7 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
         b.activations = !s.head ? forward : profiles ? max(forward, sampler) : forward + sampler;
         b.capacity = limit;
         b.overhead = overhead;
+        b.outside_allocator = overhead;  // context, NCCL buffers, an engine's non-torch memory
         r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache,
                                                           engine.windowed_kv_at_full_length);
         const Bytes left = limit - b.weights - b.activations - b.overhead;
@@ -389,7 +390,8 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
             b.activations = layer;
         }
         const Bytes allocated = b.weights + b.gradients + b.optimizer + b.activations;
-        b.overhead = gib(c[Constant::training_runtime_overhead_gib]) + allocated * c[Constant::training_fragmentation];
+        b.outside_allocator = gib(c[Constant::training_runtime_overhead_gib]);
+        b.overhead = b.outside_allocator + allocated * c[Constant::training_fragmentation];
         b.capacity = dev.usable_memory() * (1.0 - p.spec.headroom);
         if (b.total() > best_total) {
             best_total = b.total();

@@ -30,8 +30,15 @@ struct MemoryBreakdown {
     Bytes gradients;
     Bytes optimizer;
     Bytes overhead;
+    /// The part of `overhead` outside the framework's caching allocator: the CUDA context, NCCL
+    /// buffers, an engine's non-torch memory. The rest of it is fragmentation the allocator
+    /// reserves but has not handed out.
+    Bytes outside_allocator;
     Bytes capacity;  ///< what the job may use on this GPU (usable memory less headroom)
     Bytes total() const { return weights + kv_cache + activations + gradients + optimizer + overhead; }
+    /// What the framework's allocator reports at the peak (torch.cuda.max_memory_reserved): the
+    /// total less what lives outside it. `total()` is what the process holds (nvidia-smi).
+    Bytes allocator() const { return total() - outside_allocator; }
 };
 
 /// Bytes to store one element of `t` (fp32 4, bf16/fp16 2, fp8/int8 1, int4/fp4 0.5).

@@ -423,3 +423,17 @@ TEST_CASE("FP8 training saves its activations in 16 bits") {
     CHECK(stored_activation_bytes(p, Layout{}, all).value() == bf16.value());
     CHECK(bf16.value() == 4.0 * 2000 * 46'080);
 }
+
+TEST_CASE("memory in two views: the allocator's reserved bytes and the process's") {
+    const Gpu g = toy_gpu();
+    const auto t = estimate_training_memory(toy_training(), whole(g), Layout{}).breakdown;
+    // training: the 1.5 GiB of CUDA context and NCCL buffers lie outside torch's allocator; the
+    // fragmentation (5 % of the allocated bytes) lies inside what it reserves
+    const Bytes allocated = t.weights + t.gradients + t.optimizer + t.activations;
+    CHECK(t.outside_allocator.value() == gib(1.5).value());
+    CHECK(t.allocator().value() == Approx((allocated * 1.05).value()));
+    CHECK(t.total().value() == Approx(t.allocator().value() + gib(1.5).value()));
+    // inference: all of an engine's overhead is outside the allocator
+    const auto i = estimate_inference_memory(toy_inference(), whole(g), Layout{}, 1).breakdown;
+    CHECK(i.allocator().value() == (i.total() - i.overhead).value());
+}
