@@ -98,6 +98,7 @@ struct Metric {
 struct CaseResult {
     std::string id;
     std::string category;
+    std::string framework;  ///< the training framework the row ran (row's framework_key, else from its source)
     std::string reliability;
     std::vector<Metric> metrics;
     std::vector<std::string> mapping;  ///< how the case became a spec: every choice the bench made
@@ -525,12 +526,100 @@ void run_torchtune_memory(const json& c, const Catalog& catalog, CaseResult& r) 
     }
 }
 
+/// Published framework benchmarks (validation/training_frameworks.jsonl): torchtitan, NeMo,
+/// DeepSpeed (xtuner). Each row states its framework, recipe and parallelism; the bench maps the
+/// recipe onto today's training keys and compares tokens/s/GPU and, where published, the
+/// allocator's peak (torchtitan logs torch's max reserved memory).
+void run_framework_training(const json& c, const Catalog& catalog, CaseResult& r) {
+    Spec spec;
+    spec.name = r.id;
+    spec.origin = "training_frameworks.jsonl";
+    const json& m = c["model"];
+    map_model(spec, m, r.mapping);
+    if (!spec.model.preset) {
+        const std::string key = preset_id(m);
+        // Llama 3 8B/70B share the Llama 3.1 architecture (the row's fields say so); the preset is used.
+        if (key == "llama-3-8b" || key == "llama-3-70b") {
+            spec.model.patch = ModelPatch{};
+            spec.model.preset = key == "llama-3-8b" ? "llama-3.1-8b" : "llama-3.1-70b";
+            r.mapping.push_back(fmt::format("model: preset '{}' (same architecture as the row's)", *spec.model.preset));
+        } else {
+            if (text(m, "mlp") == "standard") spec.model.patch.mlp = MlpKind::standard;
+            if (text(m, "norm") == "layernorm") spec.model.patch.norm = NormKind::layernorm;
+            r.mapping.push_back(fmt::format("model: mlp {}, norm {}", text(m, "mlp").empty() ? "gated" : text(m, "mlp"),
+                                            text(m, "norm").empty() ? "rmsnorm" : text(m, "norm")));
+        }
+    }
+    const Hardware hw = map_gpu(c["gpu"], catalog, r.mapping);
+    const std::string fw = text(c, "framework_key");
+    const auto& prec = c["precision"];
+    const bool fp8 = has(text(prec, "compute"), "fp8") || has(text(prec, "compute"), "float8");
+    spec.precision.weights = DType::bf16;
+    spec.precision.activations = fp8 ? DType::fp8 : DType::bf16;
+    spec.workload = Workload::training;
+    auto& tr = spec.training;
+    tr.method = text(c, "method") == "lora" ? TrainingMethod::lora : TrainingMethod::full;
+    if (tr.method == TrainingMethod::lora) {
+        tr.lora.rank = 32;
+        tr.lora.targets = {"q", "k", "v"};
+    }
+    tr.sequence_length = integer(c["sequence"], "seq_len").value_or(2048);
+    const auto& b = c["batch"];
+    tr.micro_batch = integer(b, "micro_batch_size").value_or(1);
+    tr.global_batch = integer(b, "global_batch_size");
+    tr.optimizer = Optimizer::adamw;
+    const auto& par = c["parallelism"];
+    const std::int64_t gpus = integer(par, "num_gpus").value_or(1);
+    const Layout l{.tensor = integer(par, "tp").value_or(1), .pipeline = integer(par, "pp").value_or(1),
+                   .data = integer(par, "dp").value_or(gpus), .context = integer(par, "cp").value_or(1)};
+    if (l.gpus() != gpus) throw std::runtime_error(fmt::format("layout has {} GPUs, the row {}", l.gpus(), gpus));
+    if (fw == "nemo") tr.sharding = Sharding::distributed_optimizer;
+    else if (fw == "torchtitan" || integer(par, "zero_stage").value_or(0) == 3) tr.sharding = Sharding::zero3;
+    if (auto v = integer(par, "vp")) tr.pipeline_interleave = *v;
+    if (text(par, "pp_schedule") == "interleaved-1f1b") {
+        tr.pipeline_interleave = 2;
+        r.mapping.push_back("pipeline_interleave: 2 (the row's interleaved 1F1B, virtual stages unstated)");
+    }
+    const std::string ac = lower(text(c, "activation_checkpointing"));
+    tr.activation_checkpointing = has(ac, "full")        ? Recompute::full
+                                  : has(ac, "op-level") ? Recompute::op
+                                  : has(ac, "selective") ? Recompute::selective
+                                                         : Recompute::none;
+    const auto& k = c["kernels"];
+    const std::string kernel = lower(text(k, "attention"));
+    tr.attention_kernel = has(kernel, "cudnn") ? AttentionKernel::cudnn : has(kernel, "sdpa") ? AttentionKernel::sdpa : AttentionKernel::flash2;
+    r.mapping.push_back(fmt::format("training.attention_kernel: {} (the row's '{}')", to_string(*tr.attention_kernel), text(k, "attention")));
+    tr.fused_kernels = (k.contains("compile") && k["compile"].is_boolean() && k["compile"].get<bool>()) || !text(k, "fused").empty();
+    r.mapping.push_back(fmt::format("training ({}): {}, {}, seq {}, micro {} global {}, checkpointing {}, compute {}, fused_kernels {}, "
+                                    "tp {} pp {} (interleave {}) cp {} dp {}",
+                                    fw, to_string(tr.method), to_string(tr.sharding), tr.sequence_length, tr.micro_batch,
+                                    tr.global_batch ? *tr.global_batch : 0, to_string(tr.activation_checkpointing),
+                                    to_string(spec.precision.activations), tr.fused_kernels, l.tensor, l.pipeline,
+                                    tr.pipeline_interleave, l.context, l.data));
+    const Problem p = problem_from(std::move(spec));
+    const Device dev = hw.device();
+    throw_on_layout(p, dev, l);
+    const Evaluation e = evaluate(p, dev, l);
+    if (!e.training) throw std::runtime_error(fmt::format("no estimate: {}", fmt::join(e.reasons, "; ")));
+    if (auto mt = measured(c, "throughput_tokens_per_s_per_gpu"))
+        r.metrics.push_back({"tokens_per_s_per_gpu", mt->second, mt->first, e.training->performance.tokens_per_s_per_gpu});
+    if (auto mt = measured(c, "peak_memory_reserved_per_gpu")) {
+        const TrainingMemory mem = estimate_training_memory(p, dev, l);
+        r.mapping.push_back("memory compared: gpusize's memory_per_gpu.allocator_bytes (what torch's caching allocator reserves) "
+                            "against torch's max reserved");
+        r.metrics.push_back({"peak_memory_per_gpu", mt->second, mt->first, to_gib(mem.breakdown.allocator())});
+    }
+}
+
 CaseResult run_case(const json& c, const Catalog& catalog) {
     CaseResult r;
     r.id = text(c, "id");
     r.category = text(c, "primary_category");
     r.reliability = text(c, "reliability");
     r.ambiguities = strings(c["ambiguities"]);
+    r.framework = text(c, "framework_key");
+    if (r.framework.empty() && r.category == "training_throughput") r.framework = "llm-foundry";
+    if (r.framework.empty() && r.category == "finetune_memory") r.framework = "torchtune";
     try {
         const std::string repo = text(c["source"], "repo");
         if (r.category == "inference_memory") run_inference_memory(c, catalog, r);
@@ -538,6 +627,7 @@ CaseResult run_case(const json& c, const Catalog& catalog) {
         else if (r.category == "inference_latency") run_gptfast_latency(c, catalog, r);
         else if (r.category == "training_throughput") run_foundry_training(c, catalog, r);
         else if (r.category == "finetune_memory") run_torchtune_memory(c, catalog, r);
+        else if (r.category == "training_framework") run_framework_training(c, catalog, r);
         else r.skipped = fmt::format("unknown category '{}'", r.category);
         if (r.skipped.empty() && r.metrics.empty()) r.skipped = "none of the compared metrics is measured in this row";
     } catch (const std::exception& e) {
@@ -555,29 +645,40 @@ const std::vector<std::pair<std::string, std::string>> categories = {
     {"inference_latency", "Inference latency (gpt-fast batch-1 decode tokens/s)"},
     {"training_throughput", "Training throughput (llm-foundry, FSDP)"},
     {"finetune_memory", "Fine-tuning (torchtune peak memory and tokens/s per GPU)"},
+    {"training_framework", "Training by framework (torchtitan, NeMo, DeepSpeed: tokens/s/GPU and peak memory)"},
 };
 
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
+    if (n == 0) return 0;
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 struct SummaryRow {
     std::string category, metric;
     std::size_t n = 0;
-    double median_abs = 0, median_signed = 0, worst_abs = 0;
+    double median_abs = 0, median_signed = 0, p90_abs = 0, worst_abs = 0;
     std::string worst_case;
 };
 
+/// The 90th percentile by nearest rank.
+double p90(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    if (v.empty()) return 0;
+    const auto rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(v.size())));
+    return v[std::max<std::size_t>(rank, 1) - 1];
+}
+
 SummaryRow summary_row(const std::vector<CaseResult>& results, const std::string& category, const std::string& label,
-                       const std::function<bool(const std::string&)>& metric) {
+                       const std::function<bool(const std::string&)>& metric,
+                       const std::function<bool(const CaseResult&)>& in_row = nullptr) {
     SummaryRow s;
     s.category = category;
     s.metric = label;
     std::vector<double> abs_err, signed_err;
     for (const auto& r : results) {
-        if (r.category != category) continue;
+        if (in_row ? !in_row(r) : r.category != category) continue;
         for (const auto& m : r.metrics) {
             if (!metric(m.name)) continue;
             const double e = m.error_pct();
@@ -592,6 +693,7 @@ SummaryRow summary_row(const std::vector<CaseResult>& results, const std::string
     s.n = abs_err.size();
     s.median_abs = median(abs_err);
     s.median_signed = median(signed_err);
+    s.p90_abs = p90(abs_err);
     return s;
 }
 
@@ -611,15 +713,31 @@ std::vector<SummaryRow> summarise(const std::vector<CaseResult>& results) {
         if (std::count_if(metrics.begin(), metrics.end(), peak) > 1)
             out.push_back(summary_row(results, cat, "peak_memory (both)", peak));
     }
+    // Training by framework, whichever file and category its rows came from: throughput and peak memory.
+    std::vector<std::string> frameworks;
+    for (const auto& r : results)
+        if (!r.framework.empty() && std::find(frameworks.begin(), frameworks.end(), r.framework) == frameworks.end())
+            frameworks.push_back(r.framework);
+    std::sort(frameworks.begin(), frameworks.end());
+    const auto throughput = [](const std::string& n) { return n == "tokens_per_s_per_gpu" || n == "tokens_per_s"; };
+    const auto peak = [](const std::string& n) { return n.starts_with("peak_memory"); };
+    for (const auto& fw : frameworks) {
+        const auto of = [&](const CaseResult& r) { return r.framework == fw; };
+        for (const auto& [label, metric] : {std::pair{std::string("tokens/s"), std::function<bool(const std::string&)>(throughput)},
+                                            std::pair{std::string("peak memory"), std::function<bool(const std::string&)>(peak)}}) {
+            SummaryRow row = summary_row(results, "framework: " + fw, label, metric, of);
+            if (row.n > 0) out.push_back(row);
+        }
+    }
     return out;
 }
 
 std::string summary_table(const std::vector<SummaryRow>& rows) {
-    std::string out = "| category | metric | cases | median abs error % | median signed error % | worst abs error % | worst case |\n"
-                      "| --- | --- | ---: | ---: | ---: | ---: | --- |\n";
+    std::string out = "| category | metric | cases | median abs error % | median signed error % | p90 abs error % | worst abs error % | worst case |\n"
+                      "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n";
     for (const auto& s : rows)
-        out += fmt::format("| {} | {} | {} | {:.1f} | {:+.1f} | {:.1f} | {} |\n", s.category, s.metric, s.n, s.median_abs,
-                           s.median_signed, s.worst_abs, s.worst_case);
+        out += fmt::format("| {} | {} | {} | {:.1f} | {:+.1f} | {:.1f} | {:.1f} | {} |\n", s.category, s.metric, s.n, s.median_abs,
+                           s.median_signed, s.p90_abs, s.worst_abs, s.worst_case);
     return out;
 }
 

@@ -132,6 +132,7 @@ InferenceMemory estimate_inference_memory(const Problem& p, const Device& dev, c
         b.activations = !s.head ? forward : profiles ? max(forward, sampler) : forward + sampler;
         b.capacity = limit;
         b.overhead = overhead;
+        b.outside_allocator = overhead;  // context, NCCL buffers, an engine's non-torch memory
         r.kv_per_sequence = kv_bytes_per_sequence_per_gpu(m, s, l.tensor, seq_tokens, p.spec.precision.kv_cache,
                                                           engine.windowed_kv_at_full_length);
         const Bytes left = limit - b.weights - b.activations - b.overhead;
@@ -176,6 +177,19 @@ Bytes training_activation_bytes_per_token_per_layer(const LayerWork& w, std::int
                  eager_hidden / (sequence_parallel ? t : 1.0));
 }
 
+Bytes op_checkpoint_bytes_per_token_per_layer(const LayerWork& w, std::int64_t hidden_size, std::int64_t tensor,
+                                              bool sequence_parallel, DType act) {
+    const double a = bytes_per_element(act), t = d(tensor), h = d(hidden_size);
+    const double sp = sequence_parallel ? t : 1.0;
+    // Column-parallel outputs (q, k, v, the MLP's up and gate) split by t; the row-parallel
+    // outputs (attention and MLP down projections, h wide) and the block input by SP.
+    const double split = (w.q_width + w.kv_width + w.mlp_stored_elements / 2.0) / 2.0 + w.attention_output_width;
+    const double hidden = h + (h + h) / 2.0;
+    return Bytes(a * (split / t + hidden / sp));
+}
+
+DType saved_activation_type(DType act) { return bytes_per_element(act) < 2 ? DType::bf16 : act; }
+
 Bytes training_activation_bytes_per_token(const LayerStack& m, const Stage& range, std::int64_t tensor, bool sequence_parallel,
                                           DType act, bool fused_kernels) {
     return Bytes(sum_over_kinds(m, range, [&](const LayerWork& w, double n) {
@@ -217,10 +231,14 @@ DType stored_weight_precision(const Problem& p) {
 Bytes stored_activation_bytes(const Problem& p, const Layout& l, const Stage& range) {
     const auto& m = p.model.stack;
     const auto& tr = p.spec.training;
-    const DType act = p.spec.precision.activations;
+    const DType act = saved_activation_type(p.spec.precision.activations);
     const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
     if (tr.activation_checkpointing == Recompute::full)  // only each layer's input
         return Bytes(d(range.layers) * tokens * bytes_per_element(act) * d(m.hidden_size) / (l.tensor > 1 ? d(l.tensor) : 1.0));
+    if (tr.activation_checkpointing == Recompute::op)
+        return Bytes(tokens * sum_over_kinds(m, range, [&](const LayerWork& w, double n) {
+                         return n * op_checkpoint_bytes_per_token_per_layer(w, m.hidden_size, l.tensor, l.tensor > 1, act).value();
+                     }));
     return training_activation_bytes_per_token(m, range, l.tensor, l.tensor > 1, act, tr.fused_kernels) * tokens;
 }
 
@@ -229,7 +247,8 @@ Bytes largest_layer_activation_bytes(const Problem& p, const Layout& l, const St
     const auto& tr = p.spec.training;
     const double tokens = d(tr.micro_batch) * d(tr.sequence_length) / d(l.context);
     return Bytes(tokens * max_over_kinds(m, range, [&](const LayerWork& w) {
-        return training_activation_bytes_per_token_per_layer(w, m.hidden_size, l.tensor, l.tensor > 1, p.spec.precision.activations,
+        return training_activation_bytes_per_token_per_layer(w, m.hidden_size, l.tensor, l.tensor > 1,
+                                                             saved_activation_type(p.spec.precision.activations),
                                                              tr.fused_kernels)
             .value();
     }));
@@ -381,7 +400,8 @@ TrainingMemory estimate_training_memory(const Problem& p, const Device& dev, con
             b.activations = layer;
         }
         const Bytes allocated = b.weights + b.gradients + b.optimizer + b.activations;
-        b.overhead = gib(c[Constant::training_runtime_overhead_gib]) + allocated * c[Constant::training_fragmentation];
+        b.outside_allocator = gib(c[Constant::training_runtime_overhead_gib]);
+        b.overhead = b.outside_allocator + allocated * c[Constant::training_fragmentation];
         b.capacity = dev.usable_memory() * (1.0 - p.spec.headroom);
         if (b.total() > best_total) {
             best_total = b.total();

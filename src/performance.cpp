@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <array>
 #include <initializer_list>
+#include <string_view>
 
 namespace gpusize {
 namespace {
@@ -208,6 +210,64 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
     return r;
 }
 
+namespace {
+
+/// Fused attention kernels by family and architecture. Only published measurements: a family
+/// missing for an architecture is priced at the GEMM efficiency (and says so in explain).
+struct AttentionRow {
+    AttentionKernel kernel;
+    std::string_view architecture;
+    AttentionEfficiency efficiency;
+};
+
+constexpr std::string_view fa2_paper =
+    "Dao 2023, FlashAttention-2 (arXiv:2307.08691) sec. 4.1: forward up to 73 %, backward up to 63 % of the A100's "
+    "bf16 peak";
+constexpr std::string_view fa3_paper_fa2 =
+    "Shah et al. 2024, FlashAttention-3 (arXiv:2407.08608) abstract: FlashAttention-2 reaches only 35 % of the H100's "
+    "bf16 peak";
+constexpr std::string_view fa3_paper =
+    "Shah et al. 2024, FlashAttention-3 (arXiv:2407.08608): forward up to 740 TFLOP/s bf16 (75 % of 989), backward "
+    "1.5-1.75x FlashAttention-2's 35 % (taken as 1.6x: 56 %)";
+constexpr std::string_view cudnn_assumed =
+    "assumed equal to FlashAttention-3 (arXiv:2407.08608): cuDNN 9's fused attention is a Hopper (TMA, wgmma) kernel "
+    "of the same design; no separate published measurement on record";
+
+const std::array<AttentionRow, 7>& attention_rows() {
+    static const std::array<AttentionRow, 7> rows{{
+        {AttentionKernel::flash2, "ampere", {0.73, 0.63, fa2_paper}},
+        {AttentionKernel::sdpa, "ampere", {0.73, 0.63, fa2_paper}},  // SDPA's flash backend is FlashAttention-2
+        {AttentionKernel::cudnn, "ampere", {0.73, 0.63, fa2_paper}},
+        {AttentionKernel::flash2, "hopper", {0.35, 0.35, fa3_paper_fa2}},
+        {AttentionKernel::sdpa, "hopper", {0.35, 0.35, fa3_paper_fa2}},
+        {AttentionKernel::flash3, "hopper", {0.75, 0.56, fa3_paper}},
+        {AttentionKernel::cudnn, "hopper", {0.75, 0.56, cudnn_assumed}},
+    }};
+    return rows;
+}
+
+}  // namespace
+
+std::optional<AttentionEfficiency> attention_kernel_efficiency(AttentionKernel kernel, std::string_view architecture) {
+    for (const auto& r : attention_rows())
+        if (r.kernel == kernel && r.architecture == architecture) return r.efficiency;
+    return std::nullopt;
+}
+
+Flops causal_attention_flops_per_token(const LayerStack& m, double sequence_length) {
+    const double s = sequence_length;
+    double total = 0;
+    for (std::size_t k = 0; k < m.kinds.size(); ++k) {
+        const double n = d(m.count(k, 0, m.layers));
+        const double w = m.work[k].window;
+        double attended = (s + 1.0) / 2.0;
+        if (w > 0 && w < s)  // a chunk attends causally within itself; a window slides
+            attended = m.kinds[k].attention.kind == AttentionKind::chunked ? (w + 1.0) / 2.0 : w - w * (w - 1.0) / (2.0 * s);
+        total += n * m.work[k].score_flops_per_attended_token * attended;
+    }
+    return Flops(total);
+}
+
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method) {
     const auto s = layer_stack(m);
     return training_flops_per_token(s, sequence_length, method);
@@ -272,7 +332,37 @@ std::optional<TrainingPerformance> estimate_training_performance(const Problem& 
     // not the output head and loss, which sit outside the checkpointed blocks.
     if (tr.activation_checkpointing == Recompute::full)
         hardware_flops += training_work(m, seq, tr.method == TrainingMethod::full).recompute * r.tokens_per_step;
-    r.compute = hardware_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c)));
+    // Op-level checkpointing recomputes every other matmul of the blocks (half their forward
+    // matmul FLOPs), not attention, whose output it saves.
+    if (tr.activation_checkpointing == Recompute::op)
+        hardware_flops += (forward_work(m, whole_model(m), 1.0, 1.0, seq).matmul - head_flops_per_token(m)) * (0.5 * r.tokens_per_step);
+    // Attention apart from the weight GEMMs: the model-FLOPs convention's attention (all s
+    // positions, forward, 2x backward, and the forward again under full recomputation) leaves the
+    // GEMM FLOPs; the causal kernels' executed FLOPs are priced on their own roofline.
+    const double recomputes = tr.activation_checkpointing == Recompute::full ? 1.0 : 0.0;
+    const Flops convention_attention =
+        forward_work(m, whole_model(m), 1.0, 1.0, seq).attention * ((3.0 + recomputes) * r.tokens_per_step);
+    r.convention_attention = convention_attention;
+    const Flops gemm_flops = hardware_flops - convention_attention;
+    AttentionTime& at = r.attention;
+    at.kernel = tr.attention_kernel.value_or(AttentionKernel::sdpa);
+    const DType act_type = p.spec.precision.activations;
+    const DType attention_type = act_type == DType::fp32 || act_type == DType::fp16 ? act_type : DType::bf16;
+    const auto attention_peak = dev.peak(attention_type);
+    if (!attention_peak) return std::nullopt;
+    at.peak = *attention_peak;
+    const Flops causal = causal_attention_flops_per_token(m, seq) * r.tokens_per_step;
+    at.forward = causal * (1.0 + recomputes);
+    at.backward = causal * 2.5;
+    if (const auto row = attention_kernel_efficiency(at.kernel, dev.gpu->architecture)) {
+        at.eta_forward = row->forward;
+        at.eta_backward = row->backward;
+        at.measured = true;
+    } else {
+        at.eta_forward = at.eta_backward = matmul_efficiency(eff, attention_type, c);
+    }
+    at.time = at.forward / (at.peak * (n * at.eta_forward)) + at.backward / (at.peak * (n * at.eta_backward));
+    r.compute = gemm_flops / (*peak * (n * matmul_efficiency(eff, p.spec.precision.activations, c))) + at.time;
 
     // Tensor parallel: the forward pass's exchanges (two all-reduces per layer) again in backward,
     // and a third time when the forward is recomputed; every micro-batch, over the busiest stage's

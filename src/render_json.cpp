@@ -137,6 +137,7 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
     w.key("optimizer_bytes").whole(m.optimizer.value());
     w.key("overhead_bytes").whole(m.overhead.value());
     w.key("total_bytes").whole(m.total().value());
+    w.key("allocator_bytes").whole(m.allocator().value());
     w.key("capacity_bytes").whole(m.capacity.value());
     w.end_object();
     if (r.problem.spec.workload == Workload::inference) {

@@ -67,7 +67,10 @@ std::string_view to_string(Sharding v) {
     return "?";
 }
 std::string_view to_string(Recompute v) {
-    return v == Recompute::none ? "none" : v == Recompute::selective ? "selective" : "full";
+    return v == Recompute::none ? "none" : v == Recompute::selective ? "selective" : v == Recompute::op ? "op" : "full";
+}
+std::string_view to_string(AttentionKernel v) {
+    return v == AttentionKernel::flash2 ? "flash2" : v == AttentionKernel::flash3 ? "flash3" : v == AttentionKernel::cudnn ? "cudnn" : "sdpa";
 }
 std::string_view to_string(PricingMode v) { return v == PricingMode::cloud ? "cloud" : "onprem"; }
 std::string_view to_string(MlpKind v) { return v == MlpKind::gated ? "gated" : "standard"; }
@@ -449,7 +452,7 @@ private:
                  {"activation_checkpointing", [&](const YAML::Node& v) {
                       t.activation_checkpointing =
                           r_.enumeration<Recompute>(v, "activation_checkpointing", spellings("training.activation_checkpointing"),
-                                                    {Recompute::none, Recompute::selective, Recompute::full})
+                                                    {Recompute::none, Recompute::selective, Recompute::op, Recompute::full})
                               .value_or(t.activation_checkpointing);
                   }},
                  {"master_weights", [&](const YAML::Node& v) { t.master_weights = r_.boolean(v, "master_weights").value_or(true); }},
@@ -464,6 +467,11 @@ private:
                   }},
                  {"offload", [&](const YAML::Node& v) { offload(v); }},
                  {"fused_kernels", [&](const YAML::Node& v) { t.fused_kernels = r_.boolean(v, "fused_kernels").value_or(true); }},
+                 {"attention_kernel", [&](const YAML::Node& v) {
+                      // The vocabulary's order: auto, then the kernels in enum order.
+                      const auto i = r_.choice(v, "attention_kernel", spellings("training.attention_kernel"));
+                      if (i && *i > 0) t.attention_kernel = static_cast<AttentionKernel>(*i - 1);
+                  }},
                  {"loss_chunks", [&](const YAML::Node& v) { t.loss_chunks = r_.integer(v, "loss_chunks", 1, 1024).value_or(1); }},
                  {"checkpoint", [&](const YAML::Node& v) {
                       r_.walk(v, "training.checkpoint",

@@ -280,12 +280,28 @@ void training_terms(std::vector<Term>& out, const Problem& p, const Evaluation& 
     // A training result exists only where the device has the rate (estimate_training_performance).
     const double peak_value = e.device.peak(s.precision.activations).value_or(FlopsPerSecond(0)).value();
     const Layout& l = e.layout;
+    const AttentionTime& at = t.attention;
+    out.push_back({"training.attention_s", "training.attention",
+                   "causal attention FLOPs the kernels execute ((s + 1) / 2 positions per query; forward, again under full"
+                   " recomputation; backward 2.5 x forward) / (GPUs x 16-bit peak x the kernel's efficiency, forward and backward)",
+                   {num("attention_forward_flops_per_step", at.forward.value()),
+                    num("attention_backward_flops_per_step", at.backward.value()), num("gpus", d(e.gpu_count)),
+                    num("attention_peak_flops_per_s", at.peak.value()), num("eta_attention_forward", at.eta_forward),
+                    num("eta_attention_backward", at.eta_backward), txt("attention_kernel", to_string(at.kernel)),
+                    txt("efficiency_source",
+                        at.measured ? std::string(attention_kernel_efficiency(at.kernel, e.device.gpu->architecture)->source)
+                                    : fmt::format("no published row for {} on {}: the GEMM efficiency", to_string(at.kernel),
+                                                  e.device.gpu->architecture))},
+                   at.time.value(), "s", "performance.hpp AttentionTime, attention_kernel_efficiency"});
     out.push_back({"training.compute_s", "training.compute",
-                   "hardware FLOPs of the step (model FLOPs 6 x P_active + 12 x L x s x a x d_h per token, LoRA 4 x P, plus"
-                   " recomputation) / (GPUs x peak x eta_matmul x workload matmul fraction x precision factor)",
-                   {num("hardware_flops_per_step", t.hardware_flops.value()), num("model_flops_per_step", t.model_flops.value()),
+                   "weight-GEMM FLOPs of the step (hardware FLOPs: model FLOPs 6 x P_active + 12 x L x s x a x d_h per token,"
+                   " LoRA 4 x P, plus recomputation; less the convention's attention 12 x L x s x a x d_h x (1 + recomputed)) /"
+                   " (GPUs x peak x eta_matmul x workload matmul fraction x precision factor) + attention time",
+                   {num("gemm_flops_per_step", (t.hardware_flops - t.convention_attention).value()),
+                    num("hardware_flops_per_step", t.hardware_flops.value()), num("model_flops_per_step", t.model_flops.value()),
                     num("gpus", d(e.gpu_count)), num("peak_flops_per_s", peak_value), num("eta_matmul (catalog)", e.device.gpu->efficiency.matmul),
                     cal(p, Constant::workload_matmul_fraction), num("precision_factor", precision_matmul_factor(p.spec.precision.activations, p.calibration)),
+                    num("attention_s", at.time.value()),
                     txt("activation_checkpointing", to_string(s.training.activation_checkpointing))},
                    t.compute.value(), "s", "performance.hpp training_flops_per_token, estimate_training_performance"});
     out.push_back({"training.communication_s", "sum",
@@ -490,8 +506,15 @@ const std::map<std::string, Formula>& formulas() {
         {"requests", [](const Values& v) { return at(v, "output_tokens_per_s") / at(v, "output_tokens"); }},
         {"training.compute",
          [](const Values& v) {
-             return at(v, "hardware_flops_per_step") / (at(v, "gpus") * at(v, "peak_flops_per_s") * at(v, "eta_matmul (catalog)") *
-                                                        at(v, "calibration.workload_matmul_fraction") * at(v, "precision_factor"));
+             return at(v, "gemm_flops_per_step") / (at(v, "gpus") * at(v, "peak_flops_per_s") * at(v, "eta_matmul (catalog)") *
+                                                    at(v, "calibration.workload_matmul_fraction") * at(v, "precision_factor")) +
+                    at(v, "attention_s");
+         }},
+        {"training.attention",
+         [](const Values& v) {
+             const double rate = at(v, "gpus") * at(v, "attention_peak_flops_per_s");
+             return at(v, "attention_forward_flops_per_step") / (rate * at(v, "eta_attention_forward")) +
+                    at(v, "attention_backward_flops_per_step") / (rate * at(v, "eta_attention_backward"));
          }},
         {"training.bubble",
          [](const Values& v) {

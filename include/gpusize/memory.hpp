@@ -30,8 +30,15 @@ struct MemoryBreakdown {
     Bytes gradients;
     Bytes optimizer;
     Bytes overhead;
+    /// The part of `overhead` outside the framework's caching allocator: the CUDA context, NCCL
+    /// buffers, an engine's non-torch memory. The rest of it is fragmentation the allocator
+    /// reserves but has not handed out.
+    Bytes outside_allocator;
     Bytes capacity;  ///< what the job may use on this GPU (usable memory less headroom)
     Bytes total() const { return weights + kv_cache + activations + gradients + optimizer + overhead; }
+    /// What the framework's allocator reports at the peak (torch.cuda.max_memory_reserved): the
+    /// total less what lives outside it. `total()` is what the process holds (nvidia-smi).
+    Bytes allocator() const { return total() - outside_allocator; }
 };
 
 /// Bytes to store one element of `t` (fp32 4, bf16/fp16 2, fp8/int8 1, int4/fp4 0.5).
@@ -110,6 +117,18 @@ Bytes sampler_bytes(const LayerStack& m, double sequences, double bytes_per_logi
 Bytes training_activation_bytes_per_token_per_layer(const LayerWork& w, std::int64_t hidden_size, std::int64_t tensor,
                                                     bool sequence_parallel, DType act, bool fused_kernels = true);
 /// The same summed over the layers of `range`.
+/// One layer's stored activations per token under op-level selective checkpointing (torchtitan's
+/// policy: every other matmul output, attention's output and the block's input are saved; norms,
+/// activation functions and the other matmuls are recomputed): `a · (h + o + M / 2)` with
+/// `M = q + kv + h + mlp_stored / 2 + h` the elements the layer's matmuls output (attention q, k, v
+/// and output projections; the MLP's up/gate and down projections), `o` the attention output;
+/// widths split by tensor parallelism, hidden-sized ones only under sequence parallelism.
+Bytes op_checkpoint_bytes_per_token_per_layer(const LayerWork& w, std::int64_t hidden_size, std::int64_t tensor,
+                                              bool sequence_parallel, DType act);
+/// The element type training keeps its saved activations in: the activations precision, but
+/// 16-bit when that is 8-bit or narrower (FP8 recipes quantise GEMM inputs on the fly and save the
+/// high-precision tensors: torchao float8_linear.py matmul_with_hp_or_float8_args saves input_hp).
+DType saved_activation_type(DType act);
 Bytes training_activation_bytes_per_token(const LayerStack& m, const Stage& range, std::int64_t tensor, bool sequence_parallel,
                                           DType act, bool fused_kernels = true);
 

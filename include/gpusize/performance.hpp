@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "gpusize/device.hpp"
 #include "gpusize/interconnect.hpp"
@@ -101,9 +102,46 @@ struct FailureEstimate {
 
 FailureEstimate estimate_failures(const Problem& p, std::int64_t gpus, std::optional<Seconds> ideal_time);
 
+/// What a fused attention kernel reaches of the 16-bit dense peak on one GPU architecture, in the
+/// forward and the backward pass, as its authors measured it. One row per kernel family and
+/// architecture (attention_kernel_efficiency); `source` names the measurement.
+struct AttentionEfficiency {
+    double forward = 0;
+    double backward = 0;
+    std::string_view source;
+};
+
+/// The row for `kernel` on `architecture` (catalog spelling: `ampere`, `hopper`), or nullopt where
+/// no measurement is on record; the estimator then prices attention at the GEMM efficiency.
+std::optional<AttentionEfficiency> attention_kernel_efficiency(AttentionKernel kernel, std::string_view architecture);
+
+/// Attention FLOPs a causal kernel executes per token in one forward pass: QK^T and AV over the
+/// positions each query attends, `(s + 1) / 2` on average for full attention and
+/// `w - w (w - 1) / (2 s)` for a sliding window `w < s`, `(w + 1) / 2` within chunks of `w`
+/// (sequences a whole number of chunks; FlashAttention skips masked blocks). The
+/// model-FLOPs convention (training_flops_per_token) counts all `s` positions instead.
+Flops causal_attention_flops_per_token(const LayerStack& m, double sequence_length);
+
+/// A training step's attention kernels, priced apart from the weight GEMMs: the causal FLOPs they
+/// execute (forward, backward = 2.5 x forward: FlashAttention's backward runs five matmuls to the
+/// forward's two, and the forward again under full recomputation), at the 16-bit peak (FP8
+/// recipes keep attention in bf16) and the kernel family's efficiency on the GPU's architecture.
+struct AttentionTime {
+    AttentionKernel kernel = AttentionKernel::sdpa;
+    Flops forward;   ///< executed, per step (all GPUs), recomputation included
+    Flops backward;  ///< executed, per step (all GPUs)
+    FlopsPerSecond peak{0};  ///< one GPU's 16-bit dense peak
+    double eta_forward = 0;
+    double eta_backward = 0;
+    bool measured = false;  ///< false: no row for this kernel and architecture, GEMM efficiency used
+    Seconds time;
+};
+
 struct TrainingPerformance {
     Seconds step_time;
-    Seconds compute;                ///< matmul time of all micro-batches, with recomputation
+    Seconds compute;                ///< weight-GEMM time plus attention time, with recomputation
+    AttentionTime attention;        ///< the attention part of `compute`
+    Flops convention_attention;     ///< per step: the model-FLOPs convention's attention inside `hardware_flops`
     Seconds communication;          ///< exposed (not overlapped) communication
     Seconds bubble;                 ///< pipeline bubble
     Seconds host_transfer;          ///< exposed PCIe copies of what `offload` keeps on the host

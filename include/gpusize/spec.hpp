@@ -24,12 +24,20 @@ enum class Engine { vllm, trtllm, sglang, generic };
 enum class TrainingMethod { full, lora, qlora };
 enum class Optimizer { adamw, adamw_8bit, sgd };
 enum class Sharding { none, zero1, zero2, zero3, distributed_optimizer };
-enum class Recompute { none, selective, full };
+/// What backward recomputes: nothing; Megatron's selective (the attention core, which fused
+/// attention kernels recompute anyway); `op`, PyTorch's op-level selective checkpointing as
+/// torchtitan applies it (every other matmul output and attention's output saved, the rest
+/// recomputed); or each block's whole forward (`full`).
+enum class Recompute { none, selective, op, full };
+/// The fused attention kernel a training step runs: FlashAttention 2 or 3, cuDNN's fused attention
+/// (Transformer Engine, Megatron, NeMo), or PyTorch's scaled_dot_product_attention (its flash backend).
+enum class AttentionKernel { flash2, flash3, cudnn, sdpa };
 enum class PricingMode { cloud, onprem };
 
 std::string_view to_string(Workload v);
 std::string_view to_string(Engine v);
 std::string_view to_string(TrainingMethod v);
+std::string_view to_string(AttentionKernel v);
 std::string_view to_string(Optimizer v);
 std::string_view to_string(Sharding v);
 std::string_view to_string(Recompute v);
@@ -140,6 +148,8 @@ struct TrainingSpec {
     /// Fused norm and rotary kernels (Megatron, Transformer Engine, torch.compile, Liger); false:
     /// eager PyTorch, whose norms and rotary embedding save fp32 copies for backward.
     bool fused_kernels = true;
+    /// `training.attention_kernel`; absent (`auto`): `sdpa`, what plain PyTorch runs.
+    std::optional<AttentionKernel> attention_kernel;
     // `training.checkpoint.write_gb_per_s` and `restart_minutes` are the calibration constants
     // checkpoint_write_gb_per_s and restart_minutes, held in Spec::calibration where the
     // assumptions print them: one value, one place.

@@ -395,3 +395,45 @@ TEST_CASE("the training recipe is resolved once per layout, by hand") {
     CHECK(r.weight_shards == 2);
     CHECK_FALSE(r.gradients_persist);
 }
+
+TEST_CASE("op-level checkpointing keeps the block input, attention's output and every other matmul output") {
+    const Problem p = toy_training();
+    const LayerWork& m = p.model.stack.work.front();
+    // matmul outputs per token: q 1024 + k,v 512 + MLP up and gate 2 x 4096 = 9,728 split by TP, and
+    // the attention and MLP down projections' 2 x 1024 hidden-sized; half of them saved, with the
+    // attention output 1024 and the block input 1024: (4,864 + 1,024) + (1,024 + 1,024) = 7,936
+    // elements, 15,872 bytes in bf16
+    CHECK(op_checkpoint_bytes_per_token_per_layer(m, 1024, 1, false, DType::bf16).value() == 15'872);
+    // TP 2 with sequence parallelism halves all of it
+    CHECK(op_checkpoint_bytes_per_token_per_layer(m, 1024, 2, true, DType::bf16).value() == 7'936);
+    // The step stores that for each layer and token of the micro-batch: 4 x 2000 x 15,872
+    Problem q = toy_training();
+    q.spec.training.activation_checkpointing = Recompute::op;
+    const Stage all = whole_model(q.model.stack);
+    CHECK(stored_activation_bytes(q, Layout{}, all).value() == 4.0 * 2000 * 15'872);
+}
+
+TEST_CASE("FP8 training saves its activations in 16 bits") {
+    Problem p = toy_training();
+    const Stage all = whole_model(p.model.stack);
+    const Bytes bf16 = stored_activation_bytes(p, Layout{}, all);
+    p.spec.precision.activations = DType::fp8;
+    CHECK(saved_activation_type(DType::fp8) == DType::bf16);
+    CHECK(saved_activation_type(DType::fp32) == DType::fp32);
+    CHECK(stored_activation_bytes(p, Layout{}, all).value() == bf16.value());
+    CHECK(bf16.value() == 4.0 * 2000 * 46'080);
+}
+
+TEST_CASE("memory in two views: the allocator's reserved bytes and the process's") {
+    const Gpu g = toy_gpu();
+    const auto t = estimate_training_memory(toy_training(), whole(g), Layout{}).breakdown;
+    // training: the 1.5 GiB of CUDA context and NCCL buffers lie outside torch's allocator; the
+    // fragmentation (5 % of the allocated bytes) lies inside what it reserves
+    const Bytes allocated = t.weights + t.gradients + t.optimizer + t.activations;
+    CHECK(t.outside_allocator.value() == gib(1.5).value());
+    CHECK(t.allocator().value() == Approx((allocated * 1.05).value()));
+    CHECK(t.total().value() == Approx(t.allocator().value() + gib(1.5).value()));
+    // inference: all of an engine's overhead is outside the allocator
+    const auto i = estimate_inference_memory(toy_inference(), whole(g), Layout{}, 1).breakdown;
+    CHECK(i.allocator().value() == (i.total() - i.overhead).value());
+}

@@ -70,14 +70,17 @@ TEST_CASE("tensor parallel decode pays two all-reduces per layer on NVLink") {
     CHECK(r.decode.communication.value() == Approx(8 * one));
 }
 
-TEST_CASE("whole-workload and FP8 matmul efficiency fractions scale compute time") {
+TEST_CASE("whole-workload and FP8 matmul efficiency fractions scale the weight GEMMs' time, not attention's") {
     Problem p = toy_training();
     const Gpu g = toy_gpu();
-    const auto base = estimate_training_performance(p, whole(g), Layout{})->compute.value();
+    const auto base = *estimate_training_performance(p, whole(g), Layout{});
+    const double gemm = base.compute.value() - base.attention.time.value();
     p.calibration.set("workload_matmul_fraction", 0.8);
-    CHECK(estimate_training_performance(p, whole(g), Layout{})->compute.value() == Approx(base / 0.8));
+    CHECK(estimate_training_performance(p, whole(g), Layout{})->compute.value() ==
+          Approx(gemm / 0.8 + base.attention.time.value()));
     p.spec.precision.activations = DType::fp8;  // twice the peak at 0.8 of the efficiency
-    CHECK(estimate_training_performance(p, whole(g), Layout{})->compute.value() == Approx(base / 0.8 / 2 / 0.8));
+    CHECK(estimate_training_performance(p, whole(g), Layout{})->compute.value() ==
+          Approx(gemm / 0.8 / 2 / 0.8 + base.attention.time.value()));
 }
 
 TEST_CASE("weight-only integer formats stream below the bandwidth efficiency; the KV cache does not") {
@@ -106,10 +109,15 @@ TEST_CASE("training step: 6 P FLOPs per token plus attention, step overhead, MFU
     CHECK(training_flops_per_token(p.model.architecture, 1000, TrainingMethod::lora).value() == 4.0 * 61'850'624 + 49'152'000);
     const auto r = *estimate_training_performance(p, whole(g), Layout{});
     const double flops = 2000.0 * 420'255'744;  // micro batch 2 x 1000 tokens, one micro-batch
+    // The weight GEMMs at 5e13 FLOP/s; attention apart: causal 16,384 x 500.5 per token forward,
+    // 2.5x that backward, on the toy Hopper GPU's default kernel (sdpa: FlashAttention-2, 35 %).
+    const double gemm = 2000.0 * 6 * 61'850'624 / 5e13;
+    const double attention = 2000.0 * 16'384 * 500.5 * 3.5 / (1e14 * 0.35);
     CHECK(r.tokens_per_step == 2000);
-    CHECK(r.compute.value() == Approx(flops / 5e13));
-    CHECK(r.step_time.value() == Approx(flops / 5e13 + 0.020));
-    CHECK(r.tokens_per_s == Approx(2000 / (flops / 5e13 + 0.020)));
+    CHECK(r.attention.time.value() == Approx(attention));
+    CHECK(r.compute.value() == Approx(gemm + attention));
+    CHECK(r.step_time.value() == Approx(gemm + attention + 0.020));
+    CHECK(r.tokens_per_s == Approx(2000 / (gemm + attention + 0.020)));
     CHECK(r.mfu == Approx(flops / r.step_time.value() / 1e14));
     CHECK(r.hfu == Approx(r.mfu));
 }
@@ -234,4 +242,78 @@ TEST_CASE("time to train includes the goodput lost to interruptions") {
     const auto r = *estimate_training_performance(p, whole(g), Layout{});
     REQUIRE(r.time_to_train);
     CHECK(r.time_to_train->value() == Approx(r.time_to_train_ideal->value() / (1 - r.failures.goodput_loss)));
+}
+
+TEST_CASE("causal attention executes (s + 1) / 2 positions per query, windows and chunks fewer") {
+    const Problem p = toy_training();
+    // 4 layers x 2 x 8 heads x (128 + 128) = 16,384 FLOPs per attended position
+    CHECK(causal_attention_flops_per_token(p.model.stack, 1000).value() == 16'384.0 * 500.5);
+    CHECK(causal_attention_flops_per_token(p.model.stack, 1).value() == 16'384.0);
+    ModelArchitecture windowed = toy_architecture();
+    windowed.sliding_window = 100;
+    const LayerStack w = layer_stack(windowed);
+    // a query at position i attends min(i, 100): (100 x 101 / 2 + 900 x 100) / 1000 = 95.05
+    CHECK(causal_attention_flops_per_token(w, 1000).value() == Approx(16'384.0 * 95.05));
+}
+
+TEST_CASE("attention kernels: efficiency by family and architecture, none guessed") {
+    const auto fa3 = attention_kernel_efficiency(AttentionKernel::flash3, "hopper");
+    REQUIRE(fa3);
+    CHECK(fa3->forward == 0.75);
+    CHECK(fa3->backward == 0.56);
+    CHECK(attention_kernel_efficiency(AttentionKernel::sdpa, "hopper")->forward == 0.35);
+    CHECK(attention_kernel_efficiency(AttentionKernel::flash2, "ampere")->backward == 0.63);
+    CHECK_FALSE(attention_kernel_efficiency(AttentionKernel::flash3, "ampere"));
+    CHECK_FALSE(attention_kernel_efficiency(AttentionKernel::flash2, "cdna3"));
+}
+
+TEST_CASE("attention time: the kernel's efficiency, bf16 under FP8, the GEMM efficiency where none is on record") {
+    Problem p = toy_training();
+    Gpu g = toy_gpu();
+    const double causal = 2000.0 * 16'384 * 500.5;  // per step, forward
+    p.spec.training.attention_kernel = AttentionKernel::flash3;
+    auto r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(r.attention.time.value() == Approx(causal / (1e14 * 0.75) + 2.5 * causal / (1e14 * 0.56)));
+    // FP8 doubles the GEMM rate, not attention's: the frameworks' FP8 recipes keep it in bf16.
+    p.spec.precision.activations = DType::fp8;
+    const auto fp8 = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(fp8.attention.time.value() == Approx(r.attention.time.value()));
+    CHECK(fp8.attention.peak.value() == 1e14);
+    // Full recomputation runs the forward kernel again.
+    p.spec.precision.activations = DType::bf16;
+    p.spec.training.activation_checkpointing = Recompute::full;
+    r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK(r.attention.time.value() == Approx(2 * causal / (1e14 * 0.75) + 2.5 * causal / (1e14 * 0.56)));
+    // No published row for FlashAttention-3 on Ampere: the GEMM efficiency (toy 0.5 x 1 x 1).
+    p.spec.training.activation_checkpointing = Recompute::none;
+    g.architecture = "ampere";
+    r = *estimate_training_performance(p, whole(g), Layout{});
+    CHECK_FALSE(r.attention.measured);
+    CHECK(r.attention.time.value() == Approx(3.5 * causal / 5e13));
+}
+
+TEST_CASE("long sequences slow training down: attention grows with the context") {
+    Problem p = toy_training();
+    const Gpu g = toy_gpu();
+    const auto short_seq = *estimate_training_performance(p, whole(g), Layout{});
+    p.spec.training.sequence_length = 8000;
+    p.spec.training.micro_batch = 1;
+    const auto long_seq = *estimate_training_performance(p, whole(g), Layout{});
+    // per token: GEMMs 6 x 61,850,624 / 5e13 the same; attention 16,384 x (s + 1) / 2 x 3.5 / 3.5e13
+    const double per_token_short = 6 * 61'850'624 / 5e13 + 16'384 * 500.5 * 3.5 / 3.5e13;
+    const double per_token_long = 6 * 61'850'624 / 5e13 + 16'384 * 4000.5 * 3.5 / 3.5e13;
+    CHECK(short_seq.compute.value() / 2000 == Approx(per_token_short));
+    CHECK(long_seq.compute.value() / 8000 == Approx(per_token_long));
+    CHECK(long_seq.compute.value() / 8000 > short_seq.compute.value() / 2000);
+}
+
+TEST_CASE("op-level checkpointing recomputes half the blocks' matmuls, not attention") {
+    Problem p = toy_training();
+    p.spec.training.activation_checkpointing = Recompute::op;
+    const Gpu g = toy_gpu();
+    const auto r = *estimate_training_performance(p, whole(g), Layout{});
+    // per token: half of the blocks' forward matmuls 2 x (61,850,624 - the 1000 x 1024 head) / 2
+    CHECK(r.hardware_flops.value() == Approx(2000.0 * (420'255'744.0 + 60'826'624.0)));
+    CHECK(r.model_flops.value() == Approx(2000.0 * 420'255'744.0));
+    CHECK(r.attention.forward.value() == Approx(2000.0 * 16'384 * 500.5));
 }

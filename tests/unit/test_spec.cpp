@@ -903,3 +903,22 @@ TEST_CASE("a hybrid's layer_types entry names an attention kind, then optionally
           "  model: {parameters: 7B, layer_types: [mamba+mlp]}\n"
           "                                        ^\n");
 }
+
+TEST_CASE("training.attention_kernel: a family, auto for the default, an unknown one refused with a hint") {
+    const auto kernel = [](const std::string& v) {
+        return parse_spec("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, attention_kernel: " + v +
+                              "}\n",
+                          "k.yaml")
+            .training.attention_kernel;
+    };
+    CHECK(kernel("flash3") == AttentionKernel::flash3);
+    CHECK(kernel("cudnn") == AttentionKernel::cudnn);
+    CHECK(kernel("flash2") == AttentionKernel::flash2);
+    CHECK(kernel("sdpa") == AttentionKernel::sdpa);
+    CHECK_FALSE(kernel("auto"));
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\nworkload: training\ntraining: {sequence_length: 8, attention_kernel: flash4}\n") ==
+          "spec.yaml:3:50: error: expected 'attention_kernel' to be one of auto | flash2 | flash3 | cudnn | sdpa, got 'flash4'\n"
+          "  training: {sequence_length: 8, attention_kernel: flash4}\n"
+          "                                                   ^\n"
+          "hint: did you mean 'flash2'?\n");
+}
