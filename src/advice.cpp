@@ -37,6 +37,13 @@ Shortfall shortfall(const Problem& p, const Evaluation& e) {
         if (t.tpot) worst = std::max(worst, perf.tpot / *t.tpot);
         if (t.output_tokens_per_s) worst = std::max(worst, *t.output_tokens_per_s / perf.output_tokens_per_s);
         if (t.requests_per_s) worst = std::max(worst, *t.requests_per_s / perf.requests_per_s);
+        if (const auto& l = e.inference->loaded) {
+            if (l->saturated) worst = std::max(worst, l->utilization);
+            if (t.ttft_p90 && l->ttft) worst = std::max(worst, l->ttft->p90 / *t.ttft_p90);
+            if (t.ttft_p99 && l->ttft) worst = std::max(worst, l->ttft->p99 / *t.ttft_p99);
+            if (t.tpot_p90 && l->tpot) worst = std::max(worst, l->tpot->p90 / *t.tpot_p90);
+            if (t.tpot_p99 && l->tpot) worst = std::max(worst, l->tpot->p99 / *t.tpot_p99);
+        }
     }
     s.factor = std::isfinite(worst) ? worst : INFINITY;
     return s;

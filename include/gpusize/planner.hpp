@@ -36,7 +36,9 @@ struct ServingLimits {
 };
 
 struct InferenceResult {
-    InferencePerformance performance;
+    InferencePerformance performance;  ///< unloaded: an idle engine's TTFT, the full batch's TPOT
+    /// Under the spec's `inference.arrival` (docs/estimation.md §6.7); nullopt without one.
+    std::optional<LoadedPerformance> loaded;
     InferenceMemory memory;  ///< at the chosen concurrency, on the most loaded stage
     /// The target with the least slack (achieved / target for throughput, target / achieved for
     /// latency): the one that binds, or limited `concurrency: auto`.

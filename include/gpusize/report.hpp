@@ -13,7 +13,7 @@
 namespace gpusize {
 
 /// Version of the JSON output contract: minor = additive, major = breaking.
-inline constexpr const char* report_schema_version = "1.2";
+inline constexpr const char* report_schema_version = "1.3";
 
 struct Assumption {
     std::string name;    ///< the key that overrides it (`calibration.decode_step_overhead_ms`, `inference.engine`)
