@@ -210,7 +210,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& requirement_al
 }
 
 const std::vector<std::string_view>& solve_variables() {
-    static const std::vector<std::string_view> variables{"context", "concurrency", "gpus"};
+    static const std::vector<std::string_view> variables{"context", "concurrency", "gpus", "rate"};
     return variables;
 }
 

@@ -259,7 +259,7 @@ TEST_CASE("the CLI takes exactly the table's output formats, requirement fields 
 
     const auto solve = run_args({"check", "x.yaml", "--solve", "width"});
     CHECK(solve.code == 64);
-    CHECK_THAT(solve.err, Catch::Contains("expected context, concurrency or gpus, got 'width'"));
+    CHECK_THAT(solve.err, Catch::Contains("expected context, concurrency, gpus or rate, got 'width'"));
 }
 
 TEST_CASE("completions and the man page offer every command, flag, format, requirement field and solve variable",
