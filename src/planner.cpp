@@ -504,16 +504,25 @@ void sort_by(std::vector<Evaluation>& v, const std::vector<Key>& keys) {
 
 }  // namespace
 
+std::optional<double> ranking_cost(const Evaluation& e) {
+    const auto* i = e.inference ? &*e.inference : nullptr;
+    if (!i || !i->loaded || !e.cost.per_hour || i->loaded->saturated || !(i->performance.requests_per_s > 0))
+        return e.cost_per_throughput;
+    // The tokens the stated load asks for, not what the deployment could serve at full batch.
+    const double served = i->loaded->requests_per_s * i->performance.output_tokens_per_s / i->performance.requests_per_s;
+    return usd_per_million_tokens(*e.cost.per_hour, served);
+}
+
 void rank_candidates(std::vector<Evaluation>& cs) {
     // Costs are compared at 9 significant digits so that replicas of one layout (same cost per
     // token up to rounding) tie and fall through to the GPU-count tie-break.
     auto rounded = [](double v) { return round_significant(v, 9); };
     std::vector<std::tuple<bool, double, std::int64_t, DeploymentId>> keys;
     keys.reserve(cs.size());
-    for (const auto& e : cs)
-        keys.emplace_back(!e.cost_per_throughput.has_value(),
-                          e.cost_per_throughput ? rounded(*e.cost_per_throughput) : -rounded(e.throughput), e.gpu_count,
-                          deployment_id(e));
+    for (const auto& e : cs) {
+        const std::optional<double> cost = ranking_cost(e);
+        keys.emplace_back(!cost.has_value(), cost ? rounded(*cost) : -rounded(e.throughput), e.gpu_count, deployment_id(e));
+    }
     sort_by(cs, keys);
     for (std::size_t i = 0; i < cs.size(); ++i) cs[i].rank = static_cast<int>(i + 1);
 }

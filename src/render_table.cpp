@@ -279,8 +279,11 @@ static std::string render_report_table_text(const Report& r, const RenderOptions
     } else if (r.candidates.empty()) {
         out += paint(o, "1;31", "nothing fits") + ": no candidate meets memory and targets\n";
     } else {
+        const char* unit = r.problem.spec.workload == Workload::training ? "trained token"
+                           : r.problem.spec.inference.arrival                 ? "output token served at the stated load"
+                                                                              : "output token";
         out += format_text("{} candidate(s) of {} valid layouts, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
-                           r.evaluated, r.problem.spec.workload == Workload::inference ? "output token" : "trained token", top);
+                           r.evaluated, unit, top);
         std::vector<const Evaluation*> shown;
         for (std::size_t i = 0; i < top; ++i) shown.push_back(&r.candidates[i]);
         out += rows(r, shown, true);
