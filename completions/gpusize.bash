@@ -28,7 +28,7 @@ _gpusize() {
             local formats="table json yaml markdown csv"
             [[ $command == plan || $command == check ]] && formats+=" html"
             COMPREPLY=($(compgen -W "$formats" -- "$cur")); return ;;
-        --solve) COMPREPLY=($(compgen -W "context concurrency gpus" -- "$cur")); return ;;
+        --solve) COMPREPLY=($(compgen -W "context concurrency gpus rate" -- "$cur")); return ;;
         --catalog|--baseline) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --gpu) COMPREPLY=($(compgen -W "$(_gpusize_ids gpus)" -- "$cur")); return ;;
         --vendor) COMPREPLY=($(compgen -W "nvidia amd intel google aws furiosa rebellions tenstorrent" -- "$cur")); return ;;

@@ -39,7 +39,7 @@ complete -c gpusize -n "__fish_seen_subcommand_from plan check" -l verbose -d 'l
 complete -c gpusize -n "__fish_seen_subcommand_from plan check" -l baseline -r -F -d 'compare with an earlier -o json'
 
 # check
-complete -c gpusize -n "__fish_seen_subcommand_from check" -l solve -x -a 'context concurrency gpus' -d 'solve a free variable with the GPU fixed'
+complete -c gpusize -n "__fish_seen_subcommand_from check" -l solve -x -a 'context concurrency gpus rate' -d 'solve a free variable with the GPU fixed'
 complete -c gpusize -n "__fish_seen_subcommand_from check" -l require -x -a 'usd_per_hour gpu_count memory_headroom headroom usd_per_million_output_tokens usd_per_million_input_tokens ttft_ms tpot_ms output_tokens_per_s requests_per_s usd_per_million_training_tokens usd_total tokens_per_s mfu time_to_train_days' -d 'a condition FIELD OP VALUE'
 
 # gpus and models

@@ -37,6 +37,13 @@ Shortfall shortfall(const Problem& p, const Evaluation& e) {
         if (t.tpot) worst = std::max(worst, perf.tpot / *t.tpot);
         if (t.output_tokens_per_s) worst = std::max(worst, *t.output_tokens_per_s / perf.output_tokens_per_s);
         if (t.requests_per_s) worst = std::max(worst, *t.requests_per_s / perf.requests_per_s);
+        if (const auto& l = e.inference->loaded) {
+            if (l->saturated) worst = std::max(worst, l->utilization);
+            if (t.ttft_p90 && l->ttft) worst = std::max(worst, l->ttft->p90 / *t.ttft_p90);
+            if (t.ttft_p99 && l->ttft) worst = std::max(worst, l->ttft->p99 / *t.ttft_p99);
+            if (t.tpot_p90 && l->tpot) worst = std::max(worst, l->tpot->p90 / *t.tpot_p90);
+            if (t.tpot_p99 && l->tpot) worst = std::max(worst, l->tpot->p99 / *t.tpot_p99);
+        }
     }
     s.factor = std::isfinite(worst) ? worst : INFINITY;
     return s;
@@ -143,6 +150,37 @@ std::vector<std::string> suggest_alternatives(const Problem& p, const Catalog& c
                                       gib_text(closest->memory.capacity)));
     }
     return out;
+}
+
+std::optional<double> solve_max_rate(const Problem& p, const Evaluation& e) {
+    if (p.spec.inference.arrival && p.spec.inference.arrival->users)
+        throw usage_error("--solve rate solves an open loop's requests_per_s, and the spec's arrival is a closed loop of 'users'");
+    if (!e.inference || !e.fits) return std::nullopt;
+    const double capacity = e.inference->performance.requests_per_s;
+    Problem q = p;
+    auto passes = [&](double rate) {
+        q.spec.inference.arrival = Arrival{.requests_per_s = rate,
+                                           .burstiness = p.spec.inference.arrival ? p.spec.inference.arrival->burstiness : 1.0,
+                                           .users = std::nullopt};
+        const Evaluation x = evaluate(q, e.device, e.layout);
+        return x.fits && x.meets_targets;
+    };
+    // Latency only grows with the rate and the capacity saturates, so the passing rates are an
+    // interval (0, R*): bisected until the bounds are within 0.1 %.
+    double lo = capacity * 1e-9, hi = capacity;
+    if (!(capacity > 0) || !passes(lo)) return std::nullopt;
+    while (hi / lo > 1.001) {
+        const double mid = std::sqrt(lo * hi);
+        (passes(mid) ? lo : hi) = mid;
+    }
+    // Three significant digits, rounded down (and read back from its text, so that it prints as
+    // it is): still at or below a passing rate; one unit lower if rounding pushed it over.
+    const double scale = std::pow(10.0, std::floor(std::log10(lo)) - 2.0);
+    for (double units = std::floor(lo / scale + 1e-9); units >= 100; --units) {
+        const double rounded = std::stod(fmt::format("{:.3g}", units * scale));
+        if (rounded <= lo && passes(rounded)) return rounded;
+    }
+    return lo;
 }
 
 ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates) {

@@ -268,6 +268,48 @@ Flops causal_attention_flops_per_token(const LayerStack& m, double sequence_leng
     return Flops(total);
 }
 
+std::optional<LoadedPerformance> estimate_loaded_performance(const Problem& p, const Device& dev, const Layout& l,
+                                                             const InferencePerformance& full, std::size_t stage) {
+    const auto& arrival = p.spec.inference.arrival;
+    if (!arrival) return std::nullopt;
+    const double slots = d(full.concurrency);
+    std::vector<std::pair<double, Seconds>> samples;
+    for (std::int64_t n = 1; n < full.concurrency; n *= 2) {
+        const auto at = estimate_inference_performance(p, dev, l, n, stage);
+        if (!at) return std::nullopt;
+        samples.emplace_back(d(n), at->tpot);
+    }
+    samples.emplace_back(slots, full.tpot);
+    ServingSteps steps;
+    steps.decode_step = [samples](double n) {
+        if (n <= samples.front().first) return samples.front().second;
+        for (std::size_t i = 1; i < samples.size(); ++i) {
+            const auto& [n1, t1] = samples[i];
+            if (n <= n1) {
+                const auto& [n0, t0] = samples[i - 1];
+                return t0 + (t1 - t0) * ((n - n0) / (n1 - n0));
+            }
+        }
+        return samples.back().second;
+    };
+    steps.prefill = full.prefill.total;
+    steps.prefill_share = full.prefill_share;
+    steps.prompt_chunks = std::ceil(d(p.spec.inference.input_tokens) / p.calibration[Constant::prefill_chunk_tokens]);
+    steps.slots = slots;
+    steps.output_tokens = d(p.spec.inference.output_tokens);
+    const double replicas = d(l.data);
+    OfferedLoad load{.requests_per_s = std::nullopt, .burstiness = arrival->burstiness, .users = std::nullopt};
+    if (arrival->users) load.users = *arrival->users / replicas;
+    else load.requests_per_s = arrival->requests_per_s.value_or(0) / replicas;
+    LoadedPerformance r = estimate_loaded(steps, load);
+    r.capacity_requests_per_s *= replicas;
+    r.offered_requests_per_s *= replicas;
+    r.requests_per_s *= replicas;
+    r.decoding *= replicas;
+    if (r.in_flight) *r.in_flight *= replicas;
+    return r;
+}
+
 Flops training_flops_per_token(const ModelArchitecture& m, double sequence_length, TrainingMethod method) {
     const auto s = layer_stack(m);
     return training_flops_per_token(s, sequence_length, method);

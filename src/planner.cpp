@@ -178,6 +178,28 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         slack.emplace_back(achieved / target, name);
         headroom = std::min(headroom.value_or(INFINITY), achieved / target - 1.0);
     };
+    r.loaded = estimate_loaded_performance(p, e.device, e.layout, *perf, mem.stage);
+    const LoadedPerformance* loaded = r.loaded ? &*r.loaded : nullptr;
+    // Percentile targets under the stated load; a saturated engine has no percentiles and misses
+    // each of them (and the load itself, below).
+    struct Percentile {
+        std::optional<Seconds> target;
+        const char* name;
+        std::optional<Seconds> achieved;
+    };
+    std::vector<Percentile> percentiles;
+    if (loaded) {
+        auto get = [&](const std::optional<LatencyDistribution>& d, Seconds LatencyDistribution::*q) {
+            return d ? std::optional<Seconds>((*d).*q) : std::nullopt;
+        };
+        percentiles = {{t.ttft_p90, "ttft_p90_ms", get(loaded->ttft, &LatencyDistribution::p90)},
+                       {t.ttft_p99, "ttft_p99_ms", get(loaded->ttft, &LatencyDistribution::p99)},
+                       {t.tpot_p90, "tpot_p90_ms", get(loaded->tpot, &LatencyDistribution::p90)},
+                       {t.tpot_p99, "tpot_p99_ms", get(loaded->tpot, &LatencyDistribution::p99)}};
+        for (const auto& q : percentiles)
+            if (q.target) slack.emplace_back(q.achieved ? *q.target / *q.achieved : 0.0, q.name);
+        if (loaded->saturated) slack.emplace_back(1.0 / loaded->utilization, "arrival");
+    }
     if (t.output_tokens_per_s) throughput_target(perf->output_tokens_per_s, *t.output_tokens_per_s, "output_tokens_per_s");
     if (t.requests_per_s) throughput_target(perf->requests_per_s, *t.requests_per_s, "requests_per_s");
     if (r.binding_target.empty() && !slack.empty())
@@ -206,6 +228,15 @@ void evaluate_inference(const Problem& p, Evaluation& e) {
         missed("output_tokens_per_s", perf->output_tokens_per_s, *t.output_tokens_per_s, 0, "<", "");
     if (t.requests_per_s && perf->requests_per_s < *t.requests_per_s)
         missed("requests_per_s", perf->requests_per_s, *t.requests_per_s, 2, "<", "");
+    if (loaded && loaded->saturated) {
+        const auto [a, b] = compared_text(loaded->offered_requests_per_s, loaded->capacity_requests_per_s, 2);
+        miss("saturated: the arrival of " + a + " requests/s reaches the capacity of " + b + " requests/s");
+    }
+    for (const auto& q : percentiles) {
+        if (!q.target) continue;
+        if (!q.achieved) miss(std::string("misses ") + q.name + ": no percentile, the engine is saturated");
+        else if (*q.achieved > *q.target) missed(q.name, to_ms(*q.achieved), to_ms(*q.target), 1, ">", " ms");
+    }
     e.inference = r;
 }
 
@@ -380,6 +411,49 @@ Evaluation evaluate(const Problem& p, const Device& dev, const Layout& l) {
     return evaluate_valid(p, dev, l, layout_problems(p, dev, l));
 }
 
+namespace {
+
+/// Under a stated arrival, the fewest replicas of `l` (at most what `max_gpus` allows) that serve
+/// it unsaturated and meet every target: each replica takes an equal share of the load, so a
+/// replica's latency only falls as replicas are added, and the first count that passes is found
+/// by doubling, then bisecting.
+std::int64_t replicas_for_load(const Problem& p, const Device& dev, Layout l, std::int64_t max_gpus) {
+    const std::int64_t group = l.tensor * l.pipeline * l.context;
+    const std::int64_t most = std::max<std::int64_t>(1, max_gpus / group);
+    l.data = 1;
+    const Evaluation one = evaluate(p, dev, l);
+    if (!one.fits || !one.inference || !one.inference->loaded) return 1;
+    const auto& t = p.spec.inference.targets;
+    const auto& perf = one.inference->performance;
+    double need = 1;
+    if (const auto rate = p.spec.inference.arrival->requests_per_s)
+        need = std::floor(*rate / one.inference->loaded->capacity_requests_per_s) + 1;  // below capacity, not at it
+    if (t.output_tokens_per_s) need = std::max(need, std::ceil(*t.output_tokens_per_s / perf.output_tokens_per_s - 1e-9));
+    if (t.requests_per_s) need = std::max(need, std::ceil(*t.requests_per_s / perf.requests_per_s - 1e-9));
+    std::int64_t lo = std::clamp<std::int64_t>(floor_count(std::min(need, 1e12)), 1, most);
+    auto passes = [&](std::int64_t d) {
+        l.data = d;
+        if (l.data % l.expert != 0) return false;
+        const Evaluation e = evaluate(p, dev, l);
+        return e.fits && e.meets_targets;
+    };
+    if (passes(lo)) return lo;
+    std::int64_t hi = lo;
+    for (;;) {
+        if (hi >= most) return most;  // none passes: the largest shows how close it comes
+        hi = std::min(most, hi * 2);
+        if (passes(hi)) break;
+        lo = hi;
+    }
+    while (hi - lo > 1) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        (passes(mid) ? hi : lo) = mid;
+    }
+    return hi;
+}
+
+}  // namespace
+
 DeploymentId deployment_id(const Evaluation& e) {
     return DeploymentId{.gpu = e.device.gpu->id,
                         .partition = e.device.partition ? e.device.partition->profile : std::string(),
@@ -430,16 +504,25 @@ void sort_by(std::vector<Evaluation>& v, const std::vector<Key>& keys) {
 
 }  // namespace
 
+std::optional<double> ranking_cost(const Evaluation& e) {
+    const auto* i = e.inference ? &*e.inference : nullptr;
+    if (!i || !i->loaded || !e.cost.per_hour || i->loaded->saturated || !(i->performance.requests_per_s > 0))
+        return e.cost_per_throughput;
+    // The tokens the stated load asks for, not what the deployment could serve at full batch.
+    const double served = i->loaded->requests_per_s * i->performance.output_tokens_per_s / i->performance.requests_per_s;
+    return usd_per_million_tokens(*e.cost.per_hour, served);
+}
+
 void rank_candidates(std::vector<Evaluation>& cs) {
     // Costs are compared at 9 significant digits so that replicas of one layout (same cost per
     // token up to rounding) tie and fall through to the GPU-count tie-break.
     auto rounded = [](double v) { return round_significant(v, 9); };
     std::vector<std::tuple<bool, double, std::int64_t, DeploymentId>> keys;
     keys.reserve(cs.size());
-    for (const auto& e : cs)
-        keys.emplace_back(!e.cost_per_throughput.has_value(),
-                          e.cost_per_throughput ? rounded(*e.cost_per_throughput) : -rounded(e.throughput), e.gpu_count,
-                          deployment_id(e));
+    for (const auto& e : cs) {
+        const std::optional<double> cost = ranking_cost(e);
+        keys.emplace_back(!cost.has_value(), cost ? rounded(*cost) : -rounded(e.throughput), e.gpu_count, deployment_id(e));
+    }
     sort_by(cs, keys);
     for (std::size_t i = 0; i < cs.size(); ++i) cs[i].rank = static_cast<int>(i + 1);
 }
@@ -521,7 +604,9 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
                 if (!dep.data_parallel && dep.gpu_count) l.data = std::max<std::int64_t>(1, *dep.gpu_count / group);
                 // Replicas to meet a throughput target: one replica's rate times the replica count.
                 const auto& targets = p.spec.inference.targets;
-                if (!dep.data_parallel && !dep.gpu_count && (targets.output_tokens_per_s || targets.requests_per_s)) {
+                if (!dep.data_parallel && !dep.gpu_count && p.spec.inference.arrival) {
+                    l.data = replicas_for_load(p, whole(*g), l, max_gpus);
+                } else if (!dep.data_parallel && !dep.gpu_count && (targets.output_tokens_per_s || targets.requests_per_s)) {
                     const Evaluation one = evaluate(p, whole(*g), l);
                     if (one.inference && one.fits) {
                         const auto& perf = one.inference->performance;

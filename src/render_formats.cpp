@@ -417,9 +417,13 @@ static std::string render_report_markdown_text(const Report& r, const RenderOpti
     out += format_text("- **model**: {} ({:.2f} B parameters, {:.2f} B active, {})\n", m.id, m.parameters.total / 1e9,
                        m.parameters.active / 1e9, to_string(m.source_kind));
     if (s.workload == Workload::inference)
-        out += format_text("- **workload**: inference, {} input + {} output tokens, concurrency {}, engine {}\n", s.inference.input_tokens,
+        out += format_text("- **workload**: inference, {} input + {} output tokens, concurrency {}, engine {}{}\n", s.inference.input_tokens,
                            s.inference.output_tokens, s.inference.concurrency ? std::to_string(*s.inference.concurrency) : "auto",
-                           to_string(s.inference.engine));
+                           to_string(s.inference.engine),
+                           !s.inference.arrival        ? std::string()
+                           : s.inference.arrival->users ? format_text(", {} users (closed loop)", *s.inference.arrival->users)
+                                                        : format_text(", {:g} requests/s arriving (burstiness {:g})",
+                                                                      *s.inference.arrival->requests_per_s, s.inference.arrival->burstiness));
     else
         out += format_text("- **workload**: training ({}), sequence {}, micro batch {}\n", to_string(s.training.method),
                            s.training.sequence_length, s.training.micro_batch_text());

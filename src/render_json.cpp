@@ -120,6 +120,38 @@ void detail::write_deployment(JsonWriter& w, const Evaluation& e) {
 
 namespace {
 
+void write_distribution(JsonWriter& w, const char* key, const std::optional<LatencyDistribution>& d) {
+    w.key(key);
+    if (!d) {
+        w.null();
+        return;
+    }
+    w.begin_object();
+    w.key("mean").value(d->mean.value());
+    w.key("p50").value(d->p50.value());
+    w.key("p90").value(d->p90.value());
+    w.key("p99").value(d->p99.value());
+    w.end_object();
+}
+
+void write_loaded(JsonWriter& w, const LoadedPerformance& l) {
+    w.begin_object();
+    w.key("requests_per_s").value(l.requests_per_s);
+    w.key("offered_requests_per_s").value(l.offered_requests_per_s);
+    w.key("capacity_requests_per_s").value(l.capacity_requests_per_s);
+    w.key("in_flight");
+    l.in_flight ? w.value(*l.in_flight) : w.null();
+    w.key("decoding").value(l.decoding);
+    write_distribution(w, "ttft_s", l.ttft);
+    write_distribution(w, "tpot_s", l.tpot);
+    write_distribution(w, "e2e_s", l.e2e);
+    w.key("queue_s");
+    l.queue ? w.value(l.queue->value()) : w.null();
+    w.key("utilization").value(l.utilization);
+    w.key("saturated").value(l.saturated);
+    w.end_object();
+}
+
 void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
     w.begin_object();
     if (e.rank > 0) w.key("rank").value(e.rank);
@@ -172,6 +204,9 @@ void write_evaluation(JsonWriter& w, const Evaluation& e, const Report& r) {
             } else {
                 w.null();
             }
+            w.key("loaded");
+            if (i.loaded) write_loaded(w, *i.loaded);
+            else w.null();
             w.key("limits");
             if (i.limits) {
                 auto opt = [&](const char* k, const std::optional<std::int64_t>& v) {
@@ -264,9 +299,22 @@ void write_workload(JsonWriter& w, const Problem& p) {
         w.key("concurrency");
         i.concurrency ? w.value(*i.concurrency) : w.value("auto");
         w.key("engine").value(to_string(i.engine));
+        if (i.arrival) {
+            w.key("arrival").begin_object();
+            if (i.arrival->users) w.key("users").value(*i.arrival->users);
+            else {
+                w.key("requests_per_s").value(i.arrival->requests_per_s.value_or(0));
+                w.key("burstiness").value(i.arrival->burstiness);
+            }
+            w.end_object();
+        }
         w.key("targets").begin_object();
         if (i.targets.ttft) w.key("ttft_ms").value(to_ms(*i.targets.ttft));
         if (i.targets.tpot) w.key("tpot_ms").value(to_ms(*i.targets.tpot));
+        if (i.targets.ttft_p90) w.key("ttft_p90_ms").value(to_ms(*i.targets.ttft_p90));
+        if (i.targets.ttft_p99) w.key("ttft_p99_ms").value(to_ms(*i.targets.ttft_p99));
+        if (i.targets.tpot_p90) w.key("tpot_p90_ms").value(to_ms(*i.targets.tpot_p90));
+        if (i.targets.tpot_p99) w.key("tpot_p99_ms").value(to_ms(*i.targets.tpot_p99));
         if (i.targets.output_tokens_per_s) w.key("output_tokens_per_s").value(*i.targets.output_tokens_per_s);
         if (i.targets.requests_per_s) w.key("requests_per_s").value(*i.targets.requests_per_s);
         if (i.targets.growth) w.key("growth").value(*i.targets.growth);

@@ -62,8 +62,13 @@ std::string header(const Report& r) {
     out += format_text("model     {} ({}, {})\n", m.id, params, to_string(m.source_kind));
     if (s.workload == Workload::inference) {
         const auto& i = s.inference;
-        out += format_text("workload  inference: {} input + {} output tokens, concurrency {}, engine {}\n", i.input_tokens,
+        out += format_text("workload  inference: {} input + {} output tokens, concurrency {}, engine {}", i.input_tokens,
                            i.output_tokens, i.concurrency ? std::to_string(*i.concurrency) : "auto", to_string(i.engine));
+        if (i.arrival && i.arrival->users) out += format_text(", {} users (closed loop)", *i.arrival->users);
+        else if (i.arrival)
+            out += format_text(", {:g} requests/s arriving ({})", *i.arrival->requests_per_s,
+                               i.arrival->burstiness == 1 ? std::string("Poisson") : format_text("burstiness {:g}", i.arrival->burstiness));
+        out += "\n";
     } else {
         const auto& t = s.training;
         out += format_text("workload  training ({}): sequence {}, micro batch {}, global batch {}, {}, {}, checkpointing {}",
@@ -134,6 +139,20 @@ std::string rows(const Report& r, const std::vector<const Evaluation*>& es, bool
     return r.problem.spec.workload == Workload::inference ? inference_rows(es, with_rank) : training_rows(es, with_rank);
 }
 
+/// The figures under the spec's arrival (the columns are the unloaded ones).
+std::string loaded_text(const LoadedPerformance& l) {
+    if (l.saturated)
+        return format_text("under load: saturated, {:.2f} requests/s offered reach the capacity of {:.2f}; no latency percentiles\n",
+                           l.offered_requests_per_s, l.capacity_requests_per_s);
+    auto ms = [](const std::optional<LatencyDistribution>& d) {
+        return format_text("{:.1f}/{:.1f}/{:.1f}", to_ms(d->p50), to_ms(d->p90), to_ms(d->p99));
+    };
+    return format_text("under load: {:.2f} requests/s served of {:.2f} ({:.0f}% busy), {:.1f} in flight, {:.1f} decoding; "
+                       "p50/p90/p99 ttft {} ms, tpot {} ms, e2e {:.2f}/{:.2f}/{:.2f} s; queue {:.1f} ms\n",
+                       l.requests_per_s, l.capacity_requests_per_s, l.utilization * 100, l.in_flight.value_or(0), l.decoding, ms(l.ttft),
+                       ms(l.tpot), l.e2e->p50.value(), l.e2e->p90.value(), l.e2e->p99.value(), to_ms(l.queue.value_or(Seconds(0))));
+}
+
 /// `micro_auto`: the spec left the micro batch to the search, so say which one this is.
 std::string memory_detail(const Evaluation& e, bool micro_auto) {
     const auto& m = e.memory;
@@ -174,6 +193,7 @@ std::string memory_detail(const Evaluation& e, bool micro_auto) {
                                 plural(i.growth->gpus, "GPU"),
                                 i.growth->usd_per_hour ? format_text(", {:.2f} USD/h", i.growth->usd_per_hour->value()) : "");
         if (!line.empty()) out += line + "\n";
+        if (i.loaded) out += loaded_text(*i.loaded);
         if (i.limits) {
             const auto& l = *i.limits;
             out += format_text("limits with this GPU: {}, {}, {}\n",
@@ -259,8 +279,11 @@ static std::string render_report_table_text(const Report& r, const RenderOptions
     } else if (r.candidates.empty()) {
         out += paint(o, "1;31", "nothing fits") + ": no candidate meets memory and targets\n";
     } else {
+        const char* unit = r.problem.spec.workload == Workload::training ? "trained token"
+                           : r.problem.spec.inference.arrival                 ? "output token served at the stated load"
+                                                                              : "output token";
         out += format_text("{} candidate(s) of {} valid layouts, ranked by cost per {}; showing {}\n\n", r.candidates.size(),
-                           r.evaluated, r.problem.spec.workload == Workload::inference ? "output token" : "trained token", top);
+                           r.evaluated, unit, top);
         std::vector<const Evaluation*> shown;
         for (std::size_t i = 0; i < top; ++i) shown.push_back(&r.candidates[i]);
         out += rows(r, shown, true);

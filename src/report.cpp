@@ -31,6 +31,11 @@ std::vector<Assumption> assumptions_for(const Problem& p, const std::vector<cons
         out.push_back({"tpot definition", "decode step time per output token, excluding the first token", "docs/estimation.md §6.3"});
         out.push_back({"decode context", "input + output/2 tokens on average (continuous batching)", "docs/estimation.md §6.3"});
         out.push_back({"ttft", "prefill time of one request, without queueing", "docs/estimation.md §6.2"});
+        if (s.inference.arrival)
+            out.push_back({"load model",
+                           "continuous batching at the arrival's rate (Little's law per population), Kingman's G/G/1 wait on the "
+                           "engine's capacity, fixed request lengths; percentiles from an exponential wait and a normal per-request TPOT",
+                           "docs/estimation.md §6.7; Kingman (1961)"});
     } else {
         out.push_back({"sequence parallelism", "on whenever tensor parallel > 1", "Megatron-LM practice (Korthikanti et al., 2022)"});
         out.push_back({"attention", "flash attention: no s x s scores stored, so selective recomputation costs nothing extra",
@@ -81,7 +86,9 @@ std::vector<std::string> unmodelled_for(const Problem& p) {
                       "whole sequence");
     if (s.workload == Workload::training && !s.training.tokens)
         out.push_back("training.tokens not given: no time or cost to train");
-    if (s.workload == Workload::inference)
+    if (s.workload == Workload::inference && s.inference.arrival)
+        out.push_back("prefix caching and speculative decoding are not modelled");
+    else if (s.workload == Workload::inference)
         out.push_back("queueing delay, prefix caching and speculative decoding are not modelled");
     else if (p.model.architecture.moe)
         out.push_back("MoE all-to-all communication is not modelled");

@@ -279,7 +279,8 @@ private:
     std::vector<Diagnostic> override_problems_;
     Spec spec_;
     bool have_model_ = false, have_inference_ = false, have_training_ = false, have_workload_ = false;
-    std::optional<YAML::Node> context_, batch_, global_batch_;
+    std::optional<YAML::Node> context_, batch_, global_batch_, arrival_;
+    std::optional<std::pair<YAML::Node, std::string>> percentile_target_;  ///< the first ttft_p90_ms-like target
     YAML::Node root_;
     std::map<std::string, YAML::Node> calibration_keys_;                        ///< constant -> its key
     std::map<std::string, std::pair<YAML::Node, std::string>> constant_keys_;  ///< constant -> spec key, path
@@ -387,8 +388,15 @@ private:
                 if (auto x = r_.number(v, key, 1e-3, 1e9)) field = milliseconds(*x);
             });
         };
+        auto percentile = [&](const char* key, std::optional<Seconds>& field) {
+            return std::pair<std::string, std::function<void(const YAML::Node&)>>(key, [&, key](const YAML::Node& v) {
+                if (!percentile_target_) percentile_target_ = std::pair<YAML::Node, std::string>(v, key);
+                if (auto x = r_.number(v, key, 1e-3, 1e9)) field = milliseconds(*x);
+            });
+        };
         r_.walk(n, "inference.targets",
-                {ms("ttft_ms", t.ttft), ms("tpot_ms", t.tpot),
+                {ms("ttft_ms", t.ttft), ms("tpot_ms", t.tpot), percentile("ttft_p90_ms", t.ttft_p90),
+                 percentile("ttft_p99_ms", t.ttft_p99), percentile("tpot_p90_ms", t.tpot_p90), percentile("tpot_p99_ms", t.tpot_p99),
                  {"output_tokens_per_s", [&](const YAML::Node& v) { t.output_tokens_per_s = r_.number(v, "output_tokens_per_s", 1e-6, 1e12); }},
                  {"requests_per_s", [&](const YAML::Node& v) { t.requests_per_s = r_.number(v, "requests_per_s", 1e-9, 1e9); }},
                  {"growth", [&](const YAML::Node& v) { t.growth = r_.number(v, "growth", 1, 1000); }}});
@@ -412,7 +420,32 @@ private:
                                      .value_or(Engine::vllm);
                   }},
                  {"gpu_memory_utilization", [&](const YAML::Node& v) { i.gpu_memory_utilization = r_.number(v, "gpu_memory_utilization", 0.05, 1.0); }},
+                 {"arrival", [&](const YAML::Node& v) { arrival(v); }},
                  {"targets", [&](const YAML::Node& v) { targets(v); }}});
+    }
+
+    void arrival(const YAML::Node& n) {
+        arrival_ = n;
+        Arrival a;
+        std::optional<YAML::Node> burstiness;
+        r_.walk(n, "inference.arrival",
+                {{"requests_per_s", [&](const YAML::Node& v) { a.requests_per_s = r_.number(v, "requests_per_s", 1e-9, 1e9); }},
+                 {"burstiness", [&](const YAML::Node& v) {
+                      burstiness = v;
+                      a.burstiness = r_.number(v, "burstiness", 0, 100).value_or(1);
+                  }},
+                 {"users", [&](const YAML::Node& v) {
+                      if (auto u = r_.integer(v, "users", 1, max_sequences)) a.users = static_cast<double>(*u);
+                  }}});
+        if (!n.IsMap()) return;
+        const bool rate = n["requests_per_s"].IsDefined(), users = n["users"].IsDefined();
+        if (rate && users)
+            r_.error(n, "give either 'requests_per_s' (an open loop) or 'users' (a closed loop) in 'inference.arrival', not both");
+        else if (!rate && !users && n.size() == (n["burstiness"].IsDefined() ? 1u : 0u))  // an unknown key has its own error
+            r_.error(n, "'inference.arrival' needs 'requests_per_s' (an open loop) or 'users' (a closed loop)");
+        else if (users && burstiness)
+            r_.error(*burstiness, "'burstiness' describes arrivals at 'requests_per_s'; a closed loop of 'users' has none");
+        spec_.inference.arrival = a;
     }
 
     void training(const YAML::Node& n) {
@@ -746,6 +779,10 @@ private:
                          "missing 'inference.input_tokens' (or the short form 'context'): how long are the prompts?");
             if (spec_.inference.input_tokens && !spec_.inference.output_tokens)
                 r_.error(section_key("inference"), "missing 'inference.output_tokens': how many tokens does each request generate?");
+            if (percentile_target_ && !arrival_)
+                r_.error(percentile_target_->first,
+                         fmt::format("'{}' is a percentile under load: it needs 'inference.arrival'", percentile_target_->second),
+                         "add 'arrival: {requests_per_s: R}' or 'arrival: {users: N}' to 'inference'");
         } else if (!spec_.training.sequence_length) {
             r_.error(section_key("training"), "missing 'training.sequence_length' (or the short form 'context')");
         }

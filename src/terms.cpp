@@ -212,6 +212,108 @@ void memory_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e)
                    "bytes", "catalog usable_memory; spec headroom"});
 }
 
+/// The load model's terms (docs/estimation.md §6.7); rates and counts of all replicas, the rest per
+/// replica.
+void loaded_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
+    const auto& inf = p.spec.inference;
+    const auto& perf = e.inference->performance;
+    const LoadedPerformance& l = *e.inference->loaded;
+    const double data = d(e.layout.data), out_tokens = d(inf.output_tokens);
+    const std::string src = "load.hpp estimate_loaded; docs/estimation.md §6.7";
+    out.push_back({"inference.loaded.capacity_requests_per_s", "serving_requests",
+                   "replicas / (prefill share + output x T(B) / B): the unloaded requests_per_s",
+                   {num("data", data), num("output_tokens", out_tokens), num("prefill_share_s", perf.prefill_share.value()),
+                    num("tpot_s", perf.tpot.value()), num("concurrency", d(perf.concurrency))},
+                   l.capacity_requests_per_s, "requests/s", src});
+    out.push_back({"inference.loaded.utilization", "ratio", "offered requests/s / capacity",
+                   {num("numerator", l.offered_requests_per_s), num("denominator", l.capacity_requests_per_s)}, l.utilization, "fraction",
+                   src});
+    if (l.saturated) return;
+    // The decode step at n sequences per replica, interpolated between the roofline's at the powers
+    // of two (and B) around n.
+    const double n = l.decoding / data;
+    double n0 = 1, n1 = 1;
+    while (n1 < n && n1 < d(perf.concurrency)) {
+        n0 = n1;
+        n1 = std::min(2.0 * n1, d(perf.concurrency));
+    }
+    auto step = [&](double k) {
+        const auto at = estimate_inference_performance(p, e.device, e.layout, static_cast<std::int64_t>(k), e.memory_stage);
+        return at ? at->tpot.value() : NAN;
+    };
+    out.push_back({"inference.loaded.decode_step_s", "interpolate",
+                   "T(n): the decode step at n sequences per replica, linear between the roofline's at n0 and n1",
+                   {num("n", std::max(1.0, n)), num("n0", n0), num("t0", step(n0)), num("n1", n1), num("t1", step(n1))},
+                   l.decode_step.value(), "s", "performance.hpp estimate_loaded_performance"});
+    out.push_back({"inference.loaded.prefill_busy", "load.prefill_busy", "f_p = requests/s per replica x prefill share",
+                   {num("requests_per_s", l.requests_per_s), num("data", data), num("prefill_share_s", perf.prefill_share.value())},
+                   l.prefill_busy, "fraction", src});
+    out.push_back({"inference.loaded.decoding", "load.decoding",
+                   "n (all replicas) = requests/s x output x T(n) / (1 - f_p): Little's law for the decode batch, solved for n",
+                   {num("requests_per_s", l.requests_per_s), num("output_tokens", out_tokens), num("decode_step_s", l.decode_step.value()),
+                    num("prefill_busy", l.prefill_busy)},
+                   l.decoding, "sequences", src});
+    out.push_back({"inference.loaded.between_tokens_s", "load.between_tokens", "tau = T(n) / (1 - f_p): decode shares steps with prefill",
+                   {num("decode_step_s", l.decode_step.value()), num("prefill_busy", l.prefill_busy)}, l.between_tokens.value(), "s", src});
+    const double chunks = std::ceil(d(inf.input_tokens) / p.calibration[Constant::prefill_chunk_tokens]);
+    out.push_back({"inference.loaded.prefill_s", "load.prefill",
+                   "S_pre = prefill alone + chunks x T(n) x min(1, n): each chunk rides in a step with the decoding batch",
+                   {num("ttft_s", perf.ttft.value()), num("chunks", chunks), num("decode_step_s", l.decode_step.value()), num("n", n)},
+                   l.prefill.value(), "s", src});
+    const double rho = l.utilization;
+    if (inf.arrival->users) {
+        out.push_back({"inference.loaded.queue_s", "load.closed_wait",
+                       "users beyond what the engine holds wait in line: max(0, users / capacity - (S_pre + output x tau)) when the rate "
+                       "is the capacity, else 0",
+                       {num("users", *inf.arrival->users), num("capacity_requests_per_s", l.capacity_requests_per_s),
+                        num("requests_per_s", l.requests_per_s), num("prefill_s", l.prefill.value()), num("output_tokens", out_tokens),
+                        num("between_tokens_s", l.between_tokens.value())},
+                       l.queue->value(), "s", src});
+    } else {
+        out.push_back({"inference.loaded.queue_s", "load.kingman",
+                       "W = rho / (1 - rho) x (c_a^2 + c_s^2) / 2 x replicas / capacity (Kingman's G/G/1; c_s = 0: fixed lengths)",
+                       {num("utilization", rho), num("burstiness", l.arrival_cv), num("data", data),
+                        num("capacity_requests_per_s", l.capacity_requests_per_s)},
+                       l.queue->value(), "s", src});
+    }
+    const bool open = !inf.arrival->users;
+    const std::vector<std::pair<const char*, double>> qs{{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}};
+    const std::vector<const Seconds*> ttft{&l.ttft->p50, &l.ttft->p90, &l.ttft->p99};
+    out.push_back({"inference.loaded.ttft_s.mean", "sum", "W + S_pre + tau: the wait, the prefill, the first token's step",
+                   {num("queue_s", l.queue->value()), num("prefill_s", l.prefill.value()), num("between_tokens_s", l.between_tokens.value())},
+                   l.ttft->mean.value(), "s", src});
+    for (std::size_t k = 0; k < qs.size(); ++k)
+        out.push_back({fmt::format("inference.loaded.ttft_s.{}", qs[k].first), open ? "load.ttft_quantile" : "sum",
+                       open ? "the wait's quantile (none with probability 1 - rho, else exponential of mean W / rho) + S_pre + tau"
+                            : "every user waits the same W in a closed loop: W + S_pre + tau",
+                       open ? std::vector<TermInput>{num("q", qs[k].second), num("utilization", rho), num("queue_s", l.queue->value()),
+                                                     num("prefill_s", l.prefill.value()), num("between_tokens_s", l.between_tokens.value())}
+                            : std::vector<TermInput>{num("queue_s", l.queue->value()), num("prefill_s", l.prefill.value()),
+                                                     num("between_tokens_s", l.between_tokens.value())},
+                       ttft[k]->value(), "s", src});
+    out.push_back({"inference.loaded.chunk_step_share", "load.chunk_share", "pi = min(1, requests/s per replica x chunks x tau)",
+                   {num("requests_per_s", l.requests_per_s), num("data", data), num("chunks", chunks),
+                    num("between_tokens_s", l.between_tokens.value())},
+                   l.chunk_step_share, "fraction", src});
+    const std::vector<const Seconds*> tpot{&l.tpot->p50, &l.tpot->p90, &l.tpot->p99};
+    const double z[] = {0.0, z90, z99};
+    for (std::size_t k = 0; k < qs.size(); ++k)
+        out.push_back({fmt::format("inference.loaded.tpot_s.{}", qs[k].first), "load.tpot_quantile",
+                       "tau + z x X x sqrt(pi (1 - pi) / (output - 1)), X = (tau - T(n)) / pi: a request's mean gap, normal",
+                       {num("z", z[k]), num("between_tokens_s", l.between_tokens.value()), num("decode_step_s", l.decode_step.value()),
+                        num("chunk_step_share", l.chunk_step_share), num("output_tokens", out_tokens)},
+                       tpot[k]->value(), "s", src});
+    out.push_back({"inference.loaded.e2e_s.mean", "load.e2e", "W + S_pre + output x tau",
+                   {num("queue_s", l.queue->value()), num("prefill_s", l.prefill.value()), num("output_tokens", out_tokens),
+                    num("between_tokens_s", l.between_tokens.value())},
+                   l.e2e->mean.value(), "s", src});
+    out.push_back({"inference.loaded.in_flight", "load.in_flight",
+                   "requests/s x W + requests/s x S_pre + n: waiting, prefilling and decoding (Little's law per population)",
+                   {num("requests_per_s", l.requests_per_s), num("queue_s", l.queue->value()), num("prefill_s", l.prefill.value()),
+                    num("decoding", l.decoding)},
+                   *l.in_flight, "requests", src});
+}
+
 void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
     const auto& s = p.spec;
     const auto& inf = s.inference;
@@ -272,6 +374,7 @@ void serving_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e
     out.push_back({"inference.requests_per_s", "requests", "output tokens/s / output tokens per request",
                    {num("output_tokens_per_s", perf.output_tokens_per_s), num("output_tokens", d(inf.output_tokens))},
                    perf.requests_per_s, "requests/s", "performance.hpp InferencePerformance"});
+    if (i.loaded) loaded_terms(out, p, e);
 }
 
 void training_terms(std::vector<Term>& out, const Problem& p, const Evaluation& e) {
@@ -504,6 +607,57 @@ const std::map<std::string, Formula>& formulas() {
              return at(v, "data") * out / (at(v, "prefill_share_s") + out * at(v, "tpot_s") / at(v, "concurrency"));
          }},
         {"requests", [](const Values& v) { return at(v, "output_tokens_per_s") / at(v, "output_tokens"); }},
+        {"ratio", [](const Values& v) { return at(v, "numerator") / at(v, "denominator"); }},
+        {"serving_requests",
+         [](const Values& v) {
+             return at(v, "data") / (at(v, "prefill_share_s") + at(v, "output_tokens") * at(v, "tpot_s") / at(v, "concurrency"));
+         }},
+        {"interpolate",
+         [](const Values& v) {
+             const double n0 = at(v, "n0"), n1 = at(v, "n1"), t0 = at(v, "t0");
+             return n1 > n0 ? t0 + (at(v, "t1") - t0) * (std::min(at(v, "n"), n1) - n0) / (n1 - n0) : t0;
+         }},
+        {"load.prefill_busy", [](const Values& v) { return at(v, "requests_per_s") / at(v, "data") * at(v, "prefill_share_s"); }},
+        {"load.decoding",
+         [](const Values& v) {
+             return at(v, "requests_per_s") * at(v, "output_tokens") * at(v, "decode_step_s") / (1.0 - at(v, "prefill_busy"));
+         }},
+        {"load.between_tokens", [](const Values& v) { return at(v, "decode_step_s") / (1.0 - at(v, "prefill_busy")); }},
+        {"load.prefill",
+         [](const Values& v) { return at(v, "ttft_s") + at(v, "chunks") * at(v, "decode_step_s") * std::min(1.0, at(v, "n")); }},
+        {"load.kingman",
+         [](const Values& v) {
+             const double rho = at(v, "utilization"), ca = at(v, "burstiness");
+             return rho / (1.0 - rho) * ca * ca / 2.0 * at(v, "data") / at(v, "capacity_requests_per_s");
+         }},
+        {"load.closed_wait",
+         [](const Values& v) {
+             if (at(v, "requests_per_s") < at(v, "capacity_requests_per_s")) return 0.0;
+             return std::max(0.0, at(v, "users") / at(v, "capacity_requests_per_s") -
+                                      (at(v, "prefill_s") + at(v, "output_tokens") * at(v, "between_tokens_s")));
+         }},
+        {"load.ttft_quantile",
+         [](const Values& v) {
+             const double q = at(v, "q"), rho = at(v, "utilization");
+             const double wait = q <= 1.0 - rho || rho <= 0 ? 0.0 : at(v, "queue_s") / rho * std::log(rho / (1.0 - q));
+             return wait + at(v, "prefill_s") + at(v, "between_tokens_s");
+         }},
+        {"load.chunk_share",
+         [](const Values& v) {
+             return std::min(1.0, at(v, "requests_per_s") / at(v, "data") * at(v, "chunks") * at(v, "between_tokens_s"));
+         }},
+        {"load.tpot_quantile",
+         [](const Values& v) {
+             const double tau = at(v, "between_tokens_s"), pi = at(v, "chunk_step_share"), gaps = at(v, "output_tokens") - 1.0;
+             const double x = pi > 0 ? (tau - at(v, "decode_step_s")) / pi : 0.0;
+             return tau + (gaps >= 1 ? at(v, "z") * x * std::sqrt(pi * (1.0 - pi) / gaps) : 0.0);
+         }},
+        {"load.e2e",
+         [](const Values& v) { return at(v, "queue_s") + at(v, "prefill_s") + at(v, "output_tokens") * at(v, "between_tokens_s"); }},
+        {"load.in_flight",
+         [](const Values& v) {
+             return at(v, "requests_per_s") * (at(v, "queue_s") + at(v, "prefill_s")) + at(v, "decoding");
+         }},
         {"training.compute",
          [](const Values& v) {
              return at(v, "gemm_flops_per_step") / (at(v, "gpus") * at(v, "peak_flops_per_s") * at(v, "eta_matmul (catalog)") *

@@ -90,9 +90,17 @@ std::vector<SpecKey> make_spec_keys() {
         {"inference.concurrency", K::integer_or_auto, 1, static_cast<double>(max_sequences), {}, "sequences in flight per replica, or auto"},
         {"inference.engine", K::choice, 0, 0, {"vllm", "trtllm", "sglang", "generic"}, "the serving engine, for its memory rule and overheads"},
         {"inference.gpu_memory_utilization", K::number, 0.05, 1.0, {}, "the engine's memory fraction"},
+        {"inference.arrival", K::section, 0, 0, {}, "the load: requests_per_s (open loop) or users (closed loop)"},
+        {"inference.arrival.requests_per_s", K::number, 1e-9, 1e9, {}, "requests arriving per second, all replicas"},
+        {"inference.arrival.burstiness", K::number, 0, 100, {}, "coefficient of variation of the time between arrivals; 1 = Poisson"},
+        {"inference.arrival.users", K::integer, 1, static_cast<double>(max_sequences), {}, "clients that each send the next request when the last completes"},
         {"inference.targets", K::section, 0, 0, {}, "latency and throughput targets"},
-        {"inference.targets.ttft_ms", K::number, 1e-3, 1e9, {}, "time to first token, ms"},
-        {"inference.targets.tpot_ms", K::number, 1e-3, 1e9, {}, "time per output token, ms"},
+        {"inference.targets.ttft_ms", K::number, 1e-3, 1e9, {}, "time to first token on an idle engine (unloaded), ms"},
+        {"inference.targets.tpot_ms", K::number, 1e-3, 1e9, {}, "time per output token at the full batch (unloaded), ms"},
+        {"inference.targets.ttft_p90_ms", K::number, 1e-3, 1e9, {}, "90th percentile time to first token under the arrival, ms"},
+        {"inference.targets.ttft_p99_ms", K::number, 1e-3, 1e9, {}, "99th percentile time to first token under the arrival, ms"},
+        {"inference.targets.tpot_p90_ms", K::number, 1e-3, 1e9, {}, "90th percentile time per output token under the arrival, ms"},
+        {"inference.targets.tpot_p99_ms", K::number, 1e-3, 1e9, {}, "99th percentile time per output token under the arrival, ms"},
         {"inference.targets.output_tokens_per_s", K::number, 1e-6, 1e12, {}, "generated tokens per second, all replicas"},
         {"inference.targets.requests_per_s", K::number, 1e-9, 1e9, {}, "requests per second, all replicas"},
         {"inference.targets.growth", K::number, 1, 1000, {}, "throughput targets are multiplied by this"},
@@ -223,7 +231,7 @@ const std::vector<std::pair<std::string_view, std::string_view>>& requirement_al
 }
 
 const std::vector<std::string_view>& solve_variables() {
-    static const std::vector<std::string_view> variables{"context", "concurrency", "gpus"};
+    static const std::vector<std::string_view> variables{"context", "concurrency", "gpus", "rate"};
     return variables;
 }
 

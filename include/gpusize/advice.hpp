@@ -40,6 +40,13 @@ std::vector<std::size_t> closest_per_gpu(const Problem& p, const std::vector<Eva
 /// plan's, from which the fewest GPUs of this type is read.
 ServingLimits solve_serving_limits(const Problem& p, const Evaluation& e, const std::vector<Evaluation>& candidates);
 
+/// `check --solve rate`: the largest open-loop arrival rate (all replicas, requests/s, at the
+/// spec's burstiness, Poisson without an arrival) at which this deployment, as laid out, fits and
+/// meets every target; rounded down to 3 significant digits, so that the rate returned passes and
+/// 10 % more does not. nullopt when no rate passes (a target that does not depend on the load
+/// fails, or memory does not fit). Throws UsageError for a closed-loop (`users`) spec.
+std::optional<double> solve_max_rate(const Problem& p, const Evaluation& e);
+
 /// A serving deployment using less than this share of its memory, while a cheaper one meets the
 /// same targets, is flagged as over-provisioned (a reporting threshold, not an estimate).
 inline constexpr double over_provisioned_memory_share = 0.35;

@@ -11,6 +11,7 @@
 
 #include "gpusize/device.hpp"
 #include "gpusize/interconnect.hpp"
+#include "gpusize/load.hpp"
 #include "gpusize/memory.hpp"
 #include "gpusize/problem.hpp"
 
@@ -84,6 +85,14 @@ std::optional<InferencePerformance> estimate_inference_performance(const Problem
 /// The same with the most loaded pipeline stage already known (InferenceMemory::stage).
 std::optional<InferencePerformance> estimate_inference_performance(const Problem& p, const Device& d, const Layout& l,
                                                                    std::int64_t concurrency, std::size_t stage);
+
+/// The spec's `inference.arrival` served by this deployment (docs/estimation.md §6.7): the load
+/// split evenly over the `layout.data` replicas, each replica's engine described by `full` (the
+/// estimate at its slots, `full.concurrency`) and its decode step at smaller batches, taken from
+/// the roofline at 1, 2, 4, ... sequences and B and interpolated linearly between them. Rates,
+/// users and in-flight counts in the result are of all replicas; nullopt without an arrival.
+std::optional<LoadedPerformance> estimate_loaded_performance(const Problem& p, const Device& d, const Layout& l,
+                                                             const InferencePerformance& full, std::size_t stage);
 
 /// Interruptions over a run and the checkpointing that bounds their cost (docs/estimation.md §9):
 /// the job's mean time between interruptions `MTBF = 1 / (rate * N)`, checkpoint time

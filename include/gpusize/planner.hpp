@@ -36,7 +36,9 @@ struct ServingLimits {
 };
 
 struct InferenceResult {
-    InferencePerformance performance;
+    InferencePerformance performance;  ///< unloaded: an idle engine's TTFT, the full batch's TPOT
+    /// Under the spec's `inference.arrival` (docs/estimation.md §6.7); nullopt without one.
+    std::optional<LoadedPerformance> loaded;
     InferenceMemory memory;  ///< at the chosen concurrency, on the most loaded stage
     /// The target with the least slack (achieved / target for throughput, target / achieved for
     /// latency): the one that binds, or limited `concurrency: auto`.
@@ -145,7 +147,12 @@ Plan plan_deployments(const Problem& p, const Catalog& catalog, const PlanOption
 /// and NaN are returned as they are).
 double round_significant(double v, int digits);
 
-/// Orders candidates: priced ones by cost per throughput (at 9 significant digits), then unpriced
+/// The ranking key: `cost_per_throughput`, or with a stated load (`inference.loaded`, not
+/// saturated) the USD per million output tokens that load asks for, `$/h / served output tokens/s`:
+/// the cost of the deployment that meets the load, not of its idle capacity.
+std::optional<double> ranking_cost(const Evaluation& e);
+
+/// Orders candidates: priced ones by `ranking_cost` (at 9 significant digits), then unpriced
 /// ones by throughput; ties by fewer GPUs, then by deployment identity (GPU id, slice, layout,
 /// micro batch).
 /// Sets `rank`.

@@ -84,11 +84,22 @@ struct Precision {
 };
 
 struct Targets {
-    std::optional<Seconds> ttft;
-    std::optional<Seconds> tpot;
+    std::optional<Seconds> ttft;  ///< unloaded: one prompt's prefill on an idle engine
+    std::optional<Seconds> tpot;  ///< unloaded: one decode step of the full batch
+    /// Percentiles under the stated `inference.arrival` (docs/estimation.md §6.7).
+    std::optional<Seconds> ttft_p90, ttft_p99, tpot_p90, tpot_p99;
     std::optional<double> output_tokens_per_s;
     std::optional<double> requests_per_s;
     std::optional<double> growth;
+};
+
+/// The load the deployment serves: an open loop of `requests_per_s` (all replicas) whose times
+/// between arrivals have coefficient of variation `burstiness` (1: Poisson), or a closed loop of
+/// `users` clients that each send their next request when the last completes.
+struct Arrival {
+    std::optional<double> requests_per_s;
+    double burstiness = 1;
+    std::optional<double> users;
 };
 
 struct InferenceSpec {
@@ -97,6 +108,7 @@ struct InferenceSpec {
     std::optional<std::int64_t> concurrency;  ///< absent = `auto`
     Engine engine = Engine::vllm;
     std::optional<double> gpu_memory_utilization;  ///< engine memory rule override
+    std::optional<Arrival> arrival;  ///< absent: no load stated, only the unloaded figures
     Targets targets;
 };
 

@@ -275,18 +275,21 @@ std::vector<Evaluation> explain_deployments(const Options& o, const Problem& pro
 /// `check --solve`: the free variable with the GPU fixed, read from the evaluation's serving limits
 /// (inference) or from the plan restricted to this GPU (training: only the GPU count is free).
 struct Solved {
-    std::string variable;  ///< context | concurrency | gpus
+    std::string variable;  ///< context | concurrency | gpus | rate
     std::optional<std::int64_t> value;
+    std::optional<double> rate;  ///< `rate`: requests/s
     std::string line;      ///< the table's closing line
 };
 
 Solved solve_variable(const std::string& variable, const Problem& p, const Catalog& catalog, const Evaluation& e) {
-    Solved s{.variable = variable, .value = std::nullopt, .line = {}};
+    Solved s{.variable = variable, .value = std::nullopt, .rate = std::nullopt, .line = {}};
     const std::string on = fmt::format("{} x {}", e.gpu_count, e.device.id());
     if (p.spec.workload == Workload::training) {
         if (variable != "gpus")
             throw usage_error(fmt::format("--solve: '{}' applies to inference specs; a training spec solves only 'gpus'", variable));
         s.value = fewest_training_gpus(p, catalog, e);
+    } else if (variable == "rate") {
+        s.rate = solve_max_rate(p, e);
     } else if (e.inference && e.inference->limits) {
         const ServingLimits& l = *e.inference->limits;
         s.value = variable == "context" ? l.max_input_tokens : variable == "concurrency" ? l.max_concurrency : l.min_gpus;
@@ -302,7 +305,14 @@ Solved solve_variable(const std::string& variable, const Problem& p, const Catal
                          : fmt::format("solved: no concurrency fits on {}: even 1 sequence ({} input + {} output tokens) misses "
                                        "memory or the latency targets",
                                        on, inf.input_tokens, inf.output_tokens);
-    else
+    else if (variable == "rate") {
+        const double cv = inf.arrival ? inf.arrival->burstiness : 1.0;
+        const std::string arrivals = cv == 1 ? "Poisson arrivals" : fmt::format("arrivals of burstiness {:g}", cv);
+        s.line = s.rate ? fmt::format("solved: largest arrival rate {} requests/s ({}) on {} ({})", *s.rate, arrivals, on,
+                                      layout_label(e.layout))
+                        : fmt::format("solved: no arrival rate meets the targets on {} ({}): it misses memory or a target at any load",
+                                      on, layout_label(e.layout));
+    } else
         s.line = s.value ? fmt::format("solved: fewest GPUs {} x {}", *s.value, e.device.id())
                          : fmt::format("solved: no number of {} GPUs fits and meets the targets", e.device.id());
     return s;
@@ -315,7 +325,7 @@ std::string with_solve_json(std::string json, const Solved& s) {
     if (close == std::string::npos || close == 0) return json;
     std::size_t end = close;
     while (end > 0 && std::isspace(static_cast<unsigned char>(json[end - 1]))) --end;
-    const std::string value = s.value ? std::to_string(*s.value) : "null";
+    const std::string value = s.value ? std::to_string(*s.value) : s.rate ? fmt::format("{}", *s.rate) : "null";
     return json.substr(0, end) +
            fmt::format(",\n  \"solve\": {{\n    \"variable\": \"{}\",\n    \"value\": {}\n  }}\n", s.variable, value) +
            json.substr(close);
@@ -546,7 +556,7 @@ int run_command(const Options& o, std::istream& in, std::ostream& out, std::ostr
                    [&] { return render_report_markdown(report, ro) + (solved ? "\n" + solved->line + "\n" : ""); },
                    [&] { return render_report_csv(report, ro); }));
     if (solved) {
-        if (!solved->value) return exit_code::does_not_fit;
+        if (!solved->value && !solved->rate) return exit_code::does_not_fit;
         return unmet_requirements(requirements, *report.evaluation).empty() ? exit_code::ok : exit_code::misses_target;
     }
     return report_status(report);
@@ -629,8 +639,8 @@ std::optional<Options> parse_options(int argc, const char* const* argv, std::ost
     check->add_option("--dp", o.dp, "data parallel degree (replicas)")->check(whole_number(1, limits::max_gpu_count));
     check->add_flag("--verbose", o.verbose, "list every assumption");
     check->add_option("--solve", o.solve,
-                      "with the GPU fixed, solve for the largest context, the largest concurrency or the fewest GPUs "
-                      "that fit and meet the targets; exit 0 when a value exists, 1 when none does")
+                      "with the GPU fixed, solve for the largest context, the largest concurrency, the fewest GPUs or "
+                      "the largest arrival rate that fit and meet the targets; exit 0 when a value exists, 1 when none does")
         ->check(one_of({solve_variables().begin(), solve_variables().end()}));
     check->add_option("--require", o.requirements,
                       "a condition FIELD OP VALUE that must hold, such as 'usd_per_million_output_tokens<0.5' or "

@@ -37,7 +37,7 @@ expect() {
   [[ $got == "$want" ]] || fail "completing '$*': want '$want', got '$got'"
 }
 expect "check " "$gpusize" ch
-expect "concurrency context gpus " "$gpusize" check spec.yaml --solve ""
+expect "concurrency context gpus rate " "$gpusize" check spec.yaml --solve ""
 expect "csv html json markdown table yaml " "$gpusize" plan spec.yaml -o ""
 expect "csv json markdown table yaml " "$gpusize" models -o ""
 expect "--baseline " "$gpusize" plan spec.yaml --b

@@ -3,6 +3,8 @@
 // with the search in test_planner.cpp.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include "fixtures.hpp"
 #include "gpusize/advice.hpp"
 
@@ -90,4 +92,40 @@ TEST_CASE("solve gpus for training drops the pinned count and degrees") {
     // far fewer than 16.
     CHECK(*fewest > 1);
     CHECK(*fewest < 16);
+}
+
+TEST_CASE("solve rate: the rate returned meets every target, 10% more does not, and it is below capacity") {
+    Problem p = eight_b(Workload::inference, {"h100-sxm-80gb"});
+    p.spec.deployment.gpu_count = 1;
+    p.spec.inference.targets.ttft_p90 = milliseconds(300);
+    p.spec.inference.arrival = Arrival{.requests_per_s = 1, .burstiness = 1.5, .users = std::nullopt};
+    const Evaluation e = check_deployment(p, bundled_catalog());
+    const auto rate = solve_max_rate(p, e);
+    REQUIRE(rate);
+    auto at = [&](double r) {
+        Problem q = p;
+        q.spec.inference.arrival->requests_per_s = r;
+        return evaluate(q, e.device, e.layout);
+    };
+    const Evaluation ok = at(*rate), over = at(*rate * 1.1);
+    CHECK(ok.meets_targets);
+    CHECK_FALSE(over.meets_targets);
+    REQUIRE(ok.inference->loaded);
+    CHECK(ok.inference->loaded->ttft->p90 <= milliseconds(300));
+    CHECK(*rate < e.inference->performance.requests_per_s);
+    CHECK(fmt::format("{}", *rate).size() <= 5);  // 3 significant digits, as printed
+
+    // Without a percentile target, the limit is the capacity itself.
+    p.spec.inference.targets.ttft_p90.reset();
+    const auto unbounded = solve_max_rate(p, e);
+    REQUIRE(unbounded);
+    CHECK(*unbounded < e.inference->performance.requests_per_s);
+    CHECK(*unbounded * 1.1 > e.inference->performance.requests_per_s);
+
+    // An unloaded target no rate can meet: none.
+    p.spec.inference.targets.ttft = milliseconds(0.001);
+    CHECK_FALSE(solve_max_rate(p, e));
+
+    p.spec.inference.arrival = Arrival{.requests_per_s = std::nullopt, .burstiness = 1, .users = 10};
+    CHECK_THROWS_AS(solve_max_rate(p, e), UsageError);
 }

@@ -317,3 +317,29 @@ TEST_CASE("op-level checkpointing recomputes half the blocks' matmuls, not atten
     CHECK(r.model_flops.value() == Approx(2000.0 * 420'255'744.0));
     CHECK(r.attention.forward.value() == Approx(2000.0 * 16'384 * 500.5));
 }
+
+TEST_CASE("under load on the toy GPU: capacity is the unloaded rate, Little's law holds, replicas share the load") {
+    Problem p = toy_inference();
+    const Gpu g = toy_gpu();
+    const auto full = *estimate_inference_performance(p, whole(g), Layout{}, 8);
+    CHECK_FALSE(estimate_loaded_performance(p, whole(g), Layout{}, full, 0));  // no arrival, no loaded figures
+    p.spec.inference.arrival = Arrival{.requests_per_s = 0.5 * full.requests_per_s, .burstiness = 1, .users = std::nullopt};
+    const auto half = *estimate_loaded_performance(p, whole(g), Layout{}, full, 0);
+    CHECK(half.capacity_requests_per_s == Approx(full.requests_per_s));
+    CHECK(half.utilization == Approx(0.5));
+    CHECK(*half.in_flight == Approx(half.requests_per_s * half.e2e->mean.value()).epsilon(0.05));
+    // The decode step at n sequences lies between the roofline's at 1 and at 8.
+    const auto one = *estimate_inference_performance(p, whole(g), Layout{}, 1);
+    CHECK(half.decode_step >= one.tpot);
+    CHECK(half.decode_step <= full.tpot);
+    // Three replicas at three times the rate: each replica sees the same load.
+    const auto three = *estimate_inference_performance(p, whole(g), Layout{.data = 3}, 8);
+    p.spec.inference.arrival->requests_per_s = 1.5 * full.requests_per_s;
+    const auto spread = *estimate_loaded_performance(p, whole(g), Layout{.data = 3}, three, 0);
+    CHECK(spread.utilization == Approx(0.5));
+    CHECK(spread.ttft->p99.value() == Approx(half.ttft->p99.value()));
+    CHECK(*spread.in_flight == Approx(3 * *half.in_flight));
+    // Past capacity: saturated.
+    p.spec.inference.arrival->requests_per_s = 3.3 * full.requests_per_s;
+    CHECK(estimate_loaded_performance(p, whole(g), Layout{.data = 3}, three, 0)->saturated);
+}

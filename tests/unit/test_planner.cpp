@@ -482,3 +482,32 @@ TEST_CASE("deployment identity: unique over a plan, and the label tables print")
     CHECK(deployment_label(DeploymentId{.gpu = "a100-sxm-80gb", .partition = "3g.40gb", .gpus = 1, .layout = {}, .micro_batch = 1}) ==
           "1 x a100-sxm-80gb:3g.40gb (1/1/1)");
 }
+
+TEST_CASE("under a stated load: each layout gets the fewest replicas that meet it, ranked by the cost of meeting it") {
+    Problem p = preset_problem("llama-3.1-8b", Workload::inference);
+    p.spec.deployment.gpus = {"h100-sxm-80gb", "l40s", "a100-sxm-80gb"};
+    p.spec.deployment.max_gpus = 16;
+    p.spec.inference.arrival = Arrival{.requests_per_s = 12, .burstiness = 1, .users = std::nullopt};
+    p.spec.inference.targets.ttft_p90 = milliseconds(800);
+    const Plan plan = plan_deployments(p, catalog());
+    REQUIRE(plan.candidates.size() >= 3);
+    std::optional<double> previous;
+    for (const auto& e : plan.candidates) {
+        INFO(deployment_label(deployment_id(e)));
+        const auto& l = *e.inference->loaded;
+        CHECK_FALSE(l.saturated);
+        CHECK(l.requests_per_s == Approx(12));
+        CHECK(l.ttft->p90 <= milliseconds(800));
+        CHECK(*l.in_flight == Approx(l.requests_per_s * l.e2e->mean.value()).epsilon(0.05));
+        // Every candidate serves the same 12 requests/s: the order is that of the hourly cost.
+        if (previous) CHECK(round_significant(e.cost.per_hour->value(), 9) >= round_significant(*previous, 9));
+        previous = e.cost.per_hour->value();
+        // One replica fewer would miss the load or the target (or is not a layout).
+        if (e.layout.data > 1 && !e.device.partition) {
+            Layout fewer = e.layout;
+            fewer.data -= 1;
+            const Evaluation less = evaluate(p, e.device, fewer);
+            CHECK_FALSE((less.fits && less.meets_targets));
+        }
+    }
+}

@@ -922,3 +922,45 @@ TEST_CASE("training.attention_kernel: a family, auto for the default, an unknown
           "                                                   ^\n"
           "hint: did you mean 'flash2'?\n");
 }
+
+TEST_CASE("inference.arrival: an open loop, a closed loop, and each mistake with its full message") {
+    const auto open = parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {requests_per_s: 4.5, burstiness: 2}}\n",
+                                 "spec.yaml");
+    REQUIRE(open.inference.arrival);
+    CHECK(open.inference.arrival->requests_per_s == 4.5);
+    CHECK(open.inference.arrival->burstiness == 2.0);
+    CHECK_FALSE(open.inference.arrival->users);
+    const auto closed = parse_spec("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {users: 64}, targets: {ttft_p90_ms: 800}}\n",
+                                   "spec.yaml");
+    REQUIRE(closed.inference.arrival);
+    CHECK(closed.inference.arrival->users == 64.0);
+    CHECK(closed.inference.arrival->burstiness == 1.0);
+    CHECK(closed.inference.targets.ttft_p90 == milliseconds(800));
+
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {requests_per_s: 2, users: 8}}\n") ==
+          "spec.yaml:3:22: error: give either 'requests_per_s' (an open loop) or 'users' (a closed loop) in 'inference.arrival', not both\n"
+          "  inference: {arrival: {requests_per_s: 2, users: 8}}\n"
+          "                       ^\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {requests_per_s: -3}}\n") ==
+          "spec.yaml:3:39: error: 'requests_per_s' must be between 1e-09 and 1e+09, got -3\n"
+          "  inference: {arrival: {requests_per_s: -3}}\n"
+          "                                        ^\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {request_per_s: 3}}\n") ==
+          "spec.yaml:3:23: error: unknown key 'request_per_s' in 'inference.arrival'\n"
+          "  inference: {arrival: {request_per_s: 3}}\n"
+          "                        ^\n"
+          "hint: did you mean 'requests_per_s'?\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {burstiness: 2}}\n") ==
+          "spec.yaml:3:22: error: 'inference.arrival' needs 'requests_per_s' (an open loop) or 'users' (a closed loop)\n"
+          "  inference: {arrival: {burstiness: 2}}\n"
+          "                       ^\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {arrival: {users: 8, burstiness: 2}}\n") ==
+          "spec.yaml:3:45: error: 'burstiness' describes arrivals at 'requests_per_s'; a closed loop of 'users' has none\n"
+          "  inference: {arrival: {users: 8, burstiness: 2}}\n"
+          "                                              ^\n");
+    CHECK(inline_error("model: {preset: llama-3.1-8b}\ncontext: 100\ninference: {targets: {ttft_p99_ms: 900}}\n") ==
+          "spec.yaml:3:36: error: 'ttft_p99_ms' is a percentile under load: it needs 'inference.arrival'\n"
+          "  inference: {targets: {ttft_p99_ms: 900}}\n"
+          "                                     ^\n"
+          "hint: add 'arrival: {requests_per_s: R}' or 'arrival: {users: N}' to 'inference'\n");
+}

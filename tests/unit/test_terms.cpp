@@ -74,3 +74,31 @@ TEST_CASE("recompute: a formula over named inputs, nothing for a choice or a mis
                     {"attention_memory_s", 0.002, {}}, {"communication_s", 0.0005, {}}, {"overhead_s", 0.0002, {}}};
     CHECK(*recompute(phase) == Approx(0.004 + 0.003 + 0.0005 + 0.0002));
 }
+
+TEST_CASE("the load model's explain terms recompute from their inputs, open and closed loop") {
+    std::size_t loaded = 0;
+    for (const char* file : {"examples/chat-llama-3.1-8b.yaml", "examples/chat-llama-3.1-70b.yaml", "examples/moe-mixtral-8x7b.yaml"}) {
+        for (const Arrival& a : {Arrival{.requests_per_s = 0.5, .burstiness = 1, .users = std::nullopt},
+                                 Arrival{.requests_per_s = 8, .burstiness = 2.5, .users = std::nullopt},
+                                 Arrival{.requests_per_s = 1e6, .burstiness = 1, .users = std::nullopt},
+                                 Arrival{.requests_per_s = std::nullopt, .burstiness = 1, .users = 3},
+                                 Arrival{.requests_per_s = std::nullopt, .burstiness = 1, .users = 5000}}) {
+            Spec spec = parse_spec(read_source(file), file);
+            spec.inference.arrival = a;
+            Problem p = make_problem(spec, bundled_models(), std::nullopt);
+            resolve_gpu_names(p, catalog());
+            for (const Evaluation& e : sample(plan_deployments(p, catalog()))) {
+                for (const Term& t : explain_terms(p, e)) {
+                    if (t.name.rfind("inference.loaded.", 0) != 0) continue;
+                    INFO(fmt::format("{} {}: {} ({})", file, deployment_label(deployment_id(e)), t.name, t.formula_id));
+                    REQUIRE(t.value);
+                    const auto again = recompute(t);
+                    REQUIRE(again.has_value());
+                    CHECK(*again == Approx(*t.value).epsilon(1e-9).margin(1e-9));
+                    ++loaded;
+                }
+            }
+        }
+    }
+    CHECK(loaded > 300);
+}

@@ -29,18 +29,23 @@ using gpusize::test::run_args;
 namespace {
 
 /// Every section present, so a key of either workload parses on its own; MLA, linear attention and
-/// Mamba complete, so one of their keys can be set alone.
-constexpr const char* base_spec =
-    "model: {parameters: 7B, mla: {kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128},\n"
-    "        linear_attention: {key_heads: 16, value_heads: 32, key_head_dim: 128, value_head_dim: 128},\n"
-    "        mamba: {heads: 64, head_dim: 64, state_size: 128}}\n"
-    "inference: {input_tokens: 1000, output_tokens: 100}\n"
-    "training: {sequence_length: 4096}\n";
+/// Mamba complete, so one of their keys can be set alone; an open-loop arrival, so percentile
+/// targets and burstiness can be (the closed loop's `users` is set over a spec without one: the
+/// two forms exclude each other).
+std::string base_spec(const std::string& path) {
+    const bool users = path == "inference.arrival.users";
+    return std::string("model: {parameters: 7B, mla: {kv_lora_rank: 512, qk_nope_head_dim: 128, qk_rope_head_dim: 64, v_head_dim: 128},\n"
+                       "        linear_attention: {key_heads: 16, value_heads: 32, key_head_dim: 128, value_head_dim: 128},\n"
+                       "        mamba: {heads: 64, head_dim: 64, state_size: 128}}\n") +
+           (users ? "inference: {input_tokens: 1000, output_tokens: 100}\n"
+                  : "inference: {input_tokens: 1000, output_tokens: 100, arrival: {requests_per_s: 1}}\n") +
+           "training: {sequence_length: 4096}\n";
+}
 
 /// "" when the spec with `--set path=value` parses, else its diagnostics.
 std::string set_error(const std::string& path, const std::string& value) {
     try {
-        parse_spec(base_spec, "base.yaml", parse_overrides({path + "=" + value}));
+        parse_spec(base_spec(path), "base.yaml", parse_overrides({path + "=" + value}));
     } catch (const SpecError& e) {
         return e.what();
     }
@@ -182,7 +187,7 @@ TEST_CASE("each spelling reads as the value of that name", "[vocabulary]") {
     // The parser pairs the table's spellings with its enum values by position: a reordered table
     // would read one name as another.
     auto parsed = [](const std::string& path, std::string_view value) {
-        return parse_spec(base_spec, "base.yaml", parse_overrides({fmt::format("{}={}", path, value)}));
+        return parse_spec(base_spec(path), "base.yaml", parse_overrides({fmt::format("{}={}", path, value)}));
     };
     auto same = [](std::string_view spelling, std::string_view read) {
         return read == spelling || (spelling == "fsdp" && read == "zero3");  // fsdp is zero3 by another name
@@ -264,7 +269,7 @@ TEST_CASE("the CLI takes exactly the table's output formats, requirement fields 
 
     const auto solve = run_args({"check", "x.yaml", "--solve", "width"});
     CHECK(solve.code == 64);
-    CHECK_THAT(solve.err, Catch::Contains("expected context, concurrency or gpus, got 'width'"));
+    CHECK_THAT(solve.err, Catch::Contains("expected context, concurrency, gpus or rate, got 'width'"));
 }
 
 TEST_CASE("completions and the man page offer every command, flag, format, requirement field and solve variable",
