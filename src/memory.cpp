@@ -54,8 +54,11 @@ StageParameters stage_parameters(const LayerStack& m, const Stage& s) {
     p.dense = m.split_before[end] - m.split_before[first];
     p.experts = m.routed_before[end] - m.routed_before[first];
     const double vocab = d(m.vocab_size) * h;
-    if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h;
+    // Encoder towers sit with the embedding and stay 16-bit in quantised checkpoints; MTP modules
+    // sit with the head they share and are quantised like the layers (model.hpp).
+    if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h + m.encoder_parameters;
     if (s.head) p.unquantised += m.norm_parameters + (m.tied_embeddings && s.embedding ? 0 : vocab);
+    if (s.head) p.dense += m.mtp_parameters - m.mtp_routed_parameters, p.experts += m.mtp_routed_parameters;
     p.dense += p.unquantised;
     return p;
 }

@@ -96,6 +96,8 @@ ModelArchitecture complete_architecture(const ModelArchitecture& base, const Mod
     if (patch.sliding_window) m.sliding_window = patch.sliding_window;
     if (patch.global_attention_every) m.global_attention_every = patch.global_attention_every;
     if (patch.attention_chunk_size) m.attention_chunk_size = patch.attention_chunk_size;
+    set(m.encoder_parameters, patch.encoder_parameters);
+    set(m.mtp_layers, patch.mtp_layers);
     // Heads: new head counts or widths re-derive what depends on them unless given.
     if (patch.kv_heads) m.kv_heads = *patch.kv_heads;
     else if (from_scratch || patch.attention_heads) m.kv_heads = from_scratch ? m.attention_heads : std::min(m.kv_heads, m.attention_heads);

@@ -87,7 +87,7 @@ bool ModelPatch::any() const {
     return layers || hidden_size || attention_heads || kv_heads || head_dim || intermediate_size || vocab_size ||
            norms_per_layer || learned_positions || experts || active_experts || expert_intermediate_size ||
            shared_experts || shared_expert_intermediate_size || dense_layers || sliding_window ||
-           global_attention_every || attention_chunk_size || tied_embeddings || qk_norm || attention_bias || attention_output_bias || mlp_bias ||
+           global_attention_every || attention_chunk_size || encoder_parameters || mtp_layers || tied_embeddings || qk_norm || attention_bias || attention_output_bias || mlp_bias ||
            parallel_attention || mlp || norm || mla;
 }
 
@@ -143,6 +143,8 @@ KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& m, std::map<std::str
         int_key("sliding_window", m.sliding_window, 1, max_tokens),
         int_key("global_attention_every", m.global_attention_every, 1, max_layers),
         int_key("attention_chunk_size", m.attention_chunk_size, 1, max_tokens),
+        int_key("encoder_parameters", m.encoder_parameters, 0, limits::max_encoder_parameters),
+        int_key("mtp_layers", m.mtp_layers, 0, max_layers),
         bool_key("tied_embeddings", m.tied_embeddings),
         bool_key("qk_norm", m.qk_norm),
         bool_key("attention_bias", m.attention_bias),

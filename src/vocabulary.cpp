@@ -42,6 +42,8 @@ std::vector<SpecKey> make_spec_keys() {
         {"model.sliding_window", K::integer, 1, static_cast<double>(max_tokens), {}, "tokens a local-attention layer sees"},
         {"model.global_attention_every", K::integer, 1, max_layers, {}, "every N-th layer attends globally, the others locally"},
         {"model.attention_chunk_size", K::integer, 1, max_tokens, {}, "chunked local attention (Llama 4): tokens per chunk"},
+        {"model.encoder_parameters", K::integer, 0, limits::max_encoder_parameters, {}, "vision/audio encoder towers and projectors: in the total, not active"},
+        {"model.mtp_layers", K::integer, 0, max_layers, {}, "multi-token-prediction modules, each one decoder layer: in the total, not active"},
         {"model.tied_embeddings", K::boolean, 0, 0, {}, "the output projection shares the embedding's weights"},
         {"model.qk_norm", K::boolean, 0, 0, {}, "queries and keys are normalised"},
         {"model.attention_bias", K::boolean, 0, 0, {}, "the QKV projection has a bias"},

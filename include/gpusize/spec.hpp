@@ -49,6 +49,7 @@ struct ModelPatch {
     std::optional<MlpKind> mlp;
     std::optional<NormKind> norm;
     std::optional<MlaConfig> mla;
+    std::optional<std::int64_t> encoder_parameters, mtp_layers;
     /// True when any architecture field is set.
     bool any() const;
 };

@@ -395,3 +395,24 @@ TEST_CASE("the training recipe is resolved once per layout, by hand") {
     CHECK(r.weight_shards == 2);
     CHECK_FALSE(r.gradients_persist);
 }
+
+TEST_CASE("encoder towers sit on the first stage, unquantised; MTP modules with the head on the last") {
+    auto a = toy_architecture();
+    a.encoder_parameters = 5'000'000;
+    a.mtp_layers = 1;
+    const auto m = layer_stack(a);
+    const auto two = split_stages(m, 2);
+    // Stage 0: two layers 30,412,800, the embedding 1,024,000 and the tower, 16-bit.
+    const auto first = stage_parameters(m, two[0]);
+    CHECK(first.unquantised == 2 * 2048.0 + 1'024'000 + 5'000'000);  // two layers' norms, embedding, tower
+    CHECK(first.dense == 2 * 15'206'400.0 + 1'024'000 + 5'000'000);
+    // Stage 1: two layers, final norm, head, and the MTP module: a layer (15,206,400), the
+    // projection 2 x 1024 x 1024 and three norms of 1024.
+    const auto last = stage_parameters(m, two[1]);
+    CHECK(last.dense == 2 * 15'206'400.0 + 1024 + 1'024'000 + 15'206'400 + 2 * 1024.0 * 1024 + 3 * 1024);
+    CHECK(last.experts == 0);
+    // At fp8 the tower stays 2 bytes a parameter, the MTP module takes 1.
+    const Calibration c;
+    const Layout l{.tensor = 1, .pipeline = 2, .data = 1, .expert = 1, .context = 1};
+    CHECK(weight_bytes_per_gpu(first, l, DType::fp8, c).value() == 2 * 15'206'400.0 - 2 * 2048 + (2 * 2048.0 + 1'024'000 + 5'000'000) * 2);
+}
