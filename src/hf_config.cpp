@@ -285,12 +285,168 @@ bool is_leading_range(std::int64_t layers, std::int64_t sparse_step, const std::
     return true;
 }
 
-void read_quantization(Fields& q, HfModel& out) {
-    auto method = q.text("quant_method");
-    if (!method) {
-        if (!q.has("quant_method")) q.error("quant_method", "missing required field 'quant_method': the weights format is unknown");
+/// What one entry of a quantisation exclusion list (`exclude_modules`, `ignore`,
+/// `modules_to_not_convert`) names, by the module names transformers and vLLM give: the output
+/// head, attention, dense MLPs, shared experts, the router, encoder towers or projectors (all
+/// kept 16-bit already), or nothing known (nullopt).
+enum class ExcludedPart { head, attention, dense_mlp, shared_experts, router, tower };
+std::optional<ExcludedPart> excluded_part(std::string_view name) {
+    auto has = [&](std::string_view s) { return name.find(s) != std::string_view::npos; };
+    if (has("lm_head") || has("embed_tokens")) return ExcludedPart::head;
+    if (has("vision") || has("visual") || has("mm_projector") || has("multi_modal_projector") || has("audio") ||
+        has("patch_merger"))
+        return ExcludedPart::tower;
+    if (has("shared_expert")) return ExcludedPart::shared_experts;
+    if (has("self_attn") || has(".attn") || has("attention")) return ExcludedPart::attention;
+    if (has("e_score_correction_bias") || has("router") || has("block_sparse_moe.gate") || name == "gate" ||
+        (name.size() >= 8 && name.substr(name.size() - 8) == "mlp.gate") || has("mlp.gate*") || has("mlp.gate$"))
+        return ExcludedPart::router;
+    if ((has("mlp.") || has("mlp\\.")) && !has("experts") &&
+        (has("gate_proj") || has("up_proj") || has("down_proj") || has("gate|up") || has("gate_up")))
+        return ExcludedPart::dense_mlp;
+    return std::nullopt;
+}
+
+/// Reads an exclusion list into the patch's unquantised modules; an entry not understood is an
+/// error that names it (it changes the weight bytes).
+void read_exclusions(Fields& q, std::string_view key, HfModel& out) {
+    auto names = q.strings(key);
+    if (!names) return;
+    UnquantisedModules u = out.patch.unquantised.value_or(UnquantisedModules{});
+    for (const auto& n : *names) {
+        const auto part = excluded_part(n);
+        if (!part) {
+            q.error(key, fmt::format("module '{}' is left unquantised, but what it is is not known here: expected the output "
+                                     "head, attention (self_attn), a dense MLP (mlp.*_proj), shared experts, the router "
+                                     "(mlp.gate) or an encoder tower",
+                                     n));
+            return;
+        }
+        if (*part == ExcludedPart::attention) u.attention = true;
+        else if (*part == ExcludedPart::dense_mlp) u.dense_mlp = true;
+        else if (*part == ExcludedPart::shared_experts) u.shared_experts = true;
+        else if (*part == ExcludedPart::router) u.router = true;
+    }
+    if (u.any()) {
+        std::vector<std::string> parts;
+        if (u.attention) parts.emplace_back("attention");
+        if (u.dense_mlp) parts.emplace_back("dense MLPs");
+        if (u.shared_experts) parts.emplace_back("shared experts");
+        if (u.router) parts.emplace_back("the router");
+        out.notes.push_back(fmt::format("the checkpoint leaves {} unquantised ({}): sized at 16 bits", fmt::join(parts, ", "), key));
+    }
+    out.patch.unquantised = u;
+}
+
+/// NVIDIA ModelOpt's format (hf_quant_config.json's `quantization`, or config.json's
+/// quantization_config with quant_method 'modelopt'): quant_algo and the excluded modules.
+void read_modelopt(Fields& q, HfModel& out) {
+    auto algo = q.text("quant_algo");
+    if (!algo) {
+        if (!q.has("quant_algo")) q.error("quant_algo", "missing required field 'quant_algo': the weights format is unknown");
         return;
     }
+    if (*algo == "FP8" || *algo == "FP8_BLOCK" || *algo == "FP8_PB_WO") {
+        out.weights = DType::fp8;
+    } else if (*algo == "NVFP4") {
+        // 16-element blocks with an E4M3 scale each; another block size is another format.
+        if (auto g = q.count("group_size"); g && *g != 16)
+            q.error("group_size", fmt::format("NVFP4 with blocks of {} is not known: expected 16", *g));
+        out.weights = DType::nvfp4;
+    } else if (*algo == "MXFP4") {
+        out.weights = DType::fp4;
+    } else if (*algo == "W4A16_AWQ" || *algo == "W4A8_AWQ" || *algo == "INT4_AWQ") {
+        out.weights = DType::int4;
+        if (auto g = q.count("group_size")) out.group_size = static_cast<int>(*g);
+        else q.error("group_size", fmt::format("missing required field 'group_size' for quant_algo '{}'", *algo));
+    } else if (*algo == "W8A8_SQ_PER_CHANNEL" || *algo == "INT8") {
+        out.weights = DType::int8;
+    } else {
+        q.error("quant_algo", fmt::format("unsupported quant_algo '{}'", *algo),
+                did_you_mean(*algo, {"FP8", "FP8_BLOCK", "NVFP4", "MXFP4", "W4A16_AWQ", "W4A8_AWQ", "INT8"}));
+        return;
+    }
+    if (auto kv = q.text("kv_cache_quant_algo"))
+        out.notes.push_back(fmt::format("the checkpoint calibrates a {} KV cache (kv_cache_quant_algo): give precision.kv_cache "
+                                        "to size the cache that way",
+                                        *kv));
+    read_exclusions(q, q.has("exclude_modules") ? "exclude_modules" : "ignore", out);
+}
+
+/// compressed-tensors (llm-compressor): one scheme of config_groups applied to Linear layers,
+/// less the `ignore` list.
+void read_compressed_tensors(Fields& q, HfModel& out) {
+    auto groups = q.object("config_groups");
+    if (!groups) {
+        if (!q.has("config_groups")) q.missing("config_groups");
+        return;
+    }
+    const json& all = q.at("config_groups");
+    if (all.size() != 1) {
+        q.error("config_groups", fmt::format("{} quantisation schemes: one scheme for every Linear layer is what can be sized", all.size()));
+        return;
+    }
+    const std::string name = all.begin().key();
+    auto group = groups->object(name);
+    if (!group) return;
+    if (auto targets = group->strings("targets"); targets && *targets != std::vector<std::string>{"Linear"}) {
+        group->error("targets", fmt::format("targets {}: only every Linear layer (['Linear']) can be sized", group->at("targets").dump()));
+        return;
+    }
+    auto w = group->object("weights");
+    if (!w) {
+        if (!group->has("weights")) group->missing("weights");
+        return;
+    }
+    auto bits = w->required_count({"num_bits"});
+    auto type = w->text("type").value_or("int");  // QuantizationArgs default
+    const auto strategy = w->text("strategy").value_or("tensor");
+    const auto g = w->count("group_size");
+    if (!bits) return;
+    if (*bits == 8) {
+        out.weights = type == "float" ? DType::fp8 : DType::int8;
+    } else if (*bits == 4 && type == "float") {
+        if (g != 16) {
+            w->error("group_size", fmt::format("4-bit float weights in groups of {}: only NVFP4's groups of 16 are known",
+                                               g ? std::to_string(*g) : "none"));
+            return;
+        }
+        out.weights = DType::nvfp4;
+    } else if (*bits == 4 && type == "int") {
+        out.weights = DType::int4;
+        if (strategy == "group" && g) {
+            // A 16-bit scale per group, and a 16-bit zero point unless symmetric (the default).
+            if (w->flag("symmetric").value_or(true)) {
+                out.group_size = static_cast<int>(2 * *g);
+                out.notes.push_back(fmt::format("symmetric int4 in groups of {} stores one 16-bit scale per group ({} bits a "
+                                                "weight): sized as int4 with group_size {}, which takes the same bytes",
+                                                *g, 4.0 + 16.0 / static_cast<double>(*g), 2 * *g));
+            } else {
+                out.group_size = static_cast<int>(*g);
+            }
+        } else if (strategy != "channel") {
+            w->error("strategy", fmt::format("int4 strategy '{}' is not known: expected 'group' (with group_size) or 'channel'", strategy));
+            return;
+        }
+    } else {
+        w->error("num_bits", fmt::format("{}-bit {} weights are not known: expected 8-bit int or float, 4-bit int or float", *bits, type));
+        return;
+    }
+    read_exclusions(q, "ignore", out);
+}
+
+void read_quantization(Fields& q, HfModel& out) {
+    auto method = q.text("quant_method");
+    if (!method && !q.has("quant_method")) {
+        // ModelOpt and compressed-tensors write their formats without quant_method too.
+        if (q.has("quant_algo")) return read_modelopt(q, out);
+        if (q.has("config_groups")) return read_compressed_tensors(q, out);
+        q.error("quant_method", "missing required field 'quant_method': the weights format is unknown");
+        return;
+    }
+    if (!method) return;
+    if (*method == "modelopt") return read_modelopt(q, out);
+    if (*method == "compressed-tensors") return read_compressed_tensors(q, out);
     if (*method == "gptq" || *method == "awq") {
         auto bits = q.count("bits");
         if (!q.has("bits")) q.error("bits", fmt::format("missing required field 'bits' for quant_method '{}'", *method));
@@ -310,7 +466,9 @@ void read_quantization(Fields& q, HfModel& out) {
             q.error("bits", fmt::format("unsupported {} bits {}: expected 4 or 8", *method, *bits));
         }
     } else if (*method == "fp8" || *method == "fbgemm_fp8") {
+        // Block scaling (weight_block_size, 128 x 128) adds one fp32 scale per 16384 weights: nil.
         out.weights = DType::fp8;
+        read_exclusions(q, "modules_to_not_convert", out);
     } else if (*method == "mxfp4") {
         // OCP microscaling FP4: 4-bit values with one shared 8-bit scale per 32 (4.25 bits each).
         out.weights = DType::fp4;
@@ -325,7 +483,7 @@ void read_quantization(Fields& q, HfModel& out) {
         else q.error("quant_method", "bitsandbytes without 'load_in_4bit' or 'load_in_8bit'");
     } else {
         q.error("quant_method", fmt::format("unsupported quant_method '{}'", *method),
-                did_you_mean(*method, {"awq", "bitsandbytes", "fbgemm_fp8", "fp8", "gptq", "mxfp4"}));
+                did_you_mean(*method, {"awq", "bitsandbytes", "compressed-tensors", "fbgemm_fp8", "fp8", "gptq", "modelopt", "mxfp4"}));
     }
 }
 
@@ -937,6 +1095,29 @@ HfModel parse_hf_config(std::string_view json_text, std::string_view origin_view
     }
     finish();
     return out;
+}
+
+void apply_hf_quant_config(std::string_view json_text, std::string_view origin_view, HfModel& model) {
+    const std::string origin(origin_view);
+    DiagnosticSink sink;
+    auto doc = parse_json(json_text, json_text, origin, sink);
+    if (doc && !doc->is_object()) sink.error(SourceLocation{origin, 0, 0, "/"}, fmt::format("expected an object, got {}", describe(*doc)));
+    sink.throw_if_any<SpecError>();
+    const detail::LazyJsonIndex index(json_text);
+    Fields root(*doc, "", origin, model.model_type, sink);
+    if (!root.has("quantization")) root.missing("quantization");
+    else if (auto q = root.object("quantization")) {
+        HfModel quant;
+        quant.patch.unquantised = model.patch.unquantised;
+        read_modelopt(*q, quant);
+        if (quant.weights) model.weights = quant.weights;
+        if (quant.group_size) model.group_size = quant.group_size;
+        if (quant.patch.unquantised) model.patch.unquantised = quant.patch.unquantised;
+        model.notes.insert(model.notes.end(), quant.notes.begin(), quant.notes.end());
+    }
+    for (auto& d : sink.diagnostics())
+        if (d.where.line == 0 && !d.where.pointer.empty()) detail::locate_json(d, json_text, index.get());
+    sink.throw_if_any<SpecError>();
 }
 
 }  // namespace gpusize

@@ -149,6 +149,7 @@ const LayerWork* last_layer_work(const LayerStack& s) {
 
 void add_parts_outside_layers(const ModelArchitecture& m, LayerStack& s) {
     s.encoder_parameters = d(m.encoder_parameters);
+    s.unquantised = m.unquantised;
     if (m.mtp_layers <= 0) return;
     const LayerWork* w = last_layer_work(s);
     s.mtp_parameters = d(m.mtp_layers) * mtp_parameters_per_module(m, s);

@@ -30,7 +30,7 @@ using limits::max_tokens;
 using limits::max_width;
 
 const std::vector<std::string> dtype_names = spellings("precision.weights");
-const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4};
+const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4, DType::nvfp4};
 
 /// Money the spec may state, per unit: below a cent per GPU-hour or above 1000 USD is a typo (the
 /// dearest catalog GPU rents for about 15 USD per hour); denormal prices would make every cost 0.
@@ -287,7 +287,7 @@ private:
             if (auto t = dtype(n, "precision", dtype_names)) {
                 p.weights = *t;
                 p.weights_explicit = true;
-                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::fp4 || *t == DType::int8 ? DType::bf16 : *t;
+                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::fp4 || *t == DType::nvfp4 || *t == DType::int8 ? DType::bf16 : *t;
                 p.kv_cache = *t == DType::int8 ? DType::int8 : p.activations;
             }
             return;

@@ -38,6 +38,17 @@ struct MoeConfig {
     friend bool operator==(const MoeConfig&, const MoeConfig&) = default;
 };
 
+/// Modules a quantised checkpoint keeps in 16-bit besides the embeddings, head and norms (its
+/// `exclude_modules` / `ignore` / `modules_to_not_convert` lists): charged max(w, 2) bytes.
+struct UnquantisedModules {
+    bool attention = false;
+    bool dense_mlp = false;
+    bool shared_experts = false;
+    bool router = false;
+    bool any() const { return attention || dense_mlp || shared_experts || router; }
+    friend bool operator==(const UnquantisedModules&, const UnquantisedModules&) = default;
+};
+
 /// A fully resolved decoder-only transformer. Every field is known; `ModelPatch` (spec.hpp)
 /// carries the partially given form.
 struct ModelArchitecture {
@@ -72,6 +83,8 @@ struct ModelArchitecture {
     /// the model's last, an input projection 2h x h and three norms (mtp_parameters). Held with
     /// the output head on the last stage; not in the active count (ordinary decoding skips them).
     std::int64_t mtp_layers = 0;
+    /// What a quantised checkpoint leaves in 16-bit (read from its model file).
+    UnquantisedModules unquantised;
     friend bool operator==(const ModelArchitecture&, const ModelArchitecture&) = default;
 };
 
@@ -188,6 +201,7 @@ struct LayerStack {
     /// Parts outside the layer stack: encoder towers (first stage), MTP modules (last stage) and
     /// the routed experts among the MTP parameters.
     double encoder_parameters = 0, mtp_parameters = 0, mtp_routed_parameters = 0;
+    UnquantisedModules unquantised;
 
     /// Layers of kind `k` among layers [first, end).
     std::int64_t count(std::size_t k, std::int64_t first, std::int64_t end) const;

@@ -50,6 +50,7 @@ struct ModelPatch {
     std::optional<NormKind> norm;
     std::optional<MlaConfig> mla;
     std::optional<std::int64_t> encoder_parameters, mtp_layers;
+    std::optional<UnquantisedModules> unquantised;  ///< from a model file's quantisation exclusions
     /// True when any architecture field is set.
     bool any() const;
 };

@@ -406,7 +406,7 @@ TEST_CASE("hf config: 2026 families are read and reproduce the published counts"
     CHECK(std::abs((count_parameters(kimi).active - count_parameters(kimi).embedding) / 32e9 - 1) < 0.02);
     // MiniMax-M2.5: q/k norms over all heads are noted with the parameters they leave out.
     const auto minimax = import_fixture("minimax-m2.5").hf;
-    CHECK(minimax.notes[0] == "q/k norms span all heads (7168 weights per layer); the architecture counts one head's width "
+    CHECK(minimax.notes[1] == "q/k norms span all heads (7168 weights per layer); the architecture counts one head's width "
                               "(2 x 128): 428544 parameters are left out");
     // MiMo's MTP layer is one decoder layer (attention with q/k/v biases, the 11008 MLP, two norms)
     // plus input_proj (2 x 4096 x 4096) and three norms.
@@ -455,4 +455,66 @@ TEST_CASE("hf config: an unknown wrapper is read through its text_config; unknow
         CHECK(std::string(e.what()).find("error: /text_config/model_type: unknown text model_type 'acme_lm' in the "
                                          "text_config of 'acme_vl'") != std::string::npos);
     }
+}
+
+TEST_CASE("hf config: ModelOpt, compressed-tensors and FP8 checkpoints get their real weight precision") {
+    // Kimi K2.5 (compressed-tensors in text_config): symmetric int4 in groups of 32, attention,
+    // dense MLPs and shared experts left in bf16.
+    const auto kimi = import_fixture("kimi-k2.5").hf;
+    CHECK(kimi.weights == DType::int4);
+    CHECK(kimi.group_size == 64);  // 4 + 16/32 bits = 4 + 32/64: the same bytes
+    CHECK(kimi.patch.unquantised == UnquantisedModules{.attention = true, .dense_mlp = true, .shared_experts = true});
+    // NVIDIA's NVFP4 Kimi K2.5 (modelopt quantization_config): attention left in bf16.
+    const auto nvfp4 = import_fixture("kimi-k2.5-nvfp4").hf;
+    CHECK(nvfp4.weights == DType::nvfp4);
+    CHECK(nvfp4.patch.unquantised == UnquantisedModules{.attention = true});
+    // MiniMax-M2.5: block-scaled FP8, router (gate, e_score_correction_bias) and lm_head kept.
+    const auto minimax = import_fixture("minimax-m2.5").hf;
+    CHECK(minimax.weights == DType::fp8);
+    CHECK(minimax.patch.unquantised == UnquantisedModules{.router = true});
+    // hf_quant_config.json beside config.json wins over config.json (which says bf16 here).
+    const std::string dir = "tests/data/hf/qwen3-235b-a22b-nvfp4/";
+    auto qwen = parse_hf_config(test::read_source(dir + "config.json"), dir + "config.json");
+    CHECK(qwen.weights == DType::bf16);
+    apply_hf_quant_config(test::read_source(dir + "hf_quant_config.json"), dir + "hf_quant_config.json", qwen);
+    CHECK(qwen.weights == DType::nvfp4);
+    CHECK(qwen.patch.unquantised == UnquantisedModules{.router = true});
+    auto llama = parse_hf_config(test::read_source("tests/data/hf/llama-3.1-70b-instruct-fp8/config.json"), "config.json");
+    apply_hf_quant_config(test::read_source("tests/data/hf/llama-3.1-70b-instruct-fp8/hf_quant_config.json"), "q.json", llama);
+    CHECK(llama.weights == DType::fp8);
+    CHECK_FALSE(llama.patch.unquantised.value_or(UnquantisedModules{}).any());  // lm_head only: 16-bit already
+}
+
+TEST_CASE("hf config: a quantisation field that changes the size and is not understood is an error naming it") {
+    auto error = [](const std::string& text) {
+        try {
+            HfModel m;
+            apply_hf_quant_config(text, "hf_quant_config.json", m);
+        } catch (const SpecError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(error(R"({"quantization": {"quant_algo": "NVFP4", "exclude_modules": ["model.layers.0.conv1d"]}})") ==
+          "hf_quant_config.json:1:61: error: /quantization/exclude_modules: module 'model.layers.0.conv1d' is left unquantised, "
+          "but what it is is not known here: expected the output head, attention (self_attn), a dense MLP (mlp.*_proj), shared "
+          "experts, the router (mlp.gate) or an encoder tower\n"
+          "  {\"quantization\": {\"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"model.layers.0.conv1d\"]}}\n"
+          "                                                              ^\n");
+    CHECK(error(R"({"quantization": {"quant_algo": "NVFP4", "group_size": 32}})").find(
+              "error: /quantization/group_size: NVFP4 with blocks of 32 is not known: expected 16") != std::string::npos);
+    CHECK(error(R"({"quantization": {"quant_algo": "FP6"}})").find("error: /quantization/quant_algo: unsupported quant_algo 'FP6'") !=
+          std::string::npos);
+    // config.json without quant_method: ModelOpt's quant_algo, compressed-tensors' config_groups.
+    const auto modelopt = parse_hf_config(R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64,
+        "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
+        "quantization_config": {"quant_algo": "NVFP4", "group_size": 16, "ignore": ["lm_head", "model.layers.*.self_attn*"]}})",
+                                          "c.json");
+    CHECK(modelopt.weights == DType::nvfp4);
+    CHECK(modelopt.patch.unquantised == UnquantisedModules{.attention = true});
+    const auto ct = parse_hf_config(R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64,
+        "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "quantization_config": {"config_groups":
+        {"g": {"targets": ["Linear"], "weights": {"num_bits": 8, "type": "float"}}}}})",
+                                    "c.json");
+    CHECK(ct.weights == DType::fp8);
 }

@@ -416,3 +416,18 @@ TEST_CASE("encoder towers sit on the first stage, unquantised; MTP modules with 
     const Layout l{.tensor = 1, .pipeline = 2, .data = 1, .expert = 1, .context = 1};
     CHECK(weight_bytes_per_gpu(first, l, DType::fp8, c).value() == 2 * 15'206'400.0 - 2 * 2048 + (2 * 2048.0 + 1'024'000 + 5'000'000) * 2);
 }
+
+TEST_CASE("NVFP4 is 4.5 bits a weight; modules a checkpoint leaves unquantised stay 16-bit") {
+    const Calibration c;
+    CHECK(bytes_per_parameter(DType::nvfp4, c) == 0.5625);  // (4 + 8/16) / 8
+    CHECK(bytes_per_parameter(DType::fp4, c) == 0.53125);   // MXFP4: (4 + 8/32) / 8
+    auto a = toy_architecture();
+    a.unquantised.attention = true;
+    const auto m = layer_stack(a);
+    const auto p = stage_parameters(m, whole_model(m));
+    // norms 4 x 2048 + 1024, embedding and head 2 x 1,024,000, and 4 layers' attention 2,621,440.
+    CHECK(p.unquantised == 4 * 2048.0 + 1024 + 2 * 1'024'000 + 4 * 2'621'440.0);
+    const Layout l{};
+    CHECK(weight_bytes_per_gpu(p, l, DType::nvfp4, c).value() ==
+          (62'874'624.0 - p.unquantised) * 0.5625 + p.unquantised * 2);
+}
