@@ -526,3 +526,43 @@ TEST_CASE("hf config: a quantisation field that changes the size and is not unde
                                     "c.json");
     CHECK(ct.weights == DType::fp8);
 }
+
+TEST_CASE("hf config: GLM-4.5, OLMo 2/3 and Mistral 3 are read as transformers reads them") {
+    // GLM-4.5-Air's fields (zai-org's convert_to_hf.py CONFIG): 46 layers of 4096, 96 heads of 128
+    // and 8 KV heads with q/k/v biases, one leading dense layer of 10944, 128 experts (top 8) of
+    // 1408 and one shared, one MTP layer.
+    const auto glm = parse_hf_config(R"({"model_type": "glm4_moe", "attention_bias": true, "head_dim": 128,
+        "hidden_size": 4096, "intermediate_size": 10944, "moe_intermediate_size": 1408, "num_attention_heads": 96,
+        "n_routed_experts": 128, "n_shared_experts": 1, "num_experts_per_tok": 8, "first_k_dense_replace": 1,
+        "num_hidden_layers": 46, "num_key_value_heads": 8, "num_nextn_predict_layers": 1, "tie_word_embeddings": false,
+        "vocab_size": 151552, "use_qk_norm": false})",
+                                     "glm.json");
+    CHECK(glm.patch.experts == 128);
+    CHECK(glm.patch.shared_experts == 1);
+    CHECK(glm.patch.shared_expert_intermediate_size == 1408);
+    CHECK(glm.patch.dense_layers == 1);
+    CHECK(glm.patch.attention_bias == true);
+    CHECK(glm.patch.attention_output_bias == false);  // Glm4MoeAttention: o_proj has no bias
+    CHECK(glm.patch.qk_norm == false);
+    CHECK(glm.patch.mtp_layers == 1);
+    // OLMo 3: num_key_value_heads absent means all heads; layer_types absent: three sliding
+    // layers (4096 tokens), then a full one.
+    const auto olmo = parse_hf_config(R"({"model_type": "olmo3", "hidden_size": 64, "num_attention_heads": 4,
+        "num_hidden_layers": 8, "intermediate_size": 128, "vocab_size": 100})",
+                                      "olmo.json");
+    CHECK(olmo.patch.kv_heads == 4);
+    CHECK(olmo.patch.sliding_window == 4096);
+    CHECK(olmo.patch.global_attention_every == 4);
+    CHECK(olmo.patch.qk_norm == true);
+    CHECK(olmo.patch.tied_embeddings == false);
+    // Mistral 3: the text_config is a MistralConfig unless it names another type; Pixtral's tower
+    // is not counted (noted).
+    const auto mistral3 = parse_hf_config(R"({"model_type": "mistral3", "text_config": {"hidden_size": 64,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2, "intermediate_size": 128,
+        "vocab_size": 100, "sliding_window": null}, "vision_config": {"model_type": "pixtral", "hidden_size": 32}})",
+                                          "m3.json");
+    CHECK(mistral3.patch.kv_heads == 2);
+    CHECK_FALSE(mistral3.patch.sliding_window);
+    CHECK(mistral3.notes.back() ==
+          "the vision tower (vision_config, model_type 'pixtral') is not counted: its layout is not known here");
+}
