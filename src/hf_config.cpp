@@ -51,8 +51,9 @@ const std::vector<std::pair<std::string_view, std::string_view>> refused_model_t
                       "swa_num_key_value_heads, v_head_dim)"},
     {"nemotron-nas", "each layer has its own block config (block_configs: attention replaced or removed, per-layer MLP "
                      "widths)"},
-    {"step3p7", "its full-attention layers come first in each group (layer_types) and its sliding layers use other head "
-                "counts, which the 'every N-th layer global' pattern cannot say"}};
+    {"step3p7", "its full-attention layers come first in each group of four (layer_types), which the 'every N-th layer "
+                "global' pattern cannot place, and its MoE and shared-expert fields (share_expert_dim, moe_router_scaling_factor) "
+                "follow remote code not read here"}};
 
 /// The family whose reading rules a model_type follows: the same transformers modeling code under
 /// another name (KimiK2 is DeepseekV3ForCausalLM; Qwen3-VL's text models are Qwen3/Qwen3-MoE with
