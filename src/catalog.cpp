@@ -41,13 +41,14 @@ std::string_view to_string(DType t) {
         case DType::int4: return "int4";
         case DType::nf4: return "nf4";
         case DType::fp4: return "fp4";
+        case DType::nvfp4: return "nvfp4";
     }
     return "?";
 }
 
 std::optional<DType> parse_dtype(std::string_view s) {
     for (auto t : {DType::fp64, DType::fp32, DType::tf32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4,
-                   DType::nf4, DType::fp4})
+                   DType::nf4, DType::fp4, DType::nvfp4})
         if (to_string(t) == s) return t;
     return std::nullopt;
 }
@@ -55,6 +56,7 @@ std::optional<DType> parse_dtype(std::string_view s) {
 std::optional<FlopsPerSecond> Gpu::peak(DType t) const {
     // Weight-only formats compute in 16-bit after de-quantisation.
     if (t == DType::nf4) t = DType::bf16;
+    if (t == DType::nvfp4) t = DType::fp4;  // the same FP4 tensor-core rate
     auto it = dense_flops.find(t);
     if (it == dense_flops.end()) return std::nullopt;
     return it->second;

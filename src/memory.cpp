@@ -34,7 +34,8 @@ double bytes_per_element(DType t) {
         case DType::int8: return 1;
         case DType::int4:
         case DType::nf4:
-        case DType::fp4: return 0.5;
+        case DType::fp4:
+        case DType::nvfp4: return 0.5;
     }
     return 2;
 }
@@ -43,6 +44,7 @@ double bytes_per_parameter(DType t, const Calibration& c) {
     if (t == DType::int4) return (4.0 + 32.0 / c[Constant::int4_group_size]) / 8.0;
     if (t == DType::nf4) return c[Constant::nf4_bits_per_parameter] / 8.0;
     if (t == DType::fp4) return (4.0 + 8.0 / 32.0) / 8.0;  // MXFP4: an 8-bit shared scale per 32 values (OCP MX spec)
+    if (t == DType::nvfp4) return (4.0 + 8.0 / 16.0) / 8.0;  // NVFP4: an E4M3 scale per 16 values (the per-tensor fp32 scale is negligible)
     return bytes_per_element(t);
 }
 
@@ -54,9 +56,18 @@ StageParameters stage_parameters(const LayerStack& m, const Stage& s) {
     p.dense = m.split_before[end] - m.split_before[first];
     p.experts = m.routed_before[end] - m.routed_before[first];
     const double vocab = d(m.vocab_size) * h;
-    if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h;
+    // Encoder towers sit with the embedding and stay 16-bit in quantised checkpoints; MTP modules
+    // sit with the head they share and are quantised like the layers (model.hpp).
+    if (s.embedding) p.unquantised += vocab + d(m.learned_positions) * h + m.encoder_parameters;
     if (s.head) p.unquantised += m.norm_parameters + (m.tied_embeddings && s.embedding ? 0 : vocab);
+    if (s.head) p.dense += m.mtp_parameters - m.mtp_routed_parameters, p.experts += m.mtp_routed_parameters;
     p.dense += p.unquantised;
+    // Modules the checkpoint left unquantised (already in `dense`).
+    if (const auto& u = m.unquantised; u.any())
+        p.unquantised += sum_over_kinds(m, s, [&](const LayerWork& w, double n) {
+            return n * ((u.attention ? w.attention_parameters : 0) + (u.router ? w.router_parameters : 0) +
+                        (w.experts > 0 ? (u.shared_experts ? w.mlp_parameters : 0) : (u.dense_mlp ? w.mlp_parameters : 0)));
+        });
     return p;
 }
 

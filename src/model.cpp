@@ -240,6 +240,30 @@ std::int64_t LayerStack::count(std::size_t k, std::int64_t first, std::int64_t e
     return prefix[row + static_cast<std::size_t>(end)] - prefix[row + static_cast<std::size_t>(first)];
 }
 
+namespace {
+/// The last layer's kind, which an MTP module repeats.
+const LayerWork* last_layer_work(const LayerStack& s) {
+    for (std::size_t k = 0; k < s.kinds.size(); ++k)
+        if (s.layers > 0 && s.count(k, s.layers - 1, s.layers) == 1) return &s.work[k];
+    return s.work.empty() ? nullptr : &s.work.front();
+}
+
+void add_parts_outside_layers(const ModelArchitecture& m, LayerStack& s) {
+    s.encoder_parameters = d(m.encoder_parameters);
+    s.unquantised = m.unquantised;
+    if (m.mtp_layers <= 0) return;
+    const LayerWork* w = last_layer_work(s);
+    s.mtp_parameters = d(m.mtp_layers) * mtp_parameters_per_module(m, s);
+    s.mtp_routed_parameters = w ? d(m.mtp_layers) * w->routed_parameters() : 0;
+}
+}  // namespace
+
+double mtp_parameters_per_module(const ModelArchitecture& m, const LayerStack& s) {
+    const LayerWork* w = last_layer_work(s);
+    const double h = d(m.hidden_size);
+    return (w ? w->parameters() : 0) + 2 * h * h + 3 * s.norm_parameters;
+}
+
 LayerStack layer_stack(const ModelArchitecture& m) {
     LayerStack s;
     s.hidden_size = m.hidden_size;
@@ -271,6 +295,7 @@ LayerStack layer_stack(const ModelArchitecture& m) {
         s.routed_before[j + 1] = s.routed_before[j] + w.routed_parameters();
         s.norms_before[j + 1] = s.norms_before[j] + w.norm_parameters;
     }
+    add_parts_outside_layers(m, s);
     return s;
 }
 
@@ -333,6 +358,9 @@ ParameterCount count_parameters(const LayerStack& s) {
     c.active = common + active_experts;
     // The untied output head is a matmul; a tied one is the same weights used as one.
     c.active_matmul = c.active - c.embedding + (s.tied_embeddings ? vocab : 0);
+    c.encoder = s.encoder_parameters;
+    c.mtp = s.mtp_parameters;
+    c.total += c.encoder + c.mtp;
     return c;
 }
 

@@ -144,6 +144,9 @@ ModelArchitecture complete_architecture(const ModelArchitecture& base, const Mod
     if (patch.linear_attention) m.linear_attention = patch.linear_attention;
     if (patch.mamba) m.mamba = patch.mamba;
     if (patch.layer_types) m.layer_types = *patch.layer_types;
+    set(m.encoder_parameters, patch.encoder_parameters);
+    set(m.mtp_layers, patch.mtp_layers);
+    set(m.unquantised, patch.unquantised);
     // Heads: new head counts or widths re-derive what depends on them unless given.
     if (patch.kv_heads) m.kv_heads = *patch.kv_heads;
     else if (from_scratch || patch.attention_heads) m.kv_heads = from_scratch ? m.attention_heads : std::min(m.kv_heads, m.attention_heads);
@@ -290,7 +293,8 @@ ModelLibrary bundled_presets(const std::vector<std::string>& wanted) {
     return lib;
 }
 
-ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text) {
+ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text,
+                            std::optional<std::string_view> hf_quant_config_text) {
     const auto& ms = spec.model;
     DiagnosticSink sink;
     ResolvedModel r;
@@ -317,7 +321,14 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
             sink.error(at("hf_config"), fmt::format("'hf_config' file '{}' was not read", *ms.hf_config));
             sink.throw_if_any<SpecError>();
         }
-        const HfModel hf = parse_hf_config(*hf_config_text, *ms.hf_config);
+        HfModel hf = parse_hf_config(*hf_config_text, *ms.hf_config);
+        if (hf_quant_config_text) {
+            // Named as the file beside config.json that the caller read.
+            const auto slash = ms.hf_config->find_last_of('/');
+            const std::string quant_origin =
+                (slash == std::string::npos ? std::string() : ms.hf_config->substr(0, slash + 1)) + "hf_quant_config.json";
+            apply_hf_quant_config(*hf_quant_config_text, quant_origin, hf);
+        }
         r.id = *ms.hf_config;
         if (r.name.empty()) r.name = fmt::format("{} ({})", *ms.hf_config, hf.model_type);
         r.source_kind = ModelSource::hf_config;
@@ -358,9 +369,10 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
     return r;
 }
 
-Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text) {
+Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text,
+                     std::optional<std::string_view> hf_quant_config_text) {
     Problem p;
-    p.model = resolve_model(spec, library, hf_config_text);
+    p.model = resolve_model(spec, library, hf_config_text, hf_quant_config_text);
     // What the model file declares stands unless the spec says otherwise.
     auto& prec = spec.precision;
     if (!prec.weights_explicit && p.model.declared_weights == DType::fp32 && spec.workload == Workload::inference) {

@@ -84,7 +84,7 @@ Bytes weights_read(const Problem& p, const Stage& s, const StageParameters& sp, 
 }  // namespace
 
 double precision_matmul_factor(DType compute, const Calibration& c) {
-    return compute == DType::fp8 || compute == DType::fp4 ? c[Constant::fp8_matmul_factor] : 1.0;
+    return compute == DType::fp8 || compute == DType::fp4 || compute == DType::nvfp4 ? c[Constant::fp8_matmul_factor] : 1.0;
 }
 
 double weight_stream_factor(DType weights, const Calibration& c) {

@@ -79,6 +79,11 @@ void write_architecture(JsonWriter& w, const ModelArchitecture& a) {
                                            : std::string(to_string(t.attention)));
         w.key("layer_types").strings(names);
     }
+    if (a.encoder_parameters > 0) w.key("encoder_parameters").value(a.encoder_parameters);
+    if (a.mtp_layers > 0) {
+        w.key("mtp_layers").value(a.mtp_layers);
+        w.key("mtp_parameters").whole(count_parameters(a).mtp);
+    }
     // The layer stack the estimators price: each kind of layer and how many there are.
     const LayerStack stack = layer_stack(a);
     w.key("layer_kinds").begin_array();

@@ -439,6 +439,17 @@ static std::string render_model_detail_text(const Preset& p) {
     std::string out = format_text("{} ({})\n", p.name, p.id);
     auto row = [&](std::string_view k, const std::string& v) { out += format_text("  {:<26} {}\n", k, v); };
     row("parameters", format_text("{:.0f} total, {:.0f} active (published {})", c.total, c.active, p.published_parameters_text));
+    // Publishers differ on what "active" includes; ours is stated, and theirs beside it.
+    if (p.published_active_parameters_text)
+        row("active (published)", p.published_active_excludes_embedding
+                                      ? format_text("{} (the publisher leaves the input embedding out: {:.0f} by that rule)",
+                                                    *p.published_active_parameters_text, c.active - c.embedding)
+                                      : format_text("{} (with the input embedding, as counted here)", *p.published_active_parameters_text));
+    row("active counts", "the input embedding, each layer with its top-k routed experts, and the output head (not towers or MTP)");
+    if (c.encoder > 0) row("encoder towers", format_text("{:.0f} (vision/audio, in the total, not active)", c.encoder));
+    if (c.mtp > 0)
+        row("mtp modules", format_text("{} x {:.0f} = {:.0f} (in the total, not active; published totals leave them out)", a.mtp_layers,
+                                       c.mtp / static_cast<double>(a.mtp_layers), c.mtp));
     if (a.mla) {
         // MLA has no hidden_size / heads head: queries and keys are nope + rope wide, values v_head_dim.
         const auto& x = *a.mla;

@@ -30,7 +30,7 @@ using limits::max_tokens;
 using limits::max_width;
 
 const std::vector<std::string> dtype_names = spellings("precision.weights");
-const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4};
+const std::vector<DType> dtype_values{DType::fp32, DType::bf16, DType::fp16, DType::fp8, DType::int8, DType::int4, DType::nf4, DType::fp4, DType::nvfp4};
 
 /// Money the spec may state, per unit: below a cent per GPU-hour or above 1000 USD is a typo (the
 /// dearest catalog GPU rents for about 15 USD per hour); denormal prices would make every cost 0.
@@ -90,8 +90,9 @@ bool ModelPatch::any() const {
     return layers || hidden_size || attention_heads || kv_heads || head_dim || intermediate_size || vocab_size ||
            norms_per_layer || learned_positions || experts || active_experts || expert_intermediate_size ||
            shared_experts || shared_expert_intermediate_size || dense_layers || sliding_window ||
-           global_attention_every || attention_chunk_size || tied_embeddings || qk_norm || attention_bias || attention_output_bias || mlp_bias ||
-           parallel_attention || attention_output_gate || mlp || norm || mla || linear_attention || mamba || layer_types;
+           global_attention_every || attention_chunk_size || encoder_parameters || mtp_layers || tied_embeddings || qk_norm ||
+           attention_bias || attention_output_bias || mlp_bias || parallel_attention || attention_output_gate || mlp || norm || mla ||
+           linear_attention || mamba || layer_types;
 }
 
 std::optional<double> parse_count(std::string_view s) {
@@ -146,6 +147,8 @@ KeyHandlers model_patch_handlers(YamlReader& r, ModelPatch& m, std::map<std::str
         int_key("sliding_window", m.sliding_window, 1, max_tokens),
         int_key("global_attention_every", m.global_attention_every, 1, max_layers),
         int_key("attention_chunk_size", m.attention_chunk_size, 1, max_tokens),
+        int_key("encoder_parameters", m.encoder_parameters, 0, limits::max_encoder_parameters),
+        int_key("mtp_layers", m.mtp_layers, 0, max_layers),
         bool_key("tied_embeddings", m.tied_embeddings),
         bool_key("qk_norm", m.qk_norm),
         bool_key("attention_bias", m.attention_bias),
@@ -359,7 +362,7 @@ private:
             if (auto t = dtype(n, "precision", dtype_names)) {
                 p.weights = *t;
                 p.weights_explicit = true;
-                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::fp4 || *t == DType::int8 ? DType::bf16 : *t;
+                p.activations = *t == DType::int4 || *t == DType::nf4 || *t == DType::fp4 || *t == DType::nvfp4 || *t == DType::int8 ? DType::bf16 : *t;
                 p.kv_cache = *t == DType::int8 ? DType::int8 : p.activations;
             }
             return;

@@ -16,7 +16,9 @@
 namespace gpusize {
 
 /// Numeric precisions a tensor can be stored or computed in, spelled as in YAML and JSON.
-enum class DType { fp32, tf32, bf16, fp16, fp8, int8, int4, nf4, fp4, fp64 };
+/// fp4 is MXFP4 (OCP microscaling: 32-element blocks, E8M0 scales); nvfp4 is NVIDIA's NVFP4
+/// (16-element blocks, E4M3 scales, and one fp32 scale per tensor).
+enum class DType { fp32, tf32, bf16, fp16, fp8, int8, int4, nf4, fp4, fp64, nvfp4 };
 
 std::string_view to_string(DType t);
 std::optional<DType> parse_dtype(std::string_view s);

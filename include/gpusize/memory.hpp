@@ -47,7 +47,8 @@ double bytes_per_element(DType t);
 /// Bytes per stored weight, with quantisation overheads: group-quantised int4 stores a 16-bit
 /// scale and zero point per group of g weights, `(4 + 32/g)/8` bytes (g = 128: 0.53125);
 /// nf4 uses the calibrated bits per parameter (QLoRA: 4.127); fp4 is MXFP4, 4 bits plus an 8-bit
-/// scale per 32 values (4.25 bits; OCP Microscaling Formats spec v1.0).
+/// scale per 32 values (4.25 bits; OCP Microscaling Formats spec v1.0); nvfp4 is NVFP4, 4 bits
+/// plus an E4M3 scale per 16 values (4.5 bits; NVIDIA's NVFP4, as ModelOpt writes it).
 double bytes_per_parameter(DType t, const Calibration& c);
 
 /// Parameters a stage holds, split into the part tensor parallelism divides (`dense`: attention,

@@ -90,6 +90,17 @@ struct MoeConfig {
     friend bool operator==(const MoeConfig&, const MoeConfig&) = default;
 };
 
+/// Modules a quantised checkpoint keeps in 16-bit besides the embeddings, head and norms (its
+/// `exclude_modules` / `ignore` / `modules_to_not_convert` lists): charged max(w, 2) bytes.
+struct UnquantisedModules {
+    bool attention = false;
+    bool dense_mlp = false;
+    bool shared_experts = false;
+    bool router = false;
+    bool any() const { return attention || dense_mlp || shared_experts || router; }
+    friend bool operator==(const UnquantisedModules&, const UnquantisedModules&) = default;
+};
+
 /// A fully resolved decoder-only transformer. Every field is known; `ModelPatch` (spec.hpp)
 /// carries the partially given form.
 struct ModelArchitecture {
@@ -125,6 +136,15 @@ struct ModelArchitecture {
     /// `layers`). Empty: the uniform rule (windows every layer but every global_attention_every-th,
     /// MoE from dense_layers on).
     std::vector<LayerPlan> layer_types;
+    /// Vision and audio encoder towers with their projectors (multimodal models): weights held on
+    /// the first pipeline stage and counted in the total, never in the text model's active count.
+    std::int64_t encoder_parameters = 0;
+    /// Multi-token-prediction modules (DeepSeek-V3, GLM-4.5, MiMo): each one decoder layer like
+    /// the model's last, an input projection 2h x h and three norms (mtp_parameters). Held with
+    /// the output head on the last stage; not in the active count (ordinary decoding skips them).
+    std::int64_t mtp_layers = 0;
+    /// What a quantised checkpoint leaves in 16-bit (read from its model file).
+    UnquantisedModules unquantised;
     friend bool operator==(const ModelArchitecture&, const ModelArchitecture&) = default;
 };
 
@@ -236,6 +256,10 @@ struct LayerStack {
     /// Parameters of the layers before layer i, by part (what a pipeline stage holds, in O(1)):
     /// tensor-split (attention, dense MLP or shared experts, router), routed experts, norms.
     std::vector<double> split_before, routed_before, norms_before;
+    /// Parts outside the layer stack: encoder towers (first stage), MTP modules (last stage) and
+    /// the routed experts among the MTP parameters.
+    double encoder_parameters = 0, mtp_parameters = 0, mtp_routed_parameters = 0;
+    UnquantisedModules unquantised;
 
     /// Layers of kind `k` among layers [first, end).
     std::int64_t count(std::size_t k, std::int64_t first, std::int64_t end) const;
@@ -306,10 +330,19 @@ struct ParameterCount {
     /// Parameters in the transformer blocks that a token's forward pass multiplies through,
     /// i.e. active minus embedding (the lookup is not a matmul); used for FLOPs.
     double active_matmul = 0;
+    /// Vision/audio encoder towers and projectors: in `total`, not in `active`.
+    double encoder = 0;
+    /// Multi-token-prediction modules: in `total`, not in `active`. Publishers quote totals
+    /// without them (DeepSeek-V3's 671B + 14B MTP); `total - mtp` is what they call the model.
+    double mtp = 0;
 };
 
 ParameterCount count_parameters(const LayerStack& s);
 ParameterCount count_parameters(const ModelArchitecture& m);
+
+/// Parameters of one MTP module of `m` over its stack `s` (DeepSeek-V3's form): a decoder layer like
+/// the last one, eh_proj (2h x h) and the enorm, hnorm and shared-head norms. Sets nothing.
+double mtp_parameters_per_module(const ModelArchitecture& m, const LayerStack& s);
 
 /// Attention parameters of one layer (q, k, v, o with biases and qk norms; MLA low-rank form).
 double attention_parameters_per_layer(const ModelArchitecture& m);

@@ -76,11 +76,19 @@ struct HfModel {
 /// model_type or a missing field.
 HfModel parse_hf_config(std::string_view json_text, std::string_view origin);
 
+/// Reads the hf_quant_config.json NVIDIA ModelOpt writes beside config.json (`producer`,
+/// `quantization`: quant_algo, group_size, exclude_modules) into `model`: its weights format
+/// and unquantised modules win over config.json's. Throws SpecError naming `origin`.
+void apply_hf_quant_config(std::string_view json_text, std::string_view origin, HfModel& model);
+
 /// Resolves the spec's model. `hf_config_text` is the file the spec's `hf_config` names (read by
 /// the caller; the core does no I/O). Throws SpecError.
-ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text);
+/// `hf_quant_config_text` is the hf_quant_config.json beside it, when the caller found one.
+ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text,
+                            std::optional<std::string_view> hf_quant_config_text = std::nullopt);
 
 /// The spec resolved into a problem: model, calibration overrides, precision from the model file.
-Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text);
+Problem make_problem(Spec spec, const ModelLibrary& library, std::optional<std::string_view> hf_config_text,
+                     std::optional<std::string_view> hf_quant_config_text = std::nullopt);
 
 }  // namespace gpusize

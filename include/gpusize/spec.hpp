@@ -61,6 +61,8 @@ struct ModelPatch {
     std::optional<LinearAttentionConfig> linear_attention;
     std::optional<MambaConfig> mamba;
     std::optional<std::vector<LayerPlan>> layer_types;
+    std::optional<std::int64_t> encoder_parameters, mtp_layers;
+    std::optional<UnquantisedModules> unquantised;  ///< from a model file's quantisation exclusions
     /// True when any architecture field is set.
     bool any() const;
 };

@@ -24,6 +24,8 @@ inline constexpr std::int64_t max_tokens = 100'000'000;
 inline constexpr std::int64_t max_sequences = 10'000'000;
 inline constexpr std::int64_t max_gpu_count = 1'000'000;
 inline constexpr double max_parameters = 1e15;
+/// Encoder tower parameters a model may declare (model.encoder_parameters): 10^13.
+inline constexpr std::int64_t max_encoder_parameters = 10'000'000'000'000;
 /// GPU names a spec may list (deployment.gpus, pricing.usd_per_gpu_hour): more than a catalog
 /// holds, and few enough that looking each up (with a suggestion when unknown) stays instant.
 inline constexpr std::size_t max_gpu_names = 256;

@@ -152,7 +152,7 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
     const std::vector<Override> overrides = parse_overrides(o.sets);
     const std::string text = read_file(o.spec, in, InputKind::spec);
     Spec spec = parse_spec(text, o.spec, overrides);
-    std::optional<std::string> hf_text;
+    std::optional<std::string> hf_text, hf_quant_text;
     if (spec.model.hf_config) {
         // Relative to the spec's directory (the working directory for stdin).
         std::filesystem::path p(*spec.model.hf_config);
@@ -163,10 +163,14 @@ Problem load_problem(const Options& o, std::istream& in, const Catalog& catalog)
         } catch (const InputError& e) {
             throw InputError{fmt::format("{} (the 'model.hf_config' of '{}')", e.message, o.spec)};
         }
+        // NVIDIA ModelOpt checkpoints declare their quantisation in hf_quant_config.json beside it.
+        const auto quant = p.parent_path() / "hf_quant_config.json";
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(quant, ec)) hf_quant_text = read_file(quant.string(), in, InputKind::spec);
     }
     try {
         const ModelLibrary presets = bundled_presets(spec.model.preset ? std::vector{*spec.model.preset} : std::vector<std::string>{});
-        Problem problem = make_problem(std::move(spec), presets, hf_text);
+        Problem problem = make_problem(std::move(spec), presets, hf_text, hf_quant_text);
         resolve_gpu_names(problem, catalog);
         return problem;
     } catch (const SpecError& e) {

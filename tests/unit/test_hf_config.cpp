@@ -71,18 +71,26 @@ TEST_CASE("hf config: presets taken from the same config.json count the same") {
         {"mixtral-8x7b", "mixtral-8x7b", 46'702'792'704},
         {"qwen2.5-7b", "qwen2.5-7b", 7'615'616'512},
         {"qwen3-30b-a3b", "qwen3-30b-a3b", 30'532'122'624},
-        {"deepseek-v3", "deepseek-v3", 671'026'404'352},
+        {"deepseek-v3", "deepseek-v3", 682'636'472'320},  // 671,026,404,352 + one MTP module
         {"gemma-2-9b", "gemma-2-9b", 9'241'705'984},
-        {"gemma-3-27b", "gemma-3-27b", 27'009'346'304},
+        {"gemma-3-27b", "gemma-3-27b", 27'432'406'640},  // language model 27,009,346,304 + SigLIP tower
         {"phi-3-mini", "phi-3-mini", 3'821'079'552},
         {"gpt-neox-20b", "gpt-neox-20b", 20'554'567'680},
         {"gpt-oss-20b", "gpt-oss-20b", 20'914'754'880},
         {"qwen3-next-80b-a3b", "qwen3-next-80b-a3b", 79'674'292'992},
         {"nemotron-3-nano-30b-a3b", "nemotron-3-nano-30b-a3b", 31'577'937'344},
+        {"llama-4-scout", "llama-4-scout", 108'641'793'536},
+        {"llama-4-maverick", "llama-4-maverick", 401'583'781'376},
+        {"kimi-k2-instruct", "kimi-k2", 1'026'408'209'408},
+        {"minimax-m2.5", "minimax-m2", 228'689'320'448},
+        {"qwen3-vl-8b-instruct", "qwen3-vl-8b", 8'767'123'696},
+        {"qwen3-vl-30b-a3b-instruct", "qwen3-vl-30b-a3b", 31'070'754'032},
+        {"qwen3-vl-235b-a22b-instruct", "qwen3-vl-235b-a22b", 235'670'022'896},
     };
     for (const auto& c : cases) {
         INFO(c.fixture);
-        const auto m = import_fixture(c.fixture).architecture;
+        auto m = import_fixture(c.fixture).architecture;
+        m.unquantised = {};  // the checkpoint's quantisation exclusions (MiniMax's FP8 router) are no preset's
         CHECK(m == preset(c.preset));
         CHECK(count_parameters(m).total == count_parameters(preset(c.preset)).total);
         CHECK(count_parameters(m).total == c.total);
@@ -174,9 +182,10 @@ TEST_CASE("hf config: declared weights precision and notes") {
     REQUIRE(oss.notes.size() == 1);
     CHECK(oss.notes[0].find("MXFP4") != std::string::npos);
     const auto deepseek = import_fixture("deepseek-v3").hf;
+    CHECK(deepseek.patch.mtp_layers == 1);  // num_nextn_predict_layers
     CHECK(deepseek.notes == std::vector<std::string>{
-                                "the 1 multi-token-prediction layer(s) (num_nextn_predict_layers) are not counted: ordinary "
-                                "decoding does not use them"});
+                                "the MTP modules' own copies of the embedding and output head, which DeepSeek-V3's checkpoint "
+                                "also stores, are not counted"});
     const auto gemma3 = import_fixture("gemma-3-27b").hf;
     CHECK(gemma3.model_type == "gemma3");
     CHECK(gemma3.patch.vocab_size == 262208);  // Gemma3TextConfig default
@@ -351,4 +360,232 @@ TEST_CASE("hf config: hybrid models hold per-token KV in their attention layers 
     const auto c = count_parameters(nano);
     CHECK(c.total / 1e9 == Approx(31.6).epsilon(0.005));
     CHECK((c.active - c.embedding) / 1e9 == Approx(3.2).epsilon(0.02));
+}
+
+TEST_CASE("hf config: 2026 families are read and reproduce the published counts") {
+    // Each fixture is the config.json as the publisher ships it (copied from
+    // ai-dynamo/aiconfigurator, tests/data/hf/README.md). `total` is the exact count (the
+    // encoder towers and MTP modules included), checked against the published figure to 0.5 %
+    // (or the figure's own rounding where it is given to fewer digits).
+    struct Case {
+        const char* fixture;
+        double total, encoder, mtp;
+        double published;            // what the publisher calls the model: total without MTP
+        double published_tolerance;  // relative
+    };
+    const Case cases[] = {
+        // Hugging Face safetensors count 108,641,793,536 (Meta: 109B total, 17B active).
+        {"llama-4-scout", 108'641'793'536, 871'932'416, 0, 108'641'793'536, 0},
+        // Meta: 400B total; 24 dense layers of 16384 interleaved with 24 of 128 experts.
+        {"llama-4-maverick", 401'583'781'376, 871'932'416, 0, 400e9, 0.005},
+        // Hugging Face safetensors count 8,767,123,696: text 8,190,735,360 + vision 576,388,336.
+        {"qwen3-vl-8b-instruct", 8'767'123'696, 576'388'336, 0, 8'767'123'696, 0},
+        {"qwen3-vl-30b-a3b-instruct", 31'070'754'032, 538'631'408, 0, 31.1e9, 0.005},
+        {"qwen3-vl-235b-a22b-instruct", 235'670'022'896, 576'388'336, 0, 236e9, 0.005},
+        // Moonshot: 1T total, 32B activated (given to one and two digits).
+        {"kimi-k2-instruct", 1'026'408'209'408, 0, 0, 1e12, 0.05},
+        // 228.7B (MiniMax rounds to 230B); the three MTP modules are not in the count.
+        {"minimax-m2.5", 228'689'320'448, 0, 0, 229e9, 0.005},
+        // MiMo-7B: 7.6B language model plus one MTP layer (a Qwen2 decoder layer, input projection, norms).
+        {"mimo-7b-base", 7'833'409'536, 0, 210'790'400, 7.6e9, 0.005},
+    };
+    for (const auto& c : cases) {
+        INFO(c.fixture);
+        const auto m = import_fixture(c.fixture).architecture;
+        const auto n = count_parameters(m);
+        CHECK(n.total == c.total);
+        CHECK(n.encoder == c.encoder);
+        CHECK(n.mtp == c.mtp);
+        CHECK(std::abs((n.total - n.mtp) / c.published - 1) <= std::max(c.published_tolerance, 1e-12));
+        CHECK(n.active < n.total - n.encoder - n.mtp + 1);  // towers and MTP are never active
+    }
+    // Llama 4 Scout by part: 48 MoE layers of 16 experts + 1 shared (intermediate_size 8192),
+    // chunked attention of 8192 tokens with every 4th (NoPE) layer global, untied 202048 vocabulary.
+    const auto scout = import_fixture("llama-4-scout").architecture;
+    REQUIRE(scout.moe);
+    CHECK(scout.moe->experts == 16);
+    CHECK(scout.moe->shared_experts == 1);
+    CHECK(scout.moe->expert_intermediate_size == 8192);
+    CHECK(scout.intermediate_size == 16384);  // intermediate_size_mlp, of dense layers (none here)
+    CHECK(scout.attention_chunk_size == 8192);
+    CHECK(scout.global_attention_every == 4);
+    CHECK_FALSE(scout.qk_norm);  // Llama 4's q/k L2 norm has no weights
+    // Vision: 34 layers of 1408 (q/k/v/o and a 5632 MLP, biased; two LayerNorms) = 809,467,648;
+    // class token, 577 positions, patch linear, pre/post LayerNorms = 1,647,360; adapter
+    // 5632x4096 + 4096x4096 = 39,845,888; projector 4096x5120 = 20,971,520.
+    CHECK(809'467'648.0 + 1'647'360 + 39'845'888 + 20'971'520 == count_parameters(scout).encoder);
+    // Active (Meta: 17B): the text model's 48 layers with one routed and the shared expert, both
+    // embeddings: 17,172,894,720.
+    CHECK(count_parameters(scout).active == 17'172'894'720);
+    // KV per token: 48 layers x 2 x 8 KV heads x 128 x 2 bytes; chunked layers keep one chunk.
+    CHECK(kv_bytes_per_token(scout) == 48 * 2 * 8 * 128 * 2);
+    CHECK(kv_cache_bytes(scout, 100'000, 2).value() == (36.0 * 8192 + 12.0 * 100'000) * 2 * 8 * 128 * 2);
+    // Maverick: moe layers every 2nd (interleave_moe_layer_step 2), the other 24 dense.
+    const auto maverick = import_fixture("llama-4-maverick");
+    REQUIRE(maverick.architecture.moe);
+    CHECK(maverick.architecture.moe->dense_layers == 24);
+    CHECK(maverick.hf.notes.front().find("24 of 48 layers have a dense MLP") == 0);
+    // Kimi K2 is DeepSeek-V3's architecture: MLA, 384 experts, one leading dense layer, no MTP.
+    const auto kimi = import_fixture("kimi-k2-instruct").architecture;
+    REQUIRE(kimi.mla);
+    REQUIRE(kimi.moe);
+    CHECK(kimi.moe->experts == 384);
+    CHECK(kimi.moe->dense_layers == 1);
+    CHECK(kimi.mtp_layers == 0);
+    CHECK(kv_bytes_per_token(kimi) == 61 * (512 + 64) * 2);
+    // Moonshot's 32B activated leaves the 1.17B input embedding out.
+    CHECK(std::abs((count_parameters(kimi).active - count_parameters(kimi).embedding) / 32e9 - 1) < 0.02);
+    // MiniMax-M2.5: q/k norms over all heads are noted with the parameters they leave out.
+    const auto minimax = import_fixture("minimax-m2.5").hf;
+    CHECK(minimax.notes[1] == "q/k norms span all heads (7168 weights per layer); the architecture counts one head's width "
+                              "(2 x 128): 428544 parameters are left out");
+    // MiMo's MTP layer is one decoder layer (attention with q/k/v biases, the 11008 MLP, two norms)
+    // plus input_proj (2 x 4096 x 4096) and three norms.
+    const auto mimo = import_fixture("mimo-7b-base").architecture;
+    CHECK(mimo.mtp_layers == 1);
+    const double layer = 4096.0 * 4096 * 2 + 2 * 4096.0 * 1024 + 4096 + 2 * 1024 + 3 * 4096.0 * 11008 + 2 * 4096;
+    CHECK(count_parameters(mimo).mtp == layer + 2 * 4096.0 * 4096 + 3 * 4096);
+}
+
+TEST_CASE("hf config: families the architecture cannot express are refused with the reason") {
+    auto refused = [](const std::string& name) {
+        const std::string path = "tests/data/hf/refused/" + name + ".json";
+        try {
+            parse_hf_config(test::read_source(path), path);
+        } catch (const SpecError& e) {
+            return std::string(e.what());
+        }
+        FAIL("no SpecError for " << path);
+        return std::string();
+    };
+    CHECK(refused("gemma-4-26b-a4b").find("error: /model_type: model_type 'gemma4' cannot be sized: its global layers have other "
+                                          "head dimensions and KV heads than its sliding ones") != std::string::npos);
+    CHECK(refused("mimo-v2-flash").find("model_type 'mimo_v2_flash' cannot be sized: its sliding-window layers have other head "
+                                        "counts") != std::string::npos);
+    CHECK(refused("llama-3.3-nemotron-super-49b").find("model_type 'nemotron-nas' cannot be sized: each layer has its own block "
+                                                       "config") != std::string::npos);
+    CHECK(refused("step-3.7-flash").find("model_type 'step3p7' cannot be sized") != std::string::npos);
+}
+
+TEST_CASE("hf config: an unknown wrapper is read through its text_config; unknown towers are noted") {
+    const std::string text = R"({"model_type": "acme_vl", "text_config": {"model_type": "qwen3", "num_hidden_layers": 2,
+        "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 128,
+        "vocab_size": 1000}, "vision_config": {"model_type": "acme_vit", "hidden_size": 32}})";
+    const auto hf = parse_hf_config(text, "acme.json");
+    CHECK(hf.patch.layers == 2);
+    CHECK(hf.patch.qk_norm == true);
+    CHECK_FALSE(hf.patch.encoder_parameters);
+    CHECK(hf.notes == std::vector<std::string>{"model_type 'acme_vl' is read as its text_config (model_type 'qwen3')",
+                                               "the vision tower (vision_config, model_type 'acme_vit') is not counted: its "
+                                               "layout is not known here"});
+    try {
+        parse_hf_config(R"({"model_type": "acme_vl", "text_config": {"model_type": "acme_lm"}})", "acme.json");
+        FAIL("expected a SpecError");
+    } catch (const SpecError& e) {
+        INFO(e.what());
+        CHECK(std::string(e.what()).find("error: /text_config/model_type: unknown text model_type 'acme_lm' in the "
+                                         "text_config of 'acme_vl'") != std::string::npos);
+    }
+}
+
+TEST_CASE("hf config: ModelOpt, compressed-tensors and FP8 checkpoints get their real weight precision") {
+    // Kimi K2.5 (compressed-tensors in text_config): symmetric int4 in groups of 32, attention,
+    // dense MLPs and shared experts left in bf16.
+    const auto kimi = import_fixture("kimi-k2.5").hf;
+    CHECK(kimi.weights == DType::int4);
+    CHECK(kimi.group_size == 64);  // 4 + 16/32 bits = 4 + 32/64: the same bytes
+    CHECK(kimi.patch.unquantised == UnquantisedModules{.attention = true, .dense_mlp = true, .shared_experts = true});
+    // NVIDIA's NVFP4 Kimi K2.5 (modelopt quantization_config): attention left in bf16.
+    const auto nvfp4 = import_fixture("kimi-k2.5-nvfp4").hf;
+    CHECK(nvfp4.weights == DType::nvfp4);
+    CHECK(nvfp4.patch.unquantised == UnquantisedModules{.attention = true});
+    // MiniMax-M2.5: block-scaled FP8, router (gate, e_score_correction_bias) and lm_head kept.
+    const auto minimax = import_fixture("minimax-m2.5").hf;
+    CHECK(minimax.weights == DType::fp8);
+    CHECK(minimax.patch.unquantised == UnquantisedModules{.router = true});
+    // hf_quant_config.json beside config.json wins over config.json (which says bf16 here).
+    const std::string dir = "tests/data/hf/qwen3-235b-a22b-nvfp4/";
+    auto qwen = parse_hf_config(test::read_source(dir + "config.json"), dir + "config.json");
+    CHECK(qwen.weights == DType::bf16);
+    apply_hf_quant_config(test::read_source(dir + "hf_quant_config.json"), dir + "hf_quant_config.json", qwen);
+    CHECK(qwen.weights == DType::nvfp4);
+    CHECK(qwen.patch.unquantised == UnquantisedModules{.router = true});
+    auto llama = parse_hf_config(test::read_source("tests/data/hf/llama-3.1-70b-instruct-fp8/config.json"), "config.json");
+    apply_hf_quant_config(test::read_source("tests/data/hf/llama-3.1-70b-instruct-fp8/hf_quant_config.json"), "q.json", llama);
+    CHECK(llama.weights == DType::fp8);
+    CHECK_FALSE(llama.patch.unquantised.value_or(UnquantisedModules{}).any());  // lm_head only: 16-bit already
+}
+
+TEST_CASE("hf config: a quantisation field that changes the size and is not understood is an error naming it") {
+    auto error = [](const std::string& text) {
+        try {
+            HfModel m;
+            apply_hf_quant_config(text, "hf_quant_config.json", m);
+        } catch (const SpecError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(error(R"({"quantization": {"quant_algo": "NVFP4", "exclude_modules": ["model.layers.0.conv1d"]}})") ==
+          "hf_quant_config.json:1:61: error: /quantization/exclude_modules: module 'model.layers.0.conv1d' is left unquantised, "
+          "but what it is is not known here: expected the output head, attention (self_attn), a dense MLP (mlp.*_proj), shared "
+          "experts, the router (mlp.gate) or an encoder tower\n"
+          "  {\"quantization\": {\"quant_algo\": \"NVFP4\", \"exclude_modules\": [\"model.layers.0.conv1d\"]}}\n"
+          "                                                              ^\n");
+    CHECK(error(R"({"quantization": {"quant_algo": "NVFP4", "group_size": 32}})").find(
+              "error: /quantization/group_size: NVFP4 with blocks of 32 is not known: expected 16") != std::string::npos);
+    CHECK(error(R"({"quantization": {"quant_algo": "FP6"}})").find("error: /quantization/quant_algo: unsupported quant_algo 'FP6'") !=
+          std::string::npos);
+    // config.json without quant_method: ModelOpt's quant_algo, compressed-tensors' config_groups.
+    const auto modelopt = parse_hf_config(R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64,
+        "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100,
+        "quantization_config": {"quant_algo": "NVFP4", "group_size": 16, "ignore": ["lm_head", "model.layers.*.self_attn*"]}})",
+                                          "c.json");
+    CHECK(modelopt.weights == DType::nvfp4);
+    CHECK(modelopt.patch.unquantised == UnquantisedModules{.attention = true});
+    const auto ct = parse_hf_config(R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64,
+        "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "quantization_config": {"config_groups":
+        {"g": {"targets": ["Linear"], "weights": {"num_bits": 8, "type": "float"}}}}})",
+                                    "c.json");
+    CHECK(ct.weights == DType::fp8);
+}
+
+TEST_CASE("hf config: GLM-4.5, OLMo 2/3 and Mistral 3 are read as transformers reads them") {
+    // GLM-4.5-Air's fields (zai-org's convert_to_hf.py CONFIG): 46 layers of 4096, 96 heads of 128
+    // and 8 KV heads with q/k/v biases, one leading dense layer of 10944, 128 experts (top 8) of
+    // 1408 and one shared, one MTP layer.
+    const auto glm = parse_hf_config(R"({"model_type": "glm4_moe", "attention_bias": true, "head_dim": 128,
+        "hidden_size": 4096, "intermediate_size": 10944, "moe_intermediate_size": 1408, "num_attention_heads": 96,
+        "n_routed_experts": 128, "n_shared_experts": 1, "num_experts_per_tok": 8, "first_k_dense_replace": 1,
+        "num_hidden_layers": 46, "num_key_value_heads": 8, "num_nextn_predict_layers": 1, "tie_word_embeddings": false,
+        "vocab_size": 151552, "use_qk_norm": false})",
+                                     "glm.json");
+    CHECK(glm.patch.experts == 128);
+    CHECK(glm.patch.shared_experts == 1);
+    CHECK(glm.patch.shared_expert_intermediate_size == 1408);
+    CHECK(glm.patch.dense_layers == 1);
+    CHECK(glm.patch.attention_bias == true);
+    CHECK(glm.patch.attention_output_bias == false);  // Glm4MoeAttention: o_proj has no bias
+    CHECK(glm.patch.qk_norm == false);
+    CHECK(glm.patch.mtp_layers == 1);
+    // OLMo 3: num_key_value_heads absent means all heads; layer_types absent: three sliding
+    // layers (4096 tokens), then a full one.
+    const auto olmo = parse_hf_config(R"({"model_type": "olmo3", "hidden_size": 64, "num_attention_heads": 4,
+        "num_hidden_layers": 8, "intermediate_size": 128, "vocab_size": 100})",
+                                      "olmo.json");
+    CHECK(olmo.patch.kv_heads == 4);
+    CHECK(olmo.patch.sliding_window == 4096);
+    CHECK(olmo.patch.global_attention_every == 4);
+    CHECK(olmo.patch.qk_norm == true);
+    CHECK(olmo.patch.tied_embeddings == false);
+    // Mistral 3: the text_config is a MistralConfig unless it names another type; Pixtral's tower
+    // is not counted (noted).
+    const auto mistral3 = parse_hf_config(R"({"model_type": "mistral3", "text_config": {"hidden_size": 64,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "num_hidden_layers": 2, "intermediate_size": 128,
+        "vocab_size": 100, "sliding_window": null}, "vision_config": {"model_type": "pixtral", "hidden_size": 32}})",
+                                          "m3.json");
+    CHECK(mistral3.patch.kv_heads == 2);
+    CHECK_FALSE(mistral3.patch.sliding_window);
+    CHECK(mistral3.notes.back() ==
+          "the vision tower (vision_config, model_type 'pixtral') is not counted: its layout is not known here");
 }

@@ -437,3 +437,39 @@ TEST_CASE("memory in two views: the allocator's reserved bytes and the process's
     const auto i = estimate_inference_memory(toy_inference(), whole(g), Layout{}, 1).breakdown;
     CHECK(i.allocator().value() == (i.total() - i.overhead).value());
 }
+
+TEST_CASE("encoder towers sit on the first stage, unquantised; MTP modules with the head on the last") {
+    auto a = toy_architecture();
+    a.encoder_parameters = 5'000'000;
+    a.mtp_layers = 1;
+    const auto m = layer_stack(a);
+    const auto two = split_stages(m, 2);
+    // Stage 0: two layers 30,412,800, the embedding 1,024,000 and the tower, 16-bit.
+    const auto first = stage_parameters(m, two[0]);
+    CHECK(first.unquantised == 2 * 2048.0 + 1'024'000 + 5'000'000);  // two layers' norms, embedding, tower
+    CHECK(first.dense == 2 * 15'206'400.0 + 1'024'000 + 5'000'000);
+    // Stage 1: two layers, final norm, head, and the MTP module: a layer (15,206,400), the
+    // projection 2 x 1024 x 1024 and three norms of 1024.
+    const auto last = stage_parameters(m, two[1]);
+    CHECK(last.dense == 2 * 15'206'400.0 + 1024 + 1'024'000 + 15'206'400 + 2 * 1024.0 * 1024 + 3 * 1024);
+    CHECK(last.experts == 0);
+    // At fp8 the tower stays 2 bytes a parameter, the MTP module takes 1.
+    const Calibration c;
+    const Layout l{.tensor = 1, .pipeline = 2, .data = 1, .expert = 1, .context = 1};
+    CHECK(weight_bytes_per_gpu(first, l, DType::fp8, c).value() == 2 * 15'206'400.0 - 2 * 2048 + (2 * 2048.0 + 1'024'000 + 5'000'000) * 2);
+}
+
+TEST_CASE("NVFP4 is 4.5 bits a weight; modules a checkpoint leaves unquantised stay 16-bit") {
+    const Calibration c;
+    CHECK(bytes_per_parameter(DType::nvfp4, c) == 0.5625);  // (4 + 8/16) / 8
+    CHECK(bytes_per_parameter(DType::fp4, c) == 0.53125);   // MXFP4: (4 + 8/32) / 8
+    auto a = toy_architecture();
+    a.unquantised.attention = true;
+    const auto m = layer_stack(a);
+    const auto p = stage_parameters(m, whole_model(m));
+    // norms 4 x 2048 + 1024, embedding and head 2 x 1,024,000, and 4 layers' attention 2,621,440.
+    CHECK(p.unquantised == 4 * 2048.0 + 1024 + 2 * 1'024'000 + 4 * 2'621'440.0);
+    const Layout l{};
+    CHECK(weight_bytes_per_gpu(p, l, DType::nvfp4, c).value() ==
+          (62'874'624.0 - p.unquantised) * 0.5625 + p.unquantised * 2);
+}

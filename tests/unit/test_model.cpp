@@ -244,3 +244,23 @@ TEST_CASE("mixer-only blocks (Nemotron-H): a layer may have no attention or no f
     // Stage parameters follow the pattern: layer 1 alone is the MLP and its norm.
     CHECK(s.split_before[2] - s.split_before[1] == 384);
 }
+
+TEST_CASE("encoder towers and MTP modules are in the total, never active, and named apart") {
+    auto m = toy();
+    m.encoder_parameters = 1000;
+    m.mtp_layers = 2;
+    const auto c = count_parameters(m);
+    // One MTP module: a layer like the last (192 attention + 384 MLP + 2 norms of 8 = 592), the
+    // projection 2h x h = 128 and three norms of 8 = 24: 744; two of them 1488.
+    CHECK(c.encoder == 1000);
+    CHECK(c.mtp == 2 * (592 + 128 + 24));
+    CHECK(c.total == 80 + 80 + 384 + 768 + 40 + 1000 + 1488);
+    CHECK(c.active == 80 + 80 + 384 + 768 + 40);
+    CHECK(c.active_matmul == c.active - 80);
+    // An MoE model's MTP module repeats an MoE layer: its routed experts are kept apart (they
+    // divide over expert parallelism like the layers' own).
+    m.moe = MoeConfig{.experts = 4, .active_experts = 1, .expert_intermediate_size = 16};
+    const auto s = layer_stack(m);
+    CHECK(s.mtp_routed_parameters == 2 * 4 * 384.0);
+    CHECK(s.mtp_parameters == 2 * (192 + 4 * 384 + 8 * 4 + 16 + 128 + 24.0));  // router 8 x 4
+}

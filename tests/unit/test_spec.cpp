@@ -443,7 +443,7 @@ TEST_CASE("every problem in a file is reported at once") {
           "            ^\n"
           "hint: did you mean 'inference'?\n"
           "tests/data/specs/several-errors.yaml:5:12: error: expected 'precision' to be one of fp32 | bf16 | fp16 | fp8 | "
-          "int8 | int4 | nf4 | fp4, got 'bf61'\n"
+          "int8 | int4 | nf4 | fp4 | nvfp4, got 'bf61'\n"
           "  precision: bf61\n"
           "             ^\n"
           "hint: did you mean 'bf16'?\n"
@@ -592,7 +592,7 @@ TEST_CASE("PyTorch's dtype names are aliases of the short ones") {
     CHECK(training.training.gradient_precision == DType::bf16);
     // A typo of an alias is suggested the alias.
     CHECK(inline_error("model: {preset: llama-3.1-8b}\nprecision: bfloat\ncontext: 100\n") ==
-          "spec.yaml:2:12: error: expected 'precision' to be one of fp32 | bf16 | fp16 | fp8 | int8 | int4 | nf4 | fp4, got 'bfloat'\n"
+          "spec.yaml:2:12: error: expected 'precision' to be one of fp32 | bf16 | fp16 | fp8 | int8 | int4 | nf4 | fp4 | nvfp4, got 'bfloat'\n"
           "  precision: bfloat\n"
           "             ^\n"
           "hint: did you mean 'bfloat16'?\n");
