@@ -360,6 +360,16 @@ ResolvedModel resolve_model(const Spec& spec, const ModelLibrary& library, std::
     if (r.id.empty()) r.id = spec.name.empty() ? "custom" : spec.name;
     if (r.name.empty()) r.name = r.id;
     describe(r);
+    if (spec.workload == Workload::inference && r.stack.mtp_parameters > 0) {
+        // vLLM and SGLang load a checkpoint's multi-token-prediction modules only when they serve
+        // with MTP speculative decoding, which the estimate does not model yet: the serving weights
+        // leave them out; the parameter count keeps them.
+        r.notes.push_back(fmt::format("the {:.2f} B parameters of the multi-token-prediction module(s) are counted but not loaded: "
+                                      "serving engines load them only for MTP speculative decoding",
+                                      r.stack.mtp_parameters / 1e9));
+        r.stack.mtp_parameters = 0;
+        r.stack.mtp_routed_parameters = 0;
+    }
     if (ms.parameters && r.source_kind != ModelSource::derived) {
         const double off = std::abs(r.parameters.total / *ms.parameters - 1.0);
         if (off > 0.05)

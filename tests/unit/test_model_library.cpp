@@ -190,3 +190,18 @@ TEST_CASE("a hybrid layer pattern covers the layers evenly and every kind it nam
     patch.layer_types.reset();
     CHECK(messages(patch) == std::vector<std::string>{"'linear_attention' needs 'layer_types' naming the linear layers"});
 }
+
+TEST_CASE("serving leaves the multi-token-prediction module unloaded; training holds it") {
+    Spec s;
+    s.model.preset = "deepseek-v3";
+    const auto serving = resolve_model(s, bundled_models(), std::nullopt);
+    s.workload = Workload::training;
+    const auto training = resolve_model(s, bundled_models(), std::nullopt);
+    REQUIRE(training.stack.mtp_parameters > 0);
+    CHECK(serving.stack.mtp_parameters == 0);
+    CHECK(serving.stack.mtp_routed_parameters == 0);
+    // The count is the model's either way.
+    CHECK(serving.parameters.total == training.parameters.total);
+    CHECK(serving.parameters.mtp == training.stack.mtp_parameters);
+    CHECK(serving.notes.back().find("multi-token-prediction module(s) are counted but not loaded") != std::string::npos);
+}
