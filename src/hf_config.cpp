@@ -736,18 +736,24 @@ std::vector<LayerPlan> shortest_period(const std::vector<LayerPlan>& layers) {
     return layers;
 }
 
-/// Qwen3-Next and Qwen3.5 (Qwen3NextConfig, Qwen3_5TextConfig, Qwen3_5MoeTextConfig): gated
-/// DeltaNet layers with every full_attention_interval-th layer (default 4) a gated full-attention
-/// layer, as `layer_types` lists when given; MoE as in Qwen3-MoE, with one shared expert.
-void read_qwen_hybrid(Fields& f, HfModel& out) {
-    const std::string& type = f.model_type();
-    ModelPatch& p = out.patch;
+/// The shape fields both hybrid families require: their configuration classes default each to
+/// a reference model's value, not a rule.
+void read_hybrid_shape(Fields& f, ModelPatch& p) {
     p.layers = f.required_count({"num_hidden_layers"});
     p.hidden_size = f.required_count({"hidden_size"});
     p.attention_heads = f.required_count({"num_attention_heads"});
     p.kv_heads = f.required_count({"num_key_value_heads"});
     p.head_dim = f.required_count({"head_dim"});
     p.vocab_size = f.required_count({"vocab_size"});
+}
+
+/// Qwen3-Next and Qwen3.5 (Qwen3NextConfig, Qwen3_5TextConfig, Qwen3_5MoeTextConfig): gated
+/// DeltaNet layers with every full_attention_interval-th layer (default 4) a gated full-attention
+/// layer, as `layer_types` lists when given; MoE as in Qwen3-MoE, with one shared expert.
+void read_qwen_hybrid(Fields& f, HfModel& out) {
+    const std::string& type = f.model_type();
+    ModelPatch& p = out.patch;
+    read_hybrid_shape(f, p);
     p.intermediate_size = f.required_count({"intermediate_size"});
     p.tied_embeddings = f.flag("tie_word_embeddings").value_or(false);
     p.mlp = MlpKind::gated;
@@ -818,12 +824,7 @@ void read_qwen_hybrid(Fields& f, HfModel& out) {
 /// hybrid_override_pattern (or layers_block_type) lists them.
 void read_nemotron_h(Fields& f, HfModel& out) {
     ModelPatch& p = out.patch;
-    p.layers = f.required_count({"num_hidden_layers"});
-    p.hidden_size = f.required_count({"hidden_size"});
-    p.attention_heads = f.required_count({"num_attention_heads"});
-    p.kv_heads = f.required_count({"num_key_value_heads"});
-    p.head_dim = f.required_count({"head_dim"});
-    p.vocab_size = f.required_count({"vocab_size"});
+    read_hybrid_shape(f, p);
     p.tied_embeddings = f.flag("tie_word_embeddings").value_or(false);
     if (auto act = f.text("mlp_hidden_act"); act && *act != "relu2")
         f.error("mlp_hidden_act", fmt::format("unsupported mlp_hidden_act '{}': Nemotron-H's MLPs are 'relu2' (two matrices)", *act));
